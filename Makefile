@@ -1,0 +1,41 @@
+# make run   — serve the app on the embedded default (SQLite, in-process store, fake WeChat)
+# make test  — the whole test suite (SQLite always; PostgreSQL + Redis when they answer)
+# make bench — the benchmark table (bench/README.md)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-test
+RUNTIME_STAMP := $(VENV)/.installed
+
+.PHONY: run test bench migrate demo clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.lock | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(STAMP): requirements-test.lock $(RUNTIME_STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
+migrate: $(RUNTIME_STAMP)
+	$(BIN)/python -m server migrate
+
+demo: migrate
+	$(BIN)/python -m server seed-demo
+
+run: demo
+	$(BIN)/python -m server serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

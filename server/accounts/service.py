@@ -1,0 +1,55 @@
+"""Logging in with WeChat, logging out, binding a verified phone number, and "who am I"."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tortoise.exceptions import IntegrityError
+
+from server import auth
+from server.accounts.models import User
+from server.errors import RateLimited, ValidationFailed
+from server.kv import KeyValueStore
+from server.members.models import Member, Registration
+from server.members.views import registration_out
+from server.wechat import WeChatGateway
+
+
+class PhoneNotMainland(ValidationFailed):
+    code, message = "phone_not_mainland", "目前只支持中国大陆手机号"
+
+
+async def login(code: str, *, client: str, gateway: WeChatGateway, store: KeyValueStore, settings) -> tuple[str, User, Member | None]:
+    allowed, retry_after = await store.hit(f"rate:login:{client}", settings.login_rate_limit, 60)
+    if not allowed:
+        raise RateLimited(extra={"retry_after": retry_after})
+    session = await gateway.code2session(code)
+    user = await User.get_or_none(openid=session.openid)
+    if user is None:
+        try:
+            user = await User.create(openid=session.openid, unionid=session.unionid)
+        except IntegrityError:  # the same new user logging in twice at once
+            user = await User.get(openid=session.openid)
+    user.last_login_at = datetime.now(timezone.utc)
+    await user.save(update_fields=["last_login_at"])
+    token = await auth.issue_token(user, settings.token_ttl_days)
+    return token, user, await Member.get_or_none(user=user)
+
+
+async def bind_phone(user: User, code: str, gateway: WeChatGateway) -> User:
+    number = await gateway.phone_number(code)
+    if number.country_code != "86":
+        raise PhoneNotMainland()
+    user.phone, user.phone_verified_at = number.pure_phone, datetime.now(timezone.utc)
+    await user.save(update_fields=["phone", "phone_verified_at"])
+    return user
+
+
+async def me(principal: auth.Principal) -> dict:
+    member = await Member.get_or_none(user=principal.user)
+    registration = None if member else await Registration.filter(user=principal.user).order_by("-id").first()
+    return {
+        "user": principal.user,
+        "roles": [{"role": r.role, "org_id": r.org_id, "org_name": r.org.name} for r in principal.roles],
+        "member": member,
+        "registration": await registration_out(registration) if registration else None,
+    }

@@ -1,0 +1,89 @@
+"""One decorator that documents a route in the OpenAPI document: its body, its query
+parameters, its success response and every error status it can answer with.
+
+Every error answers with the same body (DESIGN.md §5), so one component describes them all.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sanic.response import JSONResponse, json
+from sanic_ext.extensions.openapi import openapi
+from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
+
+ERROR_DESCRIPTIONS = {
+    400: "请求有误（JSON 无效、凭证无效等）",
+    401: "未登录或登录已失效",
+    403: "没有权限",
+    404: "记录不存在或不在你的管辖范围内",
+    409: "与现有记录冲突",
+    413: "提交的内容太大",
+    422: "字段校验未通过，fields 指出哪一项",
+    429: "操作太频繁",
+    502: "微信服务出错",
+    503: "服务暂时不可用",
+}
+# Statuses any route can answer with, whatever it does.
+ALWAYS = (400, 413)
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _json(model: type[BaseModel]) -> dict:
+    # openapi.component registers pydantic's own JSON schema (nested models included) under
+    # components; the content then points at it. Handing the model itself to sanic-ext would
+    # have it translate the class on its own, less faithfully than pydantic does.
+    openapi.component(model)
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[Parameter]:
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        # Optional[X] shows as anyOf [X, null]; a query string cannot carry null, keep X.
+        options = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
+        param_schema = {k: v for k, v in (options[0] if options else {}).items() if k != "title"}
+        params.append(Parameter(name, param_schema, location="query", required=name in required))
+    return params
+
+
+def doc(
+    summary: str,
+    *,
+    tag: str,
+    ok: type[BaseModel] | None = None,
+    status: int | tuple[int, ...] = 200,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
+    auth: bool = True,
+):
+    statuses = status if isinstance(status, tuple) else (status,)
+    responses = [Response(_json(ok) if ok else {}, status=code, description="成功") for code in statuses]
+    codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query else set()))
+    responses += [Response(_json(ErrorBody), status=code, description=ERROR_DESCRIPTIONS[code]) for code in codes]
+
+    def decorate(handler):
+        return openapi.definition(
+            summary=summary,
+            tag=tag,
+            body=RequestBody(_json(body), required=True) if body else None,
+            parameter=_query_parameters(query) if query else None,
+            response=responses,
+            secured={"token": []} if auth else None,
+        )(handler)
+
+    return decorate
+
+
+def reply(model: BaseModel, status: int = 200) -> JSONResponse:
+    return json(model.model_dump(mode="json"), status=status)

@@ -1,0 +1,59 @@
+"""The application factory. Nothing happens at import: pools open in listeners."""
+from __future__ import annotations
+
+import functools
+import logging
+
+import ujson
+from sanic import Blueprint, Sanic
+from sanic.response import json
+
+from server import db, errors
+from server.accounts.routes import bp as accounts_bp
+from server.config import Settings
+from server.kv import make_store
+from server.members.routes import bp as members_bp
+from server.orgs.routes import bp as orgs_bp
+from server.wechat import make_gateway
+
+log = logging.getLogger("dangjian")
+
+
+def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sanic:
+    settings = settings or Settings.from_env()
+    app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False))
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.REQUEST_MAX_SIZE = 2 * 1024 * 1024  # forms are small; photos get their own limit later
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_URL_PREFIX = "/docs"
+    app.config.OAS_AUTODOC = False
+    app.ctx.settings = settings
+    app.ext.openapi.describe(
+        "非公党建 · 三亮 服务接口",
+        version="1",
+        description="个体工商户和商品交易市场党建：登记、审核、组织、党员。错误体统一为 {error: {code, message, fields}}。",
+    )
+    app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
+
+    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, version=1, version_prefix="/api/v")
+    app.blueprint(api)
+    errors.install(app)
+
+    @app.get("/healthz")
+    async def healthz(request):
+        return json({"status": "ok"})
+
+    @app.before_server_start
+    async def open_resources(app):
+        await db.connect(settings.database_url)
+        app.ctx.store = make_store(
+            settings.redis_url, max_connections=settings.redis_max_connections, pool_timeout=settings.redis_pool_timeout
+        )
+        app.ctx.wechat = make_gateway(settings, app.ctx.store)
+
+    @app.after_server_stop
+    async def close_resources(app):
+        await app.ctx.store.close()
+        await db.close()
+
+    return app

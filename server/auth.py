@@ -1,0 +1,101 @@
+"""Bearer tokens and who the caller is allowed to act on.
+
+Tokens are 256-bit random strings handed out once; only their SHA-256 is stored. A resolved
+token is cached in the key-value store for a minute so a busy phone does not cost a database
+read per request; logout drops the cache entry with the row, so revocation is immediate.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from tortoise.expressions import Q
+
+from server.accounts.models import AuthToken, User
+from server.errors import Unauthorized
+from server.kv import KeyValueStore
+from server.orgs.models import Org, Role
+
+TOKEN_CACHE_SECONDS = 60
+STAFF_ROLES = ("secretary", "admin")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _cache_key(token_hash: str) -> str:
+    return f"auth:token:{token_hash}"
+
+
+async def issue_token(user: User, ttl_days: int) -> str:
+    token = secrets.token_urlsafe(32)
+    expires_at = datetime.now(timezone.utc) + timedelta(days=ttl_days)
+    await AuthToken.create(user=user, token_hash=hash_token(token), expires_at=expires_at)
+    return token
+
+
+async def revoke_token(token: str, store: KeyValueStore) -> None:
+    token_hash = hash_token(token)
+    await AuthToken.filter(token_hash=token_hash, revoked_at=None).update(revoked_at=datetime.now(timezone.utc))
+    await store.delete(_cache_key(token_hash))
+
+
+async def user_id_for_token(token: str, store: KeyValueStore) -> int | None:
+    token_hash = hash_token(token)
+    cached = await store.get(_cache_key(token_hash))
+    if cached is not None:
+        return int(cached) or None  # "0" caches a refusal, so garbage tokens cost no query either
+    row = await AuthToken.filter(
+        token_hash=token_hash, revoked_at=None, expires_at__gt=datetime.now(timezone.utc)
+    ).first().values("user_id")
+    user_id = row["user_id"] if row else None
+    await store.set(_cache_key(token_hash), str(user_id or 0), TOKEN_CACHE_SECONDS)
+    return user_id
+
+
+def bearer_token(request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+        return None
+    return token.strip()
+
+
+@dataclass
+class Principal:
+    """The authenticated caller and the org subtrees their roles reach."""
+
+    user: User
+    roles: list[Role] = field(default_factory=list)
+
+    def paths(self, kinds: tuple[str, ...] = STAFF_ROLES) -> list[str]:
+        return [role.org.path for role in self.roles if role.role in kinds]
+
+    def reaches(self, org: Org, kinds: tuple[str, ...] = STAFF_ROLES) -> bool:
+        return any(org.path.startswith(path) for path in self.paths(kinds))
+
+    def scope(self, org_field: str, kinds: tuple[str, ...] = STAFF_ROLES) -> Q:
+        """A filter keeping rows whose org (reached through `org_field`) lies in the caller's subtrees."""
+        paths = self.paths(kinds)
+        if not paths:
+            return Q(id__in=[])  # matches nothing
+        return Q(*[Q(**{f"{org_field}__path__startswith": path}) for path in paths], join_type="OR")
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+
+async def authenticate(request) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized()
+    user_id = await user_id_for_token(token, request.app.ctx.store)
+    user = await User.get_or_none(id=user_id) if user_id else None
+    if user is None:
+        raise Unauthorized("登录已失效，请重新登录")
+    roles = await Role.filter(user=user).select_related("org")
+    return Principal(user=user, roles=list(roles))
