@@ -188,31 +188,30 @@ class RealWeChat(WeChatGateway):
         return await asyncio.to_thread(self._call_sync, client, method, path, with_token, kwargs)
 
     def _call_sync(self, client: _Client, method: str, path: str, with_token: bool, kwargs: dict) -> dict:
-        for attempt in (1, 2):
-            params = dict(kwargs.get("params", {}))
-            used_token = None
-            if with_token:
-                used_token = client.access_token
-                params["access_token"] = used_token
-            else:
-                # wechatpy adds an access token unless the key is present; requests drops None values.
-                params["access_token"] = None
-            try:
-                result = client._request(method, f"{self._base_url}/{path}", params=params, data=kwargs.get("data"))
-            except WeChatClientException as exc:
-                errcode = exc.errcode
-                if with_token and attempt == 1 and errcode in TOKEN_ERRORS:
-                    self._refresh_token(client, used_token)
-                    continue
-                raise self._translate(exc, path) from exc
-            except requests.RequestException as exc:
-                log.warning("WeChat %s unreachable: %s", path, exc)
-                raise WeChatUnavailable() from exc
-            if not isinstance(result, dict):  # wechatpy hands back the raw response when it is not JSON
-                log.warning("WeChat %s answered something that is not JSON", path)
-                raise WeChatUnavailable()
-            return result
-        raise AssertionError("unreachable")
+        try:
+            return self._attempt(client, method, path, with_token, kwargs, retry=with_token)
+        except WeChatClientException as exc:
+            raise self._translate(exc, path) from exc
+        except requests.RequestException as exc:
+            log.warning("WeChat %s unreachable: %s", path, exc)
+            raise WeChatUnavailable() from exc
+
+    def _attempt(self, client: _Client, method: str, path: str, with_token: bool, kwargs: dict, *, retry: bool) -> dict:
+        params = dict(kwargs.get("params", {}))
+        # wechatpy adds an access token unless the key is present; requests drops None values.
+        used_token = client.access_token if with_token else None
+        params["access_token"] = used_token
+        try:
+            result = client._request(method, f"{self._base_url}/{path}", params=params, data=kwargs.get("data"))
+        except WeChatClientException as exc:
+            if retry and exc.errcode in TOKEN_ERRORS:
+                self._refresh_token(client, used_token)
+                return self._attempt(client, method, path, with_token, kwargs, retry=False)
+            raise
+        if not isinstance(result, dict):  # wechatpy hands back the raw response when it is not JSON
+            log.warning("WeChat %s answered something that is not JSON", path)
+            raise WeChatUnavailable()
+        return result
 
     @staticmethod
     def _refresh_token(client: _Client, stale: str | None) -> None:

@@ -44,14 +44,14 @@ async def fresh_postgres(database: str) -> str:
     return pg_url(database)
 
 
-async def fresh_redis() -> str:
+async def fresh_redis(url: str = REDIS_TEST_URL) -> str:
     try:
-        client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=3)
+        client = redis.Redis.from_url(url, socket_connect_timeout=3)
         await client.flushdb()
         await client.aclose()
     except (OSError, redis.RedisError) as exc:
-        unavailable(f"Redis not reachable at {REDIS_TEST_URL} ({exc.__class__.__name__}: {exc})")
-    return REDIS_TEST_URL
+        unavailable(f"Redis not reachable at {url} ({exc.__class__.__name__}: {exc})")
+    return url
 
 
 @dataclass

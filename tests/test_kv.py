@@ -1,0 +1,64 @@
+"""Both key-value stores keep the same promises; the Redis pool queues a burst instead of failing."""
+import asyncio
+
+import pytest
+
+from server.kv import MemoryStore, RedisStore
+from tests.conftest import REDIS_TEST_URL, fresh_redis
+
+KV_REDIS_URL = REDIS_TEST_URL.rsplit("/", 1)[0] + "/14"
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request):
+    if request.param == "memory":
+        store = MemoryStore()
+    else:
+        store = RedisStore(await fresh_redis(KV_REDIS_URL), max_connections=5, pool_timeout=5)
+    yield store
+    await store.close()
+
+
+async def test_set_get_delete(store):
+    assert await store.get("k") is None
+    assert await store.set("k", "v") is True
+    assert await store.get("k") == "v"
+    await store.delete("k")
+    assert await store.get("k") is None
+
+
+async def test_ttl_expires(store):
+    await store.set("short", "1", ttl=0.2)
+    assert await store.get("short") == "1"
+    await asyncio.sleep(0.35)
+    assert await store.get("short") is None
+
+
+async def test_only_if_absent_is_first_writer_wins(store):
+    results = await asyncio.gather(*[store.set("lock", str(i), 10, only_if_absent=True) for i in range(20)])
+    assert results.count(True) == 1
+    assert await store.get("lock") == str(results.index(True))
+
+
+async def test_incr_counts_concurrent_hits_exactly_and_window_resets(store):
+    counts = await asyncio.gather(*[store.incr("hits", 0.5) for _ in range(50)])
+    assert sorted(counts) == list(range(1, 51))
+    await asyncio.sleep(0.7)
+    assert await store.incr("hits", 0.5) == 1
+
+
+async def test_rate_limit_allows_exactly_the_limit(store):
+    verdicts = await asyncio.gather(*[store.hit("rate:x", 7, 60) for _ in range(30)])
+    assert [allowed for allowed, _ in verdicts].count(True) == 7
+
+
+async def test_redis_pool_makes_a_burst_wait_instead_of_failing():
+    # 300 commands at once through a pool of 5 connections: redis-py's default pool would raise
+    # MaxConnectionsError past its limit; the blocking pool queues them and all succeed.
+    store = RedisStore(await fresh_redis(KV_REDIS_URL), max_connections=5, pool_timeout=10)
+    try:
+        results = await asyncio.gather(*[store.incr("burst", 60) for _ in range(300)])
+        assert sorted(results) == list(range(1, 301))
+        assert store._pool.max_connections == 5
+    finally:
+        await store.close()
