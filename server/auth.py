@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from tortoise.expressions import Q
 
 from server.accounts.models import AuthToken, User
+from server.clock import now
 from server.errors import Unauthorized
 from server.kv import KeyValueStore
 from server.orgs.models import Org, Role
@@ -32,14 +33,14 @@ def _cache_key(token_hash: str) -> str:
 
 async def issue_token(user: User, ttl_days: int) -> str:
     token = secrets.token_urlsafe(32)
-    expires_at = datetime.now(timezone.utc) + timedelta(days=ttl_days)
+    expires_at = now() + timedelta(days=ttl_days)
     await AuthToken.create(user=user, token_hash=hash_token(token), expires_at=expires_at)
     return token
 
 
 async def revoke_token(token: str, store: KeyValueStore) -> None:
     token_hash = hash_token(token)
-    await AuthToken.filter(token_hash=token_hash, revoked_at=None).update(revoked_at=datetime.now(timezone.utc))
+    await AuthToken.filter(token_hash=token_hash, revoked_at=None).update(revoked_at=now())
     await store.delete(_cache_key(token_hash))
 
 
@@ -49,7 +50,7 @@ async def user_id_for_token(token: str, store: KeyValueStore) -> int | None:
     if cached is not None:
         return int(cached) or None  # "0" caches a refusal, so garbage tokens cost no query either
     row = await AuthToken.filter(
-        token_hash=token_hash, revoked_at=None, expires_at__gt=datetime.now(timezone.utc)
+        token_hash=token_hash, revoked_at=None, expires_at__gt=now()
     ).first().values("user_id")
     user_id = row["user_id"] if row else None
     await store.set(_cache_key(token_hash), str(user_id or 0), TOKEN_CACHE_SECONDS)

@@ -1,11 +1,11 @@
 """Input and output shapes of login and the caller's own account."""
 from __future__ import annotations
 
-import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
 from server.members.schemas import MemberOut, RegistrationOut
+from server.clock import LocalDatetime
 from server.validation import Input, Text
 
 
@@ -18,8 +18,8 @@ class UserOut(BaseModel):
 
     id: int
     phone: str | None
-    phone_verified_at: dt.datetime | None
-    created_at: dt.datetime
+    phone_verified_at: LocalDatetime | None
+    created_at: LocalDatetime
 
 
 class RoleView(BaseModel):

@@ -1,11 +1,10 @@
 """Logging in with WeChat, logging out, binding a verified phone number, and "who am I"."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from tortoise.exceptions import IntegrityError
 
 from server import auth
+from server.clock import now
 from server.accounts.models import User
 from server.errors import RateLimited, ValidationFailed
 from server.kv import KeyValueStore
@@ -29,7 +28,7 @@ async def login(code: str, *, client: str, gateway: WeChatGateway, store: KeyVal
             user = await User.create(openid=session.openid, unionid=session.unionid)
         except IntegrityError:  # the same new user logging in twice at once
             user = await User.get(openid=session.openid)
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = now()
     await user.save(update_fields=["last_login_at"])
     token = await auth.issue_token(user, settings.token_ttl_days)
     return token, user, await Member.get_or_none(user=user)
@@ -39,7 +38,7 @@ async def bind_phone(user: User, code: str, gateway: WeChatGateway) -> User:
     number = await gateway.phone_number(code)
     if number.country_code != "86":
         raise PhoneNotMainland()
-    user.phone, user.phone_verified_at = number.pure_phone, datetime.now(timezone.utc)
+    user.phone, user.phone_verified_at = number.pure_phone, now()
     await user.save(update_fields=["phone", "phone_verified_at"])
     return user
 

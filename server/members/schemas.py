@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from server.clock import LocalDatetime
 from server.validation import Id, Input, Mobile, OptionalText, Query, Text
 
 Category = Literal["affiliated", "local", "floating"]
@@ -70,8 +71,8 @@ class RegistrationOut(BaseModel):
     filled_by_phone: str | None
     filled_on: dt.date
     reject_reason: str | None
-    reviewed_at: dt.datetime | None
-    created_at: dt.datetime
+    reviewed_at: LocalDatetime | None
+    created_at: LocalDatetime
     member_id: int | None = None
 
 
@@ -112,8 +113,8 @@ class MemberOut(BaseModel):
     placement: Placement
     market_id: int | None
     stall_no: str | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: LocalDatetime
+    updated_at: LocalDatetime
 
 
 class MemberList(BaseModel):

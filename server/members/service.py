@@ -5,10 +5,6 @@ that subtree get 404, never a hint that the record exists.
 """
 from __future__ import annotations
 
-import datetime as dt
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
-
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -16,7 +12,8 @@ from tortoise.transactions import in_transaction
 from server import audit
 from server.accounts.models import User
 from server.auth import Principal
-from server.db import MAX_ID, TIMEZONE
+from server.clock import now, today
+from server.db import MAX_ID
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.members.models import Member, Registration
 from server.orgs.models import Market, Org
@@ -48,10 +45,6 @@ class RegistrationNotPending(Conflict):
     def __init__(self, status: str):
         label = {"approved": "已通过", "rejected": "已退回"}.get(status, status)
         super().__init__(f"该登记表{label}，不能再次审核", extra={"status": status})
-
-
-def today() -> dt.date:
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 async def _life_org(org_id: int, field: str) -> Org:
@@ -120,22 +113,28 @@ async def get_registration(principal: Principal, registration_id: int) -> Regist
     return registration
 
 
-async def _reviewable(principal: Principal, registration_id: int, action: str) -> Registration:
-    """Lock the registration for review, or 404 if the caller's subtree does not hold it."""
+async def _check_reviewer(principal: Principal, registration_id: int, action: str) -> None:
+    """404 unless the caller's subtree holds the registration. Runs before the review's
+    transaction so that the audit entry of a denial is not rolled back with it."""
     registration = None
     if 0 < registration_id <= MAX_ID:
-        registration = await Registration.filter(id=registration_id).select_for_update().select_related("life_org").first()
+        registration = await Registration.get_or_none(id=registration_id).select_related("life_org")
     if registration is None or not principal.reaches(registration.life_org):
         if registration is not None:
             await audit.record(f"registration.{action}.denied", actor=principal.user, target=registration)
         raise RegistrationNotFound()
-    return registration
+
+
+async def _locked(registration_id: int) -> Registration:
+    # FOR UPDATE on PostgreSQL serialises concurrent reviews; SQLite has one writer anyway.
+    return await Registration.filter(id=registration_id).select_for_update().get()
 
 
 async def approve_registration(principal: Principal, registration_id: int, category: str) -> Member:
     """Create the member. Approving again (a phone's retry) answers with the same member."""
+    await _check_reviewer(principal, registration_id, "approve")
     async with in_transaction():
-        registration = await _reviewable(principal, registration_id, "approve")
+        registration = await _locked(registration_id)
         if registration.status == "approved":
             return await Member.get(registration_id=registration.id)
         if registration.status != "pending":
@@ -151,7 +150,7 @@ async def approve_registration(principal: Principal, registration_id: int, categ
         )
         registration.status, registration.open_key = "approved", None
         registration.category = category
-        registration.reviewed_by, registration.reviewed_at = principal.user, datetime.now(timezone.utc)
+        registration.reviewed_by, registration.reviewed_at = principal.user, now()
         await registration.save()
         await audit.record("registration.approved", actor=principal.user, org=registration.life_org_id,
                            target=registration, member_id=member.id, category=category)
@@ -160,14 +159,15 @@ async def approve_registration(principal: Principal, registration_id: int, categ
 
 async def reject_registration(principal: Principal, registration_id: int, reason: str) -> Registration:
     """Send the form back with a reason; the vendor corrects it and submits again."""
+    await _check_reviewer(principal, registration_id, "reject")
     async with in_transaction():
-        registration = await _reviewable(principal, registration_id, "reject")
+        registration = await _locked(registration_id)
         if registration.status == "rejected":
             return registration
         if registration.status != "pending":
             raise RegistrationNotPending(registration.status)
         registration.status, registration.open_key, registration.reject_reason = "rejected", None, reason
-        registration.reviewed_by, registration.reviewed_at = principal.user, datetime.now(timezone.utc)
+        registration.reviewed_by, registration.reviewed_at = principal.user, now()
         await registration.save()
         await audit.record("registration.rejected", actor=principal.user, org=registration.life_org_id,
                            target=registration, reason=reason)

@@ -1,0 +1,92 @@
+"""Login, /me, logout and phone binding over HTTP (fake WeChat gateway)."""
+import dataclasses
+
+from server.accounts.models import AuthToken, User
+from server.audit import AuditEntry
+from tests.asgi import client
+from tests.factories import unique
+
+
+async def login(backend, code: str, ip: str = "127.0.0.1"):
+    async with client(backend.app, ip=ip) as c:
+        return await c.post("/api/v1/auth/wechat", json={"code": code})
+
+
+async def test_new_wechat_user_logs_in_and_gets_a_token(backend):
+    name = unique("newbie")
+    response = await login(backend, f"dev:{name}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["member"] is None and body["user"]["phone"] is None
+    user = await User.get(openid=f"dev-{name}")
+    assert body["user"]["id"] == user.id
+    # Only the hash is stored: the token itself appears nowhere in the database.
+    assert not await AuthToken.filter(token_hash=body["token"]).exists()
+    assert await AuthToken.filter(user=user).count() == 1
+
+    async with client(backend.app, body["token"]) as c:
+        me = (await c.get("/api/v1/me")).json()
+    assert me["user"]["id"] == user.id and me["roles"] == [] and me["member"] is None and me["registration"] is None
+
+
+async def test_logging_in_twice_is_the_same_user(backend):
+    name = unique("twice")
+    first = (await login(backend, f"dev:{name}")).json()
+    second = (await login(backend, f"dev:{name}")).json()
+    assert first["user"]["id"] == second["user"]["id"] and first["token"] != second["token"]
+
+
+async def test_member_logs_in_and_sees_their_record(world):
+    async with world.client("member_a") as c:
+        me = (await c.get("/api/v1/me")).json()
+    assert me["member"]["id"] == world.member_a.id
+    assert me["member"]["life_org_id"] == world.party_a.id
+
+
+async def test_invalid_code_is_refused_with_its_code(backend):
+    response = await login(backend, "081xYz")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "wechat_code_invalid"
+
+
+async def test_logout_revokes_the_token_at_once(world):
+    async with world.client("vendor") as c:
+        assert (await c.get("/api/v1/me")).status_code == 200  # now cached as valid
+        out = await c.post("/api/v1/auth/logout")
+        assert out.json() == {"status": "logged_out"}
+        after = await c.get("/api/v1/me")
+    assert after.status_code == 401
+    assert after.json()["error"]["code"] == "unauthorized"
+
+
+async def test_missing_malformed_and_unknown_tokens_get_401(backend):
+    for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "},
+                    {"Authorization": "Bearer not-a-token"}, {"Authorization": "Bearer " + "x" * 5000}):
+        async with client(backend.app) as c:
+            response = await c.get("/api/v1/me", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.json()["error"]["code"] == "unauthorized"
+        assert response.json()["error"]["message"]
+
+
+async def test_login_is_rate_limited_per_client_address(backend):
+    app = backend.app
+    original = app.ctx.settings
+    app.ctx.settings = dataclasses.replace(original, login_rate_limit=3)
+    try:
+        statuses = [(await login(backend, f"dev:{unique('flood')}", ip="127.0.0.77")).status_code for _ in range(6)]
+        other = await login(backend, f"dev:{unique('calm')}", ip="127.0.0.78")
+    finally:
+        app.ctx.settings = original
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    assert other.status_code == 200  # another address is not affected
+
+
+async def test_bind_phone_with_wechat_code(world):
+    async with world.client("vendor") as c:
+        bad = await c.post("/api/v1/me/phone", json={"code": "guess"})
+        good = await c.post("/api/v1/me/phone", json={"code": "dev-phone:13812345678"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "phone_code_invalid"
+    assert good.status_code == 200 and good.json()["phone"] == "13812345678"
+    assert good.json()["phone_verified_at"].endswith("+08:00")
+    assert (await User.get(id=world.users["vendor"].id)).phone == "13812345678"

@@ -1,0 +1,46 @@
+"""Hostile and malformed requests get a 4xx with a stable code and a Chinese message; never a 500."""
+import pytest
+
+
+@pytest.mark.parametrize("body, code", [
+    (b"{not json", "invalid_json"),
+    (b"\xff\xfe", "invalid_json"),
+    (b"[1, 2]", "body_not_object"),
+    (b'"text"', "body_not_object"),
+    (b"null", "body_not_object"),
+])
+async def test_malformed_bodies(world, body, code):
+    async with world.client("vendor") as c:
+        response = await c.post("/api/v1/registrations", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code and response.json()["error"]["message"]
+
+
+async def test_unknown_route_and_wrong_method_answer_json(world):
+    async with world.client("vendor") as c:
+        missing = await c.get("/api/v1/nothing-here")
+        method = await c.delete("/api/v1/me")
+        text_id = await c.get("/api/v1/members/abc")
+        huge_id = await c.get(f"/api/v1/members/{10**30}")
+        negative = await c.get("/api/v1/registrations/-1")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert method.status_code == 405 and method.json()["error"]["code"] == "method_not_allowed"
+    assert text_id.status_code == 404 and huge_id.status_code == 404 and negative.status_code == 404
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"limit": "0"}, "limit"), ({"limit": "10000"}, "limit"), ({"offset": "-1"}, "offset"),
+    ({"org_id": "abc"}, "org_id"), ({"org_id": str(10**20)}, "org_id"), ({"category": "x"}, "category"),
+    ({"q": "a\x00b"}, "q"),
+])
+async def test_bad_query_parameters(world, params, field):
+    async with world.client("sec_a") as c:
+        response = await c.get("/api/v1/members", params=params)
+    assert response.status_code == 422
+    assert field in response.json()["error"]["fields"]
+
+
+async def test_like_wildcards_in_search_are_literal(world):
+    async with world.client("sec_a") as c:
+        response = await c.get("/api/v1/members", params={"q": "%"})
+    assert response.status_code == 200 and response.json()["total"] == 0
