@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sanic.response import JSONResponse, json
 from sanic_ext.extensions.openapi import openapi
 from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
+from sanic_ext.extensions.openapi.types import Schema
 
 ERROR_DESCRIPTIONS = {
     400: "请求有误（JSON 无效、凭证无效等）",
@@ -44,6 +45,18 @@ def _json(model: type[BaseModel]) -> dict:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
 
+class _RawSchema(Schema):
+    """A JSON schema passed through as pydantic wrote it (sanic-ext would read a plain dict as
+    an object whose properties are the dict's keys)."""
+
+    def __init__(self, raw: dict) -> None:
+        super().__init__()
+        self._raw = raw
+
+    def serialize(self) -> dict:
+        return self._raw
+
+
 def _query_parameters(model: type[BaseModel]) -> list[Parameter]:
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
@@ -52,7 +65,7 @@ def _query_parameters(model: type[BaseModel]) -> list[Parameter]:
         # Optional[X] shows as anyOf [X, null]; a query string cannot carry null, keep X.
         options = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
         param_schema = {k: v for k, v in (options[0] if options else {}).items() if k != "title"}
-        params.append(Parameter(name, param_schema, location="query", required=name in required))
+        params.append(Parameter(name, _RawSchema(param_schema), location="query", required=name in required))
     return params
 
 

@@ -65,15 +65,25 @@ def bearer_token(request) -> str | None:
     return token.strip()
 
 
+@dataclass(frozen=True)
+class Grant:
+    """One role the caller holds, with what scope checks need of its org."""
+
+    role: str
+    org_id: int
+    org_name: str
+    org_path: str
+
+
 @dataclass
 class Principal:
     """The authenticated caller and the org subtrees their roles reach."""
 
     user: User
-    roles: list[Role] = field(default_factory=list)
+    roles: list[Grant] = field(default_factory=list)
 
     def paths(self, kinds: tuple[str, ...] = STAFF_ROLES) -> list[str]:
-        return [role.org.path for role in self.roles if role.role in kinds]
+        return [grant.org_path for grant in self.roles if grant.role in kinds]
 
     def reaches(self, org: Org, kinds: tuple[str, ...] = STAFF_ROLES) -> bool:
         return any(org.path.startswith(path) for path in self.paths(kinds))
@@ -98,5 +108,10 @@ async def authenticate(request) -> Principal:
     user = await User.get_or_none(id=user_id) if user_id else None
     if user is None:
         raise Unauthorized("登录已失效，请重新登录")
-    roles = await Role.filter(user=user).select_related("org")
-    return Principal(user=user, roles=list(roles))
+    return await load_principal(user)
+
+
+async def load_principal(user: User) -> Principal:
+    # Plain values, not model instances: this runs on every authenticated request.
+    rows = await Role.filter(user=user).values_list("role", "org_id", "org__name", "org__path")
+    return Principal(user=user, roles=[Grant(*row) for row in rows])

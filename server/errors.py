@@ -30,6 +30,10 @@ class InvalidJSON(DomainError):
     code, message = "invalid_json", "请求内容不是有效的 JSON"
 
 
+class BodyMissing(DomainError):
+    code, message = "body_required", "请求内容为空"
+
+
 class BodyNotObject(DomainError):
     code, message = "body_not_object", "请求内容应为 JSON 对象"
 
@@ -88,14 +92,30 @@ def render(exc: Exception) -> JSONResponse:
         return json(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status, headers=headers)
     if isinstance(exc, SanicException) and exc.status_code < 500:
         code, message = _SANIC_CODES.get(exc.status_code, ("bad_request", "请求有误"))
-        return json(error_body(code, message), status=exc.status_code)
+        # Keep the headers Sanic attached, such as Allow on a 405 (RFC 9110 requires it).
+        return json(error_body(code, message), status=exc.status_code, headers=getattr(exc, "headers", None))
     # Anything else is our bug or a broken dependency: log it whole, tell the client nothing inside.
     log.exception("unhandled error", exc_info=exc)
     return json(error_body("internal_error", "服务器出错了，请稍后再试"), status=500)
 
 
+def _allowed_methods(request) -> str:
+    """Sanic leaves Allow off a 405 on routes with path parameters; ask the router instead."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        try:
+            request.app.router.get(request.path, method, request.headers.get("host"))
+        except SanicException:
+            continue
+        allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install(app: Sanic) -> None:
     async def handler(request, exc):
-        return render(exc)
+        response = render(exc)
+        if response.status == 405 and "allow" not in response.headers:
+            response.headers["Allow"] = _allowed_methods(request)
+        return response
 
     app.error_handler.add(Exception, handler)

@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from server.db import MAX_ID
-from server.errors import BodyNotObject, InvalidJSON, ValidationFailed
+from server.errors import BodyMissing, BodyNotObject, InvalidJSON, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -111,12 +111,11 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 def parse_body(request, model: type[M]) -> M:
     if not request.body:
-        data = {}
-    else:
-        try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidJSON() from exc
+        raise BodyMissing()
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidJSON() from exc
     if not isinstance(data, dict):
         raise BodyNotObject()
     try:

@@ -3,6 +3,7 @@ import pytest
 
 
 @pytest.mark.parametrize("body, code", [
+    (b"", "body_required"),
     (b"{not json", "invalid_json"),
     (b"\xff\xfe", "invalid_json"),
     (b"[1, 2]", "body_not_object"),
@@ -20,11 +21,14 @@ async def test_unknown_route_and_wrong_method_answer_json(world):
     async with world.client("vendor") as c:
         missing = await c.get("/api/v1/nothing-here")
         method = await c.delete("/api/v1/me")
+        with_param = await c.put(f"/api/v1/members/{world.member_a.id}")
         text_id = await c.get("/api/v1/members/abc")
         huge_id = await c.get(f"/api/v1/members/{10**30}")
         negative = await c.get("/api/v1/registrations/-1")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert method.status_code == 405 and method.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in method.headers["allow"]
+    assert with_param.status_code == 405 and {"GET", "PATCH"} <= set(with_param.headers["allow"].split(", "))
     assert text_id.status_code == 404 and huge_id.status_code == 404 and negative.status_code == 404
 
 

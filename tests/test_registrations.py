@@ -5,10 +5,9 @@ import asyncio
 import pytest
 
 from server.audit import AuditEntry
-from server.auth import Principal
+from server.auth import Principal, load_principal
 from server.members import service
 from server.members.models import Member, Registration
-from server.orgs.models import Role
 from tests.factories import registration_payload
 
 
@@ -18,8 +17,7 @@ async def submit(world, who="vendor", **overrides):
 
 
 async def principal(world, who) -> Principal:
-    user = world.users[who]
-    return Principal(user=user, roles=list(await Role.filter(user=user).select_related("org")))
+    return await load_principal(world.users[who])
 
 
 # --- submitting ---------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ async def me(principal: auth.Principal) -> dict:
     registration = None if member else await Registration.filter(user=principal.user).order_by("-id").first()
     return {
         "user": principal.user,
-        "roles": [{"role": r.role, "org_id": r.org_id, "org_name": r.org.name} for r in principal.roles],
+        "roles": [{"role": g.role, "org_id": g.org_id, "org_name": g.org_name} for g in principal.roles],
         "member": member,
         "registration": await registration_out(registration) if registration else None,
     }

@@ -1,0 +1,76 @@
+"""Load generation: wrk when installed (C, cheap on a 2-core machine), else a small asyncio
+HTTP/1.1 keep-alive client. Both report requests per second, p50/p99 latency and errors."""
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import time
+from urllib.parse import urlsplit
+
+
+def run_load(url: str, headers: dict, *, seconds: float, connections: int) -> dict:
+    if shutil.which("wrk"):
+        return _wrk(url, headers, seconds, connections)
+    return asyncio.run(_python_load(url, headers, seconds, connections))
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * _UNITS[unit]
+
+
+def _wrk(url, headers, seconds, connections) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--latency", url]
+    for key, value in headers.items():
+        command[1:1] = ["-H", f"{key}: {value}"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": _ms(percentiles["50"]),
+        "p99_ms": _ms(percentiles["99"]),
+        "errors": errors,
+    }
+
+
+async def _python_load(url, headers, seconds, connections) -> dict:
+    parts = urlsplit(url)
+    request = (f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+               + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode()
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+
+    async def worker():
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if not head.startswith(b"HTTP/1.1 2"):
+                errors += 1
+        writer.close()
+
+    begun = time.monotonic()
+    await asyncio.gather(*[worker() for _ in range(connections)])
+    elapsed = time.monotonic() - begun
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[int(len(latencies) * 0.99)],
+        "errors": errors,
+    }

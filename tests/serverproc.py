@@ -1,0 +1,59 @@
+"""A real server process started the way `make run` starts it: migrate, demo data, serve.
+Used by the end-to-end tests and by bench/."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from server.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "server", *args], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"python -m server {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result
+
+
+class ServerProcess:
+    def __init__(self, env: dict) -> None:
+        self.port = free_port()
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env, "DANGJIAN_PORT": str(self.port)}
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ServerProcess":
+        run_command(self.env, "migrate")
+        run_command(self.env, "seed-demo")
+        self.process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=PROJECT_ROOT, env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("server did not start: " + self.process.stdout.read().decode(errors="replace")[-3000:])
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

@@ -1,0 +1,57 @@
+"""The served OpenAPI document lists every route with its error responses; the commands that
+set up a database do what the README says."""
+import subprocess
+import sys
+
+from server.config import PROJECT_ROOT
+from tests.test_migrations import run_command
+
+
+async def test_every_api_route_is_documented_with_its_errors(backend):
+    from tests.asgi import client
+
+    async with client(backend.app) as c:
+        document = (await c.get("/docs/openapi.json")).json()
+    api_routes = [r for r in backend.app.router.routes if r.path.startswith("api/v1/")]
+    assert len(api_routes) >= 15
+    for route in api_routes:
+        path = "/" + "/".join(
+            "{" + part[1:-1].split(":")[0] + "}" if part.startswith("<") else part for part in route.path.split("/"))
+        for method in route.methods - {"OPTIONS", "HEAD"}:  # added by sanic-ext for every route
+            operation = document["paths"][path][method.lower()]
+            statuses = set(operation["responses"])
+            assert any(s.startswith("2") for s in statuses), path
+            errors = {s for s in statuses if s.startswith("4")}
+            assert {"400"} <= errors, (method, path)
+            for status in errors:
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorBody"}
+    assert "ErrorBody" in document["components"]["schemas"]
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_create_root_on_an_empty_database_then_refuses(tmp_path):
+    url = f"sqlite://{tmp_path / 'root.sqlite3'}"
+    assert run_command("migrate", database_url=url).returncode == 0
+    args = ("create-root", "--name", "杭州市个私协会", "--district", "杭州市", "--admin-openid", "dev-boss")
+    first = run_command(*args, database_url=url)
+    assert first.returncode == 0, first.stderr
+    assert "dev-boss" in first.stdout
+    second = run_command(*args, database_url=url)
+    assert second.returncode == 1 and "tree_not_empty" in second.stderr
+
+
+def test_demo_data_loads_once_with_every_category(tmp_path):
+    url = f"sqlite://{tmp_path / 'demo.sqlite3'}"
+    assert run_command("migrate", database_url=url).returncode == 0
+    assert "demo data loaded" in run_command("seed-demo", database_url=url).stdout
+    assert "not loaded" in run_command("seed-demo", database_url=url).stdout
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "demo.sqlite3")
+    categories = {row[0] for row in db.execute("SELECT DISTINCT category FROM members")}
+    secretaries = {row[0] for row in db.execute(
+        "SELECT u.openid FROM roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'secretary'")}
+    assert categories == {"affiliated", "local", "floating"}
+    assert secretaries == {"dev-secretary1", "dev-secretary2"}
+    assert db.execute("SELECT count(*) FROM registrations WHERE status='pending'").fetchone()[0] == 1
