@@ -10,6 +10,7 @@ from sanic.response import json
 
 from server import db, errors
 from server.accounts.routes import bp as accounts_bp
+from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.kv import make_store
 from server.members.routes import bp as members_bp
@@ -35,8 +36,9 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, version=1, version_prefix="/api/v")
+    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, version=1, version_prefix="/api/v")
     app.blueprint(api)
+    app.blueprint(checkin_pages)
     errors.install(app)
 
     @app.get("/healthz")

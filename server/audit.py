@@ -23,7 +23,7 @@ async def record(action: str, *, actor=None, org=None, target=None, **data) -> A
     """Write one audit entry. `target` is a model instance; its table and id are kept."""
     return await AuditEntry.create(
         action=action,
-        actor_id=getattr(actor, "id", None),
+        actor_id=getattr(actor, "id", actor if isinstance(actor, int) else None),
         org_id=getattr(org, "id", org if isinstance(org, int) else None),
         target_type=target.Meta.table if target is not None else "",
         target_id=getattr(target, "id", None),

@@ -100,12 +100,20 @@ class Principal:
         return bool(self.roles)
 
 
-async def authenticate(request) -> Principal:
+async def authenticated_user_id(request) -> int:
+    """Only the caller's user id: for hot paths (check-in) that need no roles."""
     token = bearer_token(request)
     if token is None:
         raise Unauthorized()
     user_id = await user_id_for_token(token, request.app.ctx.store)
-    user = await User.get_or_none(id=user_id) if user_id else None
+    if not user_id:
+        raise Unauthorized("登录已失效，请重新登录")
+    return user_id
+
+
+async def authenticate(request) -> Principal:
+    user_id = await authenticated_user_id(request)
+    user = await User.get_or_none(id=user_id)
     if user is None:
         raise Unauthorized("登录已失效，请重新登录")
     return await load_principal(user)

@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "server.accounts.models",
     "server.orgs.models",
     "server.members.models",
+    "server.activities.models",
     "server.audit",
 ]
 

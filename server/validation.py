@@ -79,6 +79,16 @@ _MESSAGES = {
     "date_type": "应为日期，如 2026-06-30",
     "date_parsing": "应为日期，如 2026-06-30",
     "date_from_datetime_parsing": "应为日期，如 2026-06-30",
+    "datetime_type": "应为带时区的时间，如 2026-12-01T19:00:00+08:00",
+    "datetime_parsing": "应为带时区的时间，如 2026-12-01T19:00:00+08:00",
+    "datetime_from_date_parsing": "应为带时区的时间，如 2026-12-01T19:00:00+08:00",
+    "timezone_aware": "请带上时区，如 +08:00",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "string_pattern_mismatch": "格式不正确",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
 }
 _VALUE_MESSAGES = {
     "control_characters": "含有不可见的控制字符",
@@ -87,6 +97,7 @@ _VALUE_MESSAGES = {
     "user_or_member": "请指定 user_id 或 member_id 其中之一",
     "market_required": "市场内个体工商户须填写市场和摊位号",
     "market_not_allowed": "个体工商户（不在市场内）不填写市场和摊位号",
+    "ends_before_start": "结束时间应晚于开始时间",
 }
 
 

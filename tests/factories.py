@@ -98,3 +98,18 @@ async def make_world(backend) -> World:
     member_user = await world.add_user("member_a")
     world.member_a = await make_member(member_user, party_a)
     return world
+
+
+async def make_activity(world: World, *, org: Org | None = None, starts_in_minutes: int = 10, hours: int = 2, **overrides):
+    """An activity of party branch A starting soon, so its check-in window is open now."""
+    import datetime as dt
+
+    from server.activities.models import Activity
+    from server.clock import now
+    from server.codes import random_code
+
+    starts = now() + dt.timedelta(minutes=starts_in_minutes)
+    values = dict(org=org or world.party_a, kind="party_congress", title="支部党员大会", place="市场党员活动室",
+                  starts_at=starts, ends_at=starts + dt.timedelta(hours=hours), checkin_code=random_code(12))
+    values.update(overrides)
+    return await Activity.create(**values)

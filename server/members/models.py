@@ -61,3 +61,16 @@ class Member(Model):
 
     class Meta:
         table = "members"
+
+
+class Attachment(Model):
+    # 一方隶属，多重管理: the member also takes part in this org's activities.
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("models.Member", related_name="attachments", on_delete=fields.CASCADE)
+    org = fields.ForeignKeyField("models.Org", related_name="attachments", on_delete=fields.CASCADE)
+    created_by = fields.ForeignKeyField("models.User", related_name="created_attachments", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "attachments"
+        unique_together = (("member", "org"),)

@@ -1,0 +1,86 @@
+"""Activities: created and run by the org's staff, seen by the members expected at them."""
+from server.activities.models import Activity
+from server.audit import AuditEntry
+from tests.factories import make_activity, make_member
+
+NEW = {"kind": "lecture", "title": "十二月党课", "starts_at": "2026-12-10T19:00:00+08:00",
+       "ends_at": "2026-12-10T21:00:00+08:00", "place": "河坊街市场党员活动室"}
+
+
+async def test_secretary_creates_an_activity_for_their_branch(world):
+    async with world.client("sec_a") as c:
+        response = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["counts_as_training"] is True  # a 党课 counts toward the training rate by default
+    assert body["starts_at"] == "2026-12-10T19:00:00+08:00"
+    assert body["checkin_opens_at"] == "2026-12-10T18:30:00+08:00"  # 30 minutes before by default
+    assert body["checkin_closes_at"] == "2026-12-10T21:00:00+08:00"
+    assert "checkin_code" not in body
+    assert await AuditEntry.filter(action="activity.created", target_id=body["id"]).exists()
+
+
+async def test_other_branch_cannot_create_and_bad_times_are_refused(world):
+    async with world.client("sec_b") as c:
+        other = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id})
+    async with world.client("sec_a") as c:
+        backwards = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id,
+                                                                 "ends_at": "2026-12-10T18:00:00+08:00"})
+        naive = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id,
+                                                             "starts_at": "2026-12-10T19:00:00"})
+        kind = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id, "kind": "party"})
+        fence = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id,
+                                                             "geofence": {"lat": 120.2, "lng": 30.2, "radius_m": 100}})
+    assert other.status_code == 403 and other.json()["error"]["code"] == "not_org_staff"
+    assert backwards.status_code == 422 and backwards.json()["error"]["fields"]["body"] == "结束时间应晚于开始时间"
+    assert naive.status_code == 422 and "starts_at" in naive.json()["error"]["fields"]
+    assert kind.status_code == 422 and fence.status_code == 422 and "geofence.lat" in fence.json()["error"]["fields"]
+    assert not await Activity.filter(org=world.party_a).exists()
+
+
+async def test_members_see_the_activities_they_are_expected_at(world):
+    mine = await make_activity(world)
+    above = await make_activity(world, org=world.root, title="全市培训")
+    elsewhere = await make_activity(world, org=world.party_b)
+    async with world.client("member_a") as c:
+        listed = (await c.get("/api/v1/activities")).json()
+        hidden = await c.get(f"/api/v1/activities/{elsewhere.id}")
+    assert {a["id"] for a in listed["items"]} == {mine.id, above.id}
+    assert hidden.status_code == 404
+    async with world.client("sec_b") as c:
+        assert (await c.get(f"/api/v1/activities/{mine.id}")).status_code == 404
+
+
+async def test_edit_minutes_and_cancel(world):
+    activity = await make_activity(world)
+    async with world.client("sec_a") as c:
+        edited = await c.patch(f"/api/v1/activities/{activity.id}", json={"minutes": "学习了党章第一章。", "title": "十一月支部党员大会"})
+        cancelled = await c.post(f"/api/v1/activities/{activity.id}/cancel", json={"reason": "台风停市"})
+        after = await c.patch(f"/api/v1/activities/{activity.id}", json={"title": "x"})
+        code = await c.get(f"/api/v1/activities/{activity.id}/checkin-code")
+    assert edited.json()["minutes"] == "学习了党章第一章。" and edited.json()["title"] == "十一月支部党员大会"
+    assert cancelled.json()["status"] == "cancelled"
+    assert after.status_code == 409 and after.json()["error"]["code"] == "activity_cancelled"
+    assert code.status_code == 409
+
+
+async def test_attachment_brings_a_member_of_another_branch_into_the_audience(world):
+    activity = await make_activity(world)
+    outsider = await make_member(None, world.party_b, name="外支部党员")
+    async with world.client("sec_b") as c:
+        refused = await c.post(f"/api/v1/members/{outsider.id}/attachments", json={"org_id": world.party_a.id})
+    async with world.client("sec_a") as c:
+        attached = await c.post(f"/api/v1/members/{outsider.id}/attachments", json={"org_id": world.party_a.id})
+        sheet = (await c.get(f"/api/v1/activities/{activity.id}/attendance")).json()
+    assert refused.status_code == 403
+    assert attached.status_code == 201 and set(attached.json()) == {"member_id", "org_id", "created_at"}
+    assert outsider.id in {e["member_id"] for e in sheet["entries"]} and sheet["expected"] == 2
+
+
+async def test_checkin_link_opened_in_a_browser_says_to_use_wechat(backend):
+    from tests.asgi import client
+
+    async with client(backend.app) as c:
+        response = await c.get("/c/anything.1.xyz")
+    assert response.status_code == 200 and "微信扫一扫" in response.text
+    assert response.headers["content-type"].startswith("text/html")
