@@ -79,9 +79,12 @@ def doc(
     query: type[BaseModel] | None = None,
     errors: tuple[int, ...] = (),
     auth: bool = True,
+    media: str | None = None,
 ):
+    """`media`: a success body that is a file of that type rather than JSON."""
     statuses = status if isinstance(status, tuple) else (status,)
-    responses = [Response(_json(ok) if ok else {}, status=code, description="成功") for code in statuses]
+    content = {media: {"schema": {"type": "string", "format": "binary"}}} if media else (_json(ok) if ok else {})
+    responses = [Response(content, status=code, description="成功") for code in statuses]
     codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query else set()))
     responses += [Response(_json(ErrorBody), status=code, description=ERROR_DESCRIPTIONS[code]) for code in codes]
 

@@ -15,6 +15,7 @@ from server.config import Settings
 from server.kv import make_store
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
+from server.reports.routes import bp as reports_bp
 from server.wechat import make_gateway
 
 log = logging.getLogger("dangjian")
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, version=1, version_prefix="/api/v")
+    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, reports_bp, version=1, version_prefix="/api/v")
     app.blueprint(api)
     app.blueprint(checkin_pages)
     errors.install(app)

@@ -149,7 +149,7 @@ h1{font-size:1.4em;color:#c00}</style></head><body><h1>请用微信扫一扫签�
 
 
 @pages.get("/c/<token:str>")
-@doc("签到码链接：在浏览器中打开时提示用微信扫码", tag="pages", auth=False)
+@doc("签到码链接：在浏览器中打开时提示用微信扫码", tag="pages", auth=False, media="text/html")
 async def checkin_link(request, token: str):
     # WeChat's "scan an ordinary link to open the mini-program" rule sends /c/<token> to the
     # check-in page; a browser that opens it instead only learns to use WeChat.

@@ -1,0 +1,96 @@
+"""Training rates per category against the seed's targets, and the ledger workbook."""
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from server.activities.models import Attendance
+from server.audit import AuditEntry
+from server.clock import SHANGHAI
+from tests.factories import make_activity, make_member
+
+
+def at(year, month, day, hour=19):
+    return dt.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+async def attend(activity, member, status="present", method="scan"):
+    await Attendance.create(activity=activity, member=member, status=status, method=method,
+                            recorded_at=activity.starts_at)
+
+
+async def build_year(world):
+    """party A in 2026: 2 affiliated (1 trained), 5 floating (4 trained), 1 local (trained at a
+    city-wide training), plus attendance that must not count."""
+    affiliated_ok = world.member_a  # affiliated
+    affiliated_missing = await make_member(None, world.party_a, name="未培训隶属", category="affiliated")
+    floating = [await make_member(None, world.party_a, name=f"流动{i}", category="floating") for i in range(5)]
+    local = await make_member(None, world.party_a, name="属地党员", category="local")
+    lecture = await make_activity(world, kind="lecture", title="党课", counts_as_training=True,
+                                  starts_at=at(2026, 3, 5), ends_at=at(2026, 3, 5, 21))
+    city = await make_activity(world, org=world.root, kind="training", title="全市培训", counts_as_training=True,
+                               starts_at=at(2026, 6, 1), ends_at=at(2026, 6, 1, 21))
+    meeting = await make_activity(world, kind="party_congress", title="党员大会", counts_as_training=False,
+                                  starts_at=at(2026, 4, 1), ends_at=at(2026, 4, 1, 21))
+    last_year = await make_activity(world, kind="training", title="去年培训", counts_as_training=True,
+                                    starts_at=at(2025, 12, 31, 20), ends_at=at(2025, 12, 31, 22))
+    cancelled = await make_activity(world, kind="training", title="取消的培训", counts_as_training=True,
+                                    starts_at=at(2026, 7, 1), ends_at=at(2026, 7, 1, 21), status="cancelled")
+    await attend(lecture, affiliated_ok)
+    for member in floating[:4]:
+        await attend(lecture, member)
+    await attend(lecture, floating[4], status="leave", method="leave")  # leave is not training
+    await attend(city, local)
+    await attend(meeting, affiliated_missing)   # a meeting is not a training
+    await attend(last_year, affiliated_missing)  # nor is last year's training
+    await attend(cancelled, affiliated_missing)  # nor a cancelled one
+    return affiliated_missing, floating
+
+
+async def test_training_rates_per_category(world):
+    affiliated_missing, floating = await build_year(world)
+    async with world.client("sec_a") as c:
+        response = await c.get("/api/v1/reports/training-rates", params={"org_id": world.party_a.id, "year": 2026})
+    assert response.status_code == 200
+    by_category = {row["category"]: row for row in response.json()["categories"]}
+    affiliated, floating_row, local = by_category["affiliated"], by_category["floating"], by_category["local"]
+    assert (affiliated["members"], affiliated["trained"], affiliated["rate"], affiliated["met"]) == (2, 1, 0.5, False)
+    assert [m["id"] for m in affiliated["below_target"]] == [affiliated_missing.id]
+    assert (floating_row["members"], floating_row["trained"], floating_row["rate"], floating_row["met"]) == (5, 4, 0.8, True)
+    assert [m["id"] for m in floating_row["below_target"]] == [floating[4].id]
+    assert (local["members"], local["trained"], local["met"], local["below_target"]) == (1, 1, True, [])
+    assert floating_row["target"] == 0.8 and affiliated["target"] == 1.0
+
+
+async def test_reports_stay_within_the_callers_subtree(world):
+    async with world.client("sec_b") as c:
+        other = await c.get("/api/v1/reports/training-rates", params={"org_id": world.party_a.id})
+        ledger = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.party_a.id})
+        missing = await c.get("/api/v1/reports/training-rates")
+        year = await c.get("/api/v1/reports/training-rates", params={"org_id": world.party_b.id, "year": 1066})
+    assert other.status_code == 403 and other.json()["error"]["code"] == "not_org_staff" and ledger.status_code == 403
+    assert missing.status_code == 422 and "org_id" in missing.json()["error"]["fields"]
+    assert year.status_code == 422 and "year" in year.json()["error"]["fields"]
+
+
+async def test_ledger_workbook(world):
+    await build_year(world)
+    async with world.client("sec_a") as c:
+        response = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.branch_a.id, "year": 2026})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["活动台账", "签到明细"]
+    sheet = book["活动台账"]
+    assert sheet["A1"].value == f"{world.branch_a.name} 2026 年党员活动台账"
+    header = [cell.value for cell in sheet[2]]
+    rows = [dict(zip(header, [cell.value for cell in row])) for row in sheet.iter_rows(min_row=3)]
+    assert [r["主题"] for r in rows] == ["党课", "党员大会", "取消的培训"]  # the city's training is not branch A's
+    lecture = rows[0]
+    assert (lecture["日期"], lecture["类型"], lecture["应到"], lecture["出席"], lecture["请假"]) == ("2026-03-05", "党课", 8, 5, 1)
+    assert rows[2]["状态"] == "已取消"
+    details = list(book["签到明细"].iter_rows(min_row=3, values_only=True))
+    assert len(details) == 8  # branch A's 2026 activities only: 6 at the lecture, 1 meeting, 1 cancelled
+    assert ("2026-03-05", "党课", "流动4", "流动党员", "请假", "请假审批") in [d[:6] for d in details]
+    assert await AuditEntry.filter(action="ledger.exported", actor_id=world.users["sec_a"].id).exists()
