@@ -9,6 +9,7 @@ from sanic import Blueprint, Sanic
 from sanic.response import json
 
 from server import db, errors
+from server.activities import reminders
 from server.accounts.routes import bp as accounts_bp
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
             settings.redis_url, max_connections=settings.redis_max_connections, pool_timeout=settings.redis_pool_timeout
         )
         app.ctx.wechat = make_gateway(settings, app.ctx.store)
+        if settings.reminder_template_id:
+            app.add_task(reminders.run_forever(app), name="reminders")
 
     @app.after_server_stop
     async def close_resources(app):

@@ -14,6 +14,11 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """A filter value comparable with stored datetimes on every database (see server/db.py)."""
+    return value.astimezone(dt.timezone.utc)
+
+
 def today() -> dt.date:
     """Today's business date in Shanghai (a vendor's evening is already tomorrow in UTC+0 terms)."""
     return dt.datetime.now(SHANGHAI).date()

@@ -51,6 +51,9 @@ class Settings:
     wechat_timeout: float = 5.0
     token_ttl_days: int = 30
     login_rate_limit: int = 30  # logins per client address per minute
+    reminder_template_id: str = ""  # WeChat subscribe-message template; empty = no reminders
+    reminder_lead_minutes: int = 60
+    reminder_interval_seconds: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -74,6 +77,9 @@ class Settings:
             wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com", environ).rstrip("/"),
             token_ttl_days=_int("TOKEN_TTL_DAYS", 30, environ),
             login_rate_limit=_int("LOGIN_RATE_LIMIT", 30, environ),
+            reminder_template_id=_env("REMINDER_TEMPLATE_ID", "", environ),
+            reminder_lead_minutes=_int("REMINDER_LEAD_MINUTES", 60, environ),
+            reminder_interval_seconds=_int("REMINDER_INTERVAL_SECONDS", 30, environ),
         )
         settings.check()
         return settings
@@ -86,6 +92,9 @@ class Settings:
             raise ConfigError(f"{PREFIX}WECHAT_MODE must be 'fake' or 'real', got {self.wechat_mode!r}")
         if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise ConfigError(f"{PREFIX}DATABASE_URL must be sqlite://… or postgres://…")
+        if self.reminder_interval_seconds < 1 or not 1 <= self.reminder_lead_minutes <= 7 * 24 * 60:
+            raise ConfigError(f"{PREFIX}REMINDER_INTERVAL_SECONDS must be at least 1 and "
+                              f"{PREFIX}REMINDER_LEAD_MINUTES between 1 and 10080")
         if self.workers < 1:
             raise ConfigError(f"{PREFIX}WORKERS must be at least 1")
         # The in-process store is per process: several workers would each keep their own

@@ -19,7 +19,10 @@ MODEL_MODULES = [
 # Largest id a 32-bit INTEGER column holds. Ids above it cannot exist; asking PostgreSQL
 # for one raises "out of range", so lookups refuse them first.
 MAX_ID = 2**31 - 1
-TIMEZONE = "Asia/Shanghai"
+# Stored in UTC. SQLite keeps datetimes as text and compares them as text, so every stored value
+# and every filter value must carry the same offset: UTC, with clock.utc() applied to filters
+# built from local times. The API shows Asia/Shanghai (clock.LocalDatetime).
+TIMEZONE = "UTC"
 
 
 def normalise_url(url: str) -> str:

@@ -84,3 +84,17 @@ async def test_checkin_link_opened_in_a_browser_says_to_use_wechat(backend):
         response = await c.get("/c/anything.1.xyz")
     assert response.status_code == 200 and "微信扫一扫" in response.text
     assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_date_filters_compare_instants_not_text(world):
+    # 19:00 in Shanghai is 11:00 UTC. SQLite compares stored datetimes as text, so a filter
+    # written with +08:00 only works if it is compared in the same zone as what is stored.
+    async with world.client("sec_a") as c:
+        created = (await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id})).json()
+        around = (await c.get("/api/v1/activities", params={
+            "from": "2026-12-10T18:30:00+08:00", "to": "2026-12-10T19:30:00+08:00"})).json()
+        after = (await c.get("/api/v1/activities", params={"from": "2026-12-10T19:30:00+08:00"})).json()
+        utc_form = (await c.get("/api/v1/activities", params={"from": "2026-12-10T10:59:00Z", "to": "2026-12-10T11:01:00Z"})).json()
+    assert [a["id"] for a in around["items"]] == [created["id"]]
+    assert after["total"] == 0
+    assert [a["id"] for a in utc_form["items"]] == [created["id"]]

@@ -2,7 +2,6 @@
 import dataclasses
 
 from server.accounts.models import AuthToken, User
-from server.audit import AuditEntry
 from tests.asgi import client
 from tests.factories import unique
 

@@ -9,7 +9,6 @@ import pytest
 from server.activities import checkin, tokens
 from server.activities.models import Attendance
 from server.audit import AuditEntry
-from server.clock import now
 from server.members.models import Registration
 from tests.factories import make_activity, make_member, registration_payload
 

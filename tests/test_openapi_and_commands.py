@@ -1,9 +1,6 @@
 """The served OpenAPI document lists every route with its error responses; the commands that
 set up a database do what the README says."""
-import subprocess
-import sys
 
-from server.config import PROJECT_ROOT
 from tests.test_migrations import run_command
 
 

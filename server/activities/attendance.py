@@ -6,12 +6,11 @@ from tortoise.exceptions import IntegrityError
 
 from server import audit
 from server.activities import service as activities
-from server.activities.models import Activity, Attendance, LeaveRequest
+from server.activities.models import Attendance, LeaveRequest
 from server.auth import Principal
 from server.clock import now
 from server.db import MAX_ID
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.members.models import Member
 
 
 class LeaveNotFound(NotFound):
@@ -24,12 +23,6 @@ class ActivityOver(Conflict):
 
 class LeaveDecided(Conflict):
     code, message = "leave_already_decided", "该请假申请已经审批过了"
-
-
-async def _in_audience(activity: Activity, member_id: int) -> Member | None:
-    if not 0 < member_id <= MAX_ID:
-        return None
-    return await (await activities.expected_members(activity)).filter(id=member_id).first()
 
 
 async def _record(activity_id: int, member_id: int, *, status: str, method: str, by, note: str = "") -> Attendance:
@@ -50,7 +43,7 @@ async def mark(principal: Principal, activity_id: int, member_id: int, status: s
     activity = await activities.staff_activity(principal, activity_id, "mark")
     if activity.status == "cancelled":
         raise activities.ActivityCancelled()
-    if await _in_audience(activity, member_id) is None:
+    if await activities.expected_member(activity, member_id) is None:
         raise ValidationFailed(fields={"member_id": "该党员不在本次活动的参加范围内"})
     row = await _record(activity.id, member_id, status=status, method="manual", by=principal.user, note=note)
     await audit.record("attendance.marked", actor=principal.user, org=activity.org_id, target=activity,
@@ -61,8 +54,8 @@ async def mark(principal: Principal, activity_id: int, member_id: int, status: s
 async def request_leave(principal: Principal, activity_id: int, reason: str) -> tuple[LeaveRequest, bool]:
     """A member asks for leave beforehand. Asking again updates the reason of a pending request."""
     activity = await activities.get_activity(principal, activity_id)
-    member = await Member.get_or_none(user_id=principal.user.id)
-    if member is None or await _in_audience(activity, member.id) is None:
+    member = await activities.own_member_in_audience(principal, activity)
+    if member is None:
         raise ValidationFailed("你不在本次活动的参加范围内，无需请假")
     if activity.status == "cancelled":
         raise activities.ActivityCancelled()

@@ -8,7 +8,7 @@ key-value store.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 

@@ -2,10 +2,10 @@
 from sanic import Blueprint
 from sanic.response import html
 
-from server.activities import attendance, checkin, service
+from server.activities import attendance, checkin, reminders, service
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttachmentIn, AttachmentOut, AttendanceOut,
-    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn,
+    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, ReminderOut,
 )
 from server.apidoc import doc, reply
 from server.auth import authenticate, authenticated_user_id
@@ -130,6 +130,14 @@ async def approve_leave(request, activity_id: int, leave_id: int):
 async def reject_leave(request, activity_id: int, leave_id: int):
     principal = await authenticate(request)
     return reply(LeaveOut.model_validate(await attendance.decide_leave(principal, activity_id, leave_id, False)))
+
+
+@bp.post("/activities/<activity_id:int>/reminder")
+@doc("订阅活动提醒（小程序订阅消息授权后调用）", tag="activities", ok=ReminderOut, status=(200, 201), errors=(404, 409, 422))
+async def subscribe_reminder(request, activity_id: int):
+    principal = await authenticate(request)
+    reminder, created = await reminders.subscribe(principal, activity_id)
+    return reply(ReminderOut.model_validate(reminder), 201 if created else 200)
 
 
 @bp.post("/members/<member_id:int>/attachments")

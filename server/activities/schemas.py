@@ -164,6 +164,14 @@ class AttendanceOut(BaseModel):
     entries: list[AttendanceEntry]
 
 
+class ReminderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    activity_id: int
+    status: Literal["pending", "sending", "sent", "failed", "skipped"]
+    sent_at: LocalDatetime | None
+
+
 class AttachmentIn(Input):
     org_id: Id
 

@@ -10,7 +10,7 @@ from server import audit
 from server.activities import tokens
 from server.activities.models import Activity
 from server.auth import Principal
-from server.clock import now
+from server.clock import utc
 from server.codes import random_code
 from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -67,6 +67,18 @@ async def expected_members(activity: Activity):
     return Member.filter(audience(activity, org.path)).distinct()
 
 
+async def expected_member(activity: Activity, member_id: int) -> Member | None:
+    """The member if the activity expects them, else None."""
+    if not 0 < member_id <= MAX_ID:
+        return None
+    return await (await expected_members(activity)).filter(id=member_id).first()
+
+
+async def own_member_in_audience(principal: Principal, activity: Activity) -> Member | None:
+    member = await Member.get_or_none(user_id=principal.user.id)
+    return member and await expected_member(activity, member.id)
+
+
 async def create_activity(principal: Principal, data: dict) -> Activity:
     org = await org_for_field(data.pop("org_id"), "org_id")
     if not principal.reaches(org):
@@ -101,9 +113,9 @@ async def list_activities(principal: Principal, *, org_id=None, date_from=None, 
     if org_id:
         query = query.filter(org_id=org_id)
     if date_from:
-        query = query.filter(starts_at__gte=date_from)
+        query = query.filter(starts_at__gte=utc(date_from))
     if date_to:
-        query = query.filter(starts_at__lt=date_to)
+        query = query.filter(starts_at__lt=utc(date_to))
     total = await query.count()
     return await query.order_by("-starts_at", "-id").offset(offset).limit(limit), total
 

@@ -8,9 +8,9 @@ from tortoise.functions import Count
 
 from server.activities.models import ACTIVITY_KINDS, Activity, Attendance
 from server.auth import Principal
-from server.clock import SHANGHAI, today
+from server.clock import SHANGHAI, today, utc
 from server.errors import Forbidden
-from server.members.models import CATEGORIES, Attachment, Member
+from server.members.models import CATEGORIES, Member
 from server.orgs.models import Org
 from server.orgs.service import get_org
 
@@ -29,7 +29,7 @@ class NotReportable(Forbidden):
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     """A calendar year in Shanghai time: 1 January 00:00 +08:00 to the next."""
-    return (dt.datetime(year, 1, 1, tzinfo=SHANGHAI), dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+    return utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI)), utc(dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
 
 
 async def reportable_org(principal: Principal, org_id: int) -> Org:
