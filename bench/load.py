@@ -74,3 +74,36 @@ async def _python_load(url, headers, seconds, connections) -> dict:
         "p99_ms": latencies[int(len(latencies) * 0.99)],
         "errors": errors,
     }
+
+
+async def burst(host: str, port: int, requests: list[bytes], spread: float = 0.0) -> dict:
+    """Open one connection per request, then send them all at once (or evenly over `spread`
+    seconds); time each answer. Raw sockets keep the client's cost low on a shared machine."""
+    connections = await asyncio.gather(*[asyncio.open_connection(host, port) for _ in requests])
+    statuses: list[int] = []
+    latencies: list[float] = []
+
+    async def one(index, connection, request):
+        reader, writer = connection
+        await asyncio.sleep(spread * index / len(requests))
+        started = time.perf_counter()
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
+        await reader.readexactly(length)
+        latencies.append((time.perf_counter() - started) * 1000)
+        statuses.append(int(head[9:12]))
+        writer.close()
+
+    begun = time.perf_counter()
+    await asyncio.gather(*[one(i, c, r) for i, (c, r) in enumerate(zip(connections, requests))])
+    elapsed = time.perf_counter() - begun
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50_ms": latencies[len(latencies) // 2],
+            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+            "errors": sum(1 for s in statuses if s != 201), "seconds": elapsed}
+
+
+def post_request(host: str, path: str, token: str, body: bytes) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body

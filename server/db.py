@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
 MODEL_MODULES = [
@@ -34,9 +35,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
+POOL_MAX = 20
+
+
+async def _keep_session(_connection) -> None:
+    """asyncpg runs RESET ALL, UNLISTEN and friends on every pool release: a round trip per
+    query. We never change session state (no SET, LISTEN or advisory locks), so skip it."""
+
+
+def _connection(url: str) -> str | dict:
+    if not url.startswith("postgres://"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"].setdefault("maxsize", POOL_MAX)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
 def tortoise_config(database_url: str) -> dict:
     return {
-        "connections": {"default": normalise_url(database_url)},
+        "connections": {"default": _connection(normalise_url(database_url))},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

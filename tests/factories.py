@@ -113,3 +113,24 @@ async def make_activity(world: World, *, org: Org | None = None, starts_in_minut
                   starts_at=starts, ends_at=starts + dt.timedelta(hours=hours), checkin_code=random_code(12))
     values.update(overrides)
     return await Activity.create(**values)
+
+
+async def make_logged_in_members(life_org: Org, count: int) -> list[str]:
+    """`count` members of `life_org`, each with a login; returns their bearer tokens (bulk inserts)."""
+    import secrets
+
+    from server.accounts.models import AuthToken
+    from server.clock import now
+
+    prefix = unique("bulk")
+    await User.bulk_create([User(openid=f"dev-{prefix}-{i}") for i in range(count)])
+    users = await User.filter(openid__startswith=f"dev-{prefix}-").order_by("id")
+    await Member.bulk_create([
+        Member(user=u, name=f"党员{i}", mobile="13900000000", unit_name="摊位", is_owner=True,
+               household_district="上城区", life_org=life_org, home_org="党委", category="local",
+               standing="full", placement="standalone") for i, u in enumerate(users)])
+    bearer = [secrets.token_urlsafe(32) for _ in users]
+    expires = now().replace(year=now().year + 1)
+    await AuthToken.bulk_create([AuthToken(user=u, token_hash=auth.hash_token(t), expires_at=expires)
+                                 for u, t in zip(users, bearer)])
+    return bearer

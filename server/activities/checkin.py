@@ -2,7 +2,7 @@
 
 Exactly once by construction: one attendance row per (activity, member) in the database, the
 phone's nonce stored with it (unique), and a retry with the same nonce answered with the first
-result. The hot path costs two database reads and one insert; the activity comes from the
+result. A first scan costs one database read (the member) and one insert; the activity comes from the
 key-value store.
 """
 from __future__ import annotations
@@ -96,11 +96,28 @@ async def _member(user_id: int) -> dict:
 
 async def check_in(*, user_id: int, token: str, nonce: str, location: dict | None,
                    secret: str, store: KeyValueStore) -> tuple[dict, bool]:
-    """Returns (answer, created). Refusals raise, and are audited by the caller's wrapper."""
+    """Returns (answer, created). A retry is recognised by its nonce only when something stands
+    in the way (the code has turned, the row exists), so a first scan costs no lookup for it."""
     code, slice_no = tokens.parse(secret, token)
-    replay = await _replay(nonce, code, user_id)
-    if replay:
-        return replay, False
+    try:
+        member, activity, lat, lng = await _admit(user_id, code, slice_no, location, store)
+    except DomainError:
+        replay = await _replay(nonce, code, user_id)
+        if replay:
+            return replay, False
+        raise
+    recorded_at = now()
+    try:
+        await Attendance.create(activity_id=activity["id"], member_id=member["id"], status="present", method="scan",
+                                nonce=nonce, recorded_at=recorded_at, lat=lat, lng=lng)
+    except IntegrityError:
+        return await _settle_conflict(activity, member["id"], nonce, code, user_id, recorded_at, lat, lng)
+    return _answer({"activity_id": activity["id"], "member_id": member["id"], "recorded_at": recorded_at},
+                   activity["title"]), True
+
+
+async def _admit(user_id: int, code: str, slice_no: int, location: dict | None, store: KeyValueStore):
+    """Every rule a scan must pass, in the order the phone should hear about them."""
     tokens.check_fresh(slice_no)
     member = await _member(user_id)
     activity = await activities.snapshot(store, code)
@@ -126,21 +143,16 @@ async def check_in(*, user_id: int, token: str, nonce: str, location: dict | Non
         slack = min(location.get("accuracy_m") or 0, MAX_ACCURACY_SLACK_M)
         if distance_m(lat, lng, fence["lat"], fence["lng"]) > fence["radius_m"] + slack:
             raise OutsideGeofence()
-    recorded_at = now()
-    try:
-        await Attendance.create(activity_id=activity["id"], member_id=member["id"], status="present", method="scan",
-                                nonce=nonce, recorded_at=recorded_at, lat=lat, lng=lng)
-    except IntegrityError:
-        return await _settle_conflict(activity, member["id"], nonce, recorded_at, lat, lng)
-    return _answer({"activity_id": activity["id"], "member_id": member["id"], "recorded_at": recorded_at},
-                   activity["title"]), True
+    return member, activity, lat, lng
 
 
-async def _settle_conflict(activity: dict, member_id: int, nonce: str, recorded_at, lat, lng) -> tuple[dict, bool]:
+async def _settle_conflict(activity: dict, member_id: int, nonce: str, code: str, user_id: int,
+                           recorded_at, lat, lng) -> tuple[dict, bool]:
     """The insert met an existing row: the same retry racing itself, a second scan, or a
     secretary's earlier leave/absent mark that this scan now overrides."""
     existing = await Attendance.get_or_none(activity_id=activity["id"], member_id=member_id)
-    if existing is None:  # the nonce alone collided: another member's or activity's request
+    if existing is None:  # only the nonce collided: with another member's or activity's check-in
+        await _replay(nonce, code, user_id)  # raises NonceReused
         raise NonceReused()
     if existing.nonce == nonce:
         return _answer({"activity_id": existing.activity_id, "member_id": member_id,
