@@ -98,6 +98,8 @@ _VALUE_MESSAGES = {
     "market_required": "市场内个体工商户须填写市场和摊位号",
     "market_not_allowed": "个体工商户（不在市场内）不填写市场和摊位号",
     "ends_before_start": "结束时间应晚于开始时间",
+    "datetime_text": "应为带时区的时间文字，如 2026-12-01T19:00:00+08:00",
+    "year_range": "年份应在 2000 到 2100 之间",
 }
 
 
@@ -136,7 +138,8 @@ def parse_body(request, model: type[M]) -> M:
 
 
 def parse_query(request, model: type[M]) -> M:
-    data = {key: values[0] for key, values in request.args.items()}
+    # Blank values are kept: `?kind=` is a client bug to report, not a filter to drop silently.
+    data = {key: values[0] for key, values in request.get_args(keep_blank_values=True).items()}
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -98,3 +98,14 @@ async def test_date_filters_compare_instants_not_text(world):
     assert [a["id"] for a in around["items"]] == [created["id"]]
     assert after["total"] == 0
     assert [a["id"] for a in utc_form["items"]] == [created["id"]]
+
+
+async def test_times_must_be_text_with_an_offset_in_a_sane_year(world):
+    async with world.client("sec_a") as c:
+        unix = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id, "starts_at": 1765364400})
+        ancient = await c.post("/api/v1/activities", json={**NEW, "org_id": world.party_a.id,
+                                                              "starts_at": "0056-06-09T16:51:51+08:00"})
+        query = await c.get("/api/v1/activities", params={"to": "0"})
+    assert unix.status_code == 422 and "starts_at" in unix.json()["error"]["fields"]
+    assert ancient.status_code == 422 and ancient.json()["error"]["fields"]["starts_at"] == "年份应在 2000 到 2100 之间"
+    assert query.status_code == 422 and "to" in query.json()["error"]["fields"]

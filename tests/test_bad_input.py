@@ -35,7 +35,7 @@ async def test_unknown_route_and_wrong_method_answer_json(world):
 @pytest.mark.parametrize("params, field", [
     ({"limit": "0"}, "limit"), ({"limit": "10000"}, "limit"), ({"offset": "-1"}, "offset"),
     ({"org_id": "abc"}, "org_id"), ({"org_id": str(10**20)}, "org_id"), ({"category": "x"}, "category"),
-    ({"q": "a\x00b"}, "q"),
+    ({"q": "a\x00b"}, "q"), ({"category": ""}, "category"), ({"org_id": ""}, "org_id"),
 ])
 async def test_bad_query_parameters(world, params, field):
     async with world.client("sec_a") as c:

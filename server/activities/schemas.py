@@ -3,15 +3,31 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator,
+)
 
 from server.clock import LocalDatetime
 from server.validation import Id, Input, OptionalText, Query, Text
 
 ActivityKind = Literal["party_congress", "committee", "group", "lecture", "training", "volunteer", "other"]
 AttendanceStatus = Literal["present", "leave", "absent"]
+def _iso_text(value):
+    # Lax parsing would also take 1700000000 as a Unix time; a form sends text.
+    if not isinstance(value, str):
+        raise ValueError("datetime_text")
+    return value
+
+
+def _sane_year(value):
+    # Far dates are typos, and before 1992 Shanghai's offset was not a whole +08:00.
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("year_range")
+    return value
+
+
 # A datetime with its offset: "2026-12-01T19:00:00+08:00". Without one it is refused, not guessed.
-When = Annotated[AwareDatetime, Field(strict=False)]
+When = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_iso_text), AfterValidator(_sane_year)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
 
 
