@@ -18,6 +18,7 @@ ERROR_DESCRIPTIONS = {
     404: "记录不存在或不在你的管辖范围内",
     409: "与现有记录冲突",
     413: "提交的内容太大",
+    415: "文件类型不支持",
     422: "字段校验未通过，fields 指出哪一项",
     429: "操作太频繁",
     502: "微信服务出错",
@@ -80,25 +81,32 @@ def doc(
     errors: tuple[int, ...] = (),
     auth: bool = True,
     media: str | None = None,
+    upload: str | None = None,
 ):
-    """`media`: a success body that is a file of that type rather than JSON."""
+    """`media`: a success body that is a file of that type rather than JSON.
+    `upload`: the request is multipart/form-data carrying one file in this field."""
     statuses = status if isinstance(status, tuple) else (status,)
     content = {media: {"schema": {"type": "string", "format": "binary"}}} if media else (_json(ok) if ok else {})
     responses = [Response(content, status=code, description="成功") for code in statuses]
-    codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query else set()))
+    codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query or upload else set()))
     responses += [Response(_json(ErrorBody), status=code, description=ERROR_DESCRIPTIONS[code]) for code in codes]
 
     def decorate(handler):
         return openapi.definition(
             summary=summary,
             tag=tag,
-            body=RequestBody(_json(body), required=True) if body else None,
+            body=RequestBody(_json(body), required=True) if body else (_upload_body(upload) if upload else None),
             parameter=_query_parameters(query) if query else None,
             response=responses,
             secured={"token": []} if auth else None,
         )(handler)
 
     return decorate
+
+
+def _upload_body(field: str) -> RequestBody:
+    schema = {"type": "object", "properties": {field: {"type": "string", "format": "binary"}}, "required": [field]}
+    return RequestBody({"multipart/form-data": {"schema": _RawSchema(schema)}}, required=True)
 
 
 def reply(model: BaseModel, status: int = 200) -> JSONResponse:

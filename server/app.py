@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 
 import ujson
 from sanic import Blueprint, Sanic
@@ -14,6 +15,7 @@ from server.accounts.routes import bp as accounts_bp
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.kv import make_store
+from server.storage import LocalStorage
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
 from server.reports.routes import bp as reports_bp
@@ -26,7 +28,9 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
     settings = settings or Settings.from_env()
     app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False))
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    app.config.REQUEST_MAX_SIZE = 2 * 1024 * 1024  # forms are small; photos get their own limit later
+    # The largest body anything takes: a photo (server/images.py). JSON bodies have their own,
+    # much smaller limit in server/validation.py.
+    app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.OAS_URL_PREFIX = "/docs"
     app.config.OAS_AUTODOC = False
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
             settings.redis_url, max_connections=settings.redis_max_connections, pool_timeout=settings.redis_pool_timeout
         )
         app.ctx.wechat = make_gateway(settings, app.ctx.store)
+        app.ctx.files = LocalStorage(Path(settings.upload_dir))
         if settings.reminder_template_id:
             app.add_task(reminders.run_forever(app), name="reminders")
 

@@ -51,6 +51,7 @@ class Settings:
     wechat_timeout: float = 5.0
     token_ttl_days: int = 30
     login_rate_limit: int = 30  # logins per client address per minute
+    upload_dir: str = str(PROJECT_ROOT / "var" / "uploads")  # outside any web root
     reminder_template_id: str = ""  # WeChat subscribe-message template; empty = no reminders
     reminder_lead_minutes: int = 60
     reminder_interval_seconds: int = 30
@@ -77,6 +78,7 @@ class Settings:
             wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com", environ).rstrip("/"),
             token_ttl_days=_int("TOKEN_TTL_DAYS", 30, environ),
             login_rate_limit=_int("LOGIN_RATE_LIMIT", 30, environ),
+            upload_dir=_env("UPLOAD_DIR", str(PROJECT_ROOT / "var" / "uploads"), environ),
             reminder_template_id=_env("REMINDER_TEMPLATE_ID", "", environ),
             reminder_lead_minutes=_int("REMINDER_LEAD_MINUTES", 60, environ),
             reminder_interval_seconds=_int("REMINDER_INTERVAL_SECONDS", 30, environ),

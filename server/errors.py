@@ -34,6 +34,10 @@ class BodyMissing(DomainError):
     code, message = "body_required", "请求内容为空"
 
 
+class BodyTooLarge(DomainError):
+    status, code, message = 413, "payload_too_large", "提交的内容太大"
+
+
 class BodyNotObject(DomainError):
     code, message = "body_not_object", "请求内容应为 JSON 对象"
 

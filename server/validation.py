@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from server.db import MAX_ID
-from server.errors import BodyMissing, BodyNotObject, InvalidJSON, ValidationFailed
+from server.errors import BodyMissing, BodyNotObject, BodyTooLarge, InvalidJSON, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -122,9 +122,14 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
+MAX_JSON_BYTES = 256 * 1024  # the longest form (meeting minutes) is far below this
+
+
 def parse_body(request, model: type[M]) -> M:
     if not request.body:
         raise BodyMissing()
+    if len(request.body) > MAX_JSON_BYTES:
+        raise BodyTooLarge()
     try:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -91,7 +91,8 @@ async def backend(request, tmp_path_factory):
         database_url = await fresh_postgres(PG_TEST_DB)
         redis_url = await fresh_redis()
     await db.migrate(database_url)
-    settings = Settings(database_url=database_url, redis_url=redis_url, login_rate_limit=1_000_000)
+    settings = Settings(database_url=database_url, redis_url=redis_url, login_rate_limit=1_000_000,
+                        upload_dir=str(tmp_path_factory.mktemp("uploads")))
     app = create_app(settings, name=f"dangjian_test_{request.param}")
     # Sanic's TouchUp rewrites class-level methods at start-up and breaks on the second app
     # started in one process (KeyError '_run_response_middleware'); servers start one app each.

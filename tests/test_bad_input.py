@@ -48,3 +48,9 @@ async def test_like_wildcards_in_search_are_literal(world):
     async with world.client("sec_a") as c:
         response = await c.get("/api/v1/members", params={"q": "%"})
     assert response.status_code == 200 and response.json()["total"] == 0
+
+
+async def test_json_bodies_have_their_own_small_limit(world):
+    async with world.client("vendor") as c:
+        response = await c.post("/api/v1/registrations", content=b'{"name": "' + b"x" * (300 * 1024) + b'"}')
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"

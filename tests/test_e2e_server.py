@@ -13,12 +13,12 @@ pytestmark = pytest.mark.e2e
 
 
 async def announce_oversized_body(base: str, path: str, authorization: str) -> tuple[bytes, bytes]:
-    """Announce a 3 MB body and send none of it: the server must refuse from the headers alone.
+    """Announce a 13 MB body (past the largest upload) and send none of it: the server must refuse from the headers alone.
     (Sending the body too races the server closing the socket, and the client may see a reset.)"""
     host, port = base.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {authorization}\r\n"
-                 f"Content-Type: application/json\r\nContent-Length: {3 * 1024 * 1024}\r\n\r\n".encode())
+                 f"Content-Type: application/json\r\nContent-Length: {13 * 1024 * 1024}\r\n\r\n".encode())
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
     length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
     body = await reader.readexactly(length)

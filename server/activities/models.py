@@ -92,3 +92,18 @@ class Reminder(Model):
     class Meta:
         table = "reminders"
         unique_together = (("activity", "member"),)
+
+
+class ActivityPhoto(Model):
+    # A photo of the meeting for its record; the file itself is in FileStorage under `key`.
+    id = fields.IntField(primary_key=True)
+    activity = fields.ForeignKeyField("models.Activity", related_name="photos", on_delete=fields.CASCADE)
+    key = fields.CharField(max_length=64, unique=True)
+    width = fields.IntField()
+    height = fields.IntField()
+    size = fields.IntField()
+    uploaded_by = fields.ForeignKeyField("models.User", related_name="uploaded_photos", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "activity_photos"

@@ -1,14 +1,15 @@
 """HTTP for activities, the rotating check-in code, check-ins, attendance and leave."""
 from sanic import Blueprint
-from sanic.response import html
+from sanic.response import html, raw
 
-from server.activities import attendance, checkin, reminders, service
+from server.activities import attendance, checkin, photos, reminders, service
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttachmentIn, AttachmentOut, AttendanceOut,
-    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, ReminderOut,
+    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, PhotoList, PhotoOut, ReminderOut,
 )
 from server.apidoc import doc, reply
 from server.auth import authenticate, authenticated_user_id
+from server.errors import ValidationFailed
 from server.validation import parse_body, parse_query
 
 bp = Blueprint("activities")
@@ -138,6 +139,34 @@ async def subscribe_reminder(request, activity_id: int):
     principal = await authenticate(request)
     reminder, created = await reminders.subscribe(principal, activity_id)
     return reply(ReminderOut.model_validate(reminder), 201 if created else 200)
+
+
+@bp.post("/activities/<activity_id:int>/photos")
+@doc("上传会议照片（multipart 字段 photo；重新编码并去除 EXIF）", tag="activities", ok=PhotoOut, status=201,
+     errors=(404, 409, 413, 415), upload="photo")
+async def upload_photo(request, activity_id: int):
+    principal = await authenticate(request)
+    upload = request.files.get("photo") if request.files else None
+    if upload is None:
+        raise ValidationFailed(fields={"photo": "请选择要上传的照片"})
+    photo = await photos.upload(principal, activity_id, upload.body, request.app.ctx.files)
+    return reply(PhotoOut.model_validate(photo), 201)
+
+
+@bp.get("/activities/<activity_id:int>/photos")
+@doc("会议照片列表", tag="activities", ok=PhotoList, errors=(404,))
+async def list_photos(request, activity_id: int):
+    principal = await authenticate(request)
+    items = await photos.list_photos(principal, activity_id)
+    return reply(PhotoList(items=[PhotoOut.model_validate(p) for p in items]))
+
+
+@bp.get("/activities/<activity_id:int>/photos/<photo_id:int>")
+@doc("会议照片（JPEG）", tag="activities", errors=(404,), media="image/jpeg")
+async def photo_file(request, activity_id: int, photo_id: int):
+    principal = await authenticate(request)
+    data = await photos.read(principal, activity_id, photo_id, request.app.ctx.files)
+    return raw(data, content_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 
 @bp.post("/members/<member_id:int>/attachments")

@@ -188,6 +188,21 @@ class ReminderOut(BaseModel):
     sent_at: LocalDatetime | None
 
 
+class PhotoOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    activity_id: int
+    width: int
+    height: int
+    size: int
+    created_at: LocalDatetime
+
+
+class PhotoList(BaseModel):
+    items: list[PhotoOut]
+
+
 class AttachmentIn(Input):
     org_id: Id
 

@@ -1,0 +1,37 @@
+"""Where uploaded files live: one small interface, a local folder outside the web root now,
+object storage later behind the same two calls. Keys are random; nothing is served directly."""
+from __future__ import annotations
+
+import abc
+import secrets
+from pathlib import Path
+
+
+class FileStorage(abc.ABC):
+    @abc.abstractmethod
+    async def put(self, data: bytes, suffix: str) -> str:
+        """Store the bytes under a new random key and return the key."""
+
+    @abc.abstractmethod
+    async def get(self, key: str) -> bytes | None: ...
+
+
+class LocalStorage(FileStorage):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if not key.replace("-", "").replace(".", "").isalnum():  # keys are ours; refuse anything else
+            raise ValueError("bad storage key")
+        return self.root / key[:2] / key
+
+    async def put(self, data: bytes, suffix: str) -> str:
+        key = secrets.token_hex(16) + suffix
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return key
+
+    async def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        return path.read_bytes() if path.exists() else None
