@@ -42,6 +42,16 @@ def _wrk(url, headers, seconds, connections) -> dict:
     }
 
 
+async def _exchange(reader, writer, request: bytes) -> tuple[int, float]:
+    """Send one request on an open connection and read the whole answer: (status, ms)."""
+    started = time.perf_counter()
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
+    await reader.readexactly(length)
+    return int(head[9:12]), (time.perf_counter() - started) * 1000
+
+
 async def _python_load(url, headers, seconds, connections) -> dict:
     parts = urlsplit(url)
     request = (f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
@@ -54,14 +64,9 @@ async def _python_load(url, headers, seconds, connections) -> dict:
         nonlocal errors
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
         while time.monotonic() < deadline:
-            started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
-            await reader.readexactly(length)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if not head.startswith(b"HTTP/1.1 2"):
-                errors += 1
+            status, ms = await _exchange(reader, writer, request)
+            latencies.append(ms)
+            errors += not 200 <= status < 300
         writer.close()
 
     begun = time.monotonic()
@@ -86,13 +91,9 @@ async def burst(host: str, port: int, requests: list[bytes], spread: float = 0.0
     async def one(index, connection, request):
         reader, writer = connection
         await asyncio.sleep(spread * index / len(requests))
-        started = time.perf_counter()
-        writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))
-        await reader.readexactly(length)
-        latencies.append((time.perf_counter() - started) * 1000)
-        statuses.append(int(head[9:12]))
+        status, ms = await _exchange(reader, writer, request)
+        latencies.append(ms)
+        statuses.append(status)
         writer.close()
 
     begun = time.perf_counter()

@@ -53,12 +53,7 @@ async def mark(principal: Principal, activity_id: int, member_id: int, status: s
 
 async def request_leave(principal: Principal, activity_id: int, reason: str) -> tuple[LeaveRequest, bool]:
     """A member asks for leave beforehand. Asking again updates the reason of a pending request."""
-    activity = await activities.get_activity(principal, activity_id)
-    member = await activities.own_member_in_audience(principal, activity)
-    if member is None:
-        raise ValidationFailed("你不在本次活动的参加范围内，无需请假")
-    if activity.status == "cancelled":
-        raise activities.ActivityCancelled()
+    activity, member = await activities.activity_for_member(principal, activity_id)
     if now() > activity.ends_at:
         raise ActivityOver()
     leave, created = await LeaveRequest.get_or_create(activity=activity, member=member, defaults={"reason": reason})

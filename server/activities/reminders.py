@@ -15,7 +15,7 @@ from datetime import timedelta
 from server.activities import service as activities
 from server.activities.models import Reminder
 from server.clock import SHANGHAI, now
-from server.errors import DomainError, ValidationFailed
+from server.errors import DomainError
 from server.wechat import WeChatGateway
 
 log = logging.getLogger("dangjian.reminders")
@@ -32,12 +32,7 @@ def message(activity: dict) -> dict:
 
 async def subscribe(principal, activity_id: int) -> tuple[Reminder, bool]:
     """The member accepted the subscribe prompt for this activity: remember to remind them once."""
-    activity = await activities.get_activity(principal, activity_id)
-    member = await activities.own_member_in_audience(principal, activity)
-    if member is None:
-        raise ValidationFailed("你不在本次活动的参加范围内")
-    if activity.status == "cancelled":
-        raise activities.ActivityCancelled()
+    activity, member = await activities.activity_for_member(principal, activity_id)
     return await Reminder.get_or_create(activity=activity, member=member)
 
 

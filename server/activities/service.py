@@ -79,6 +79,17 @@ async def own_member_in_audience(principal: Principal, activity: Activity) -> Me
     return member and await expected_member(activity, member.id)
 
 
+async def activity_for_member(principal: Principal, activity_id: int) -> tuple[Activity, Member]:
+    """A scheduled activity the caller is expected at, with their member record (leave, reminders)."""
+    activity = await get_activity(principal, activity_id)
+    member = await own_member_in_audience(principal, activity)
+    if member is None:
+        raise ValidationFailed("你不在本次活动的参加范围内")
+    if activity.status == "cancelled":
+        raise ActivityCancelled()
+    return activity, member
+
+
 async def create_activity(principal: Principal, data: dict) -> Activity:
     org = await org_for_field(data.pop("org_id"), "org_id")
     if not principal.reaches(org):
