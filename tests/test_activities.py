@@ -109,3 +109,13 @@ async def test_times_must_be_text_with_an_offset_in_a_sane_year(world):
     assert unix.status_code == 422 and "starts_at" in unix.json()["error"]["fields"]
     assert ancient.status_code == 422 and ancient.json()["error"]["fields"]["starts_at"] == "年份应在 2000 到 2100 之间"
     assert query.status_code == 422 and "to" in query.json()["error"]["fields"]
+
+
+async def test_a_member_attached_elsewhere_is_still_counted_once(world):
+    activity = await make_activity(world)
+    async with world.client("admin") as c:
+        for org in (world.party_b, world.branch_b):
+            assert (await c.post(f"/api/v1/members/{world.member_a.id}/attachments", json={"org_id": org.id})).status_code == 201
+    async with world.client("sec_a") as c:
+        sheet = (await c.get(f"/api/v1/activities/{activity.id}/attendance")).json()
+    assert sheet["expected"] == 1 and [e["member_id"] for e in sheet["entries"]] == [world.member_a.id]
