@@ -14,11 +14,11 @@ from tortoise.transactions import in_transaction
 from server.accounts.models import User
 from server.members.models import Member, Registration
 from server.orgs.models import Market, Org, Role
-from server.orgs.service import _insert
+from server.orgs.service import insert_org
 
 
 async def _org(name, kind, district, parent=None) -> Org:
-    return await _insert(name, kind, district, parent)
+    return await insert_org(name, kind, district, parent)
 
 
 async def _user(name: str) -> User:

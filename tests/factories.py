@@ -10,7 +10,7 @@ from server import auth
 from server.accounts.models import User
 from server.members.models import Member
 from server.orgs.models import Market, Org, Role
-from server.orgs.service import _insert
+from server.orgs.service import insert_org
 from tests.asgi import client
 
 _seq = itertools.count(1)
@@ -21,7 +21,7 @@ def unique(prefix: str) -> str:
 
 
 async def make_org(name: str, kind: str, parent: Org | None = None, district: str = "上城区") -> Org:
-    return await _insert(unique(name), kind, district, parent)
+    return await insert_org(unique(name), kind, district, parent)
 
 
 async def make_user(name: str = "user") -> User:

@@ -85,6 +85,14 @@ async def latest_registration(user: User) -> Registration | None:
     return await Registration.filter(user=user).order_by("-id").first()
 
 
+async def _within_org(query, org_id: int | None):
+    """Narrow a query of registrations or members to one org's subtree (nothing if it is unknown)."""
+    if not org_id:
+        return query
+    org = await Org.get_or_none(id=org_id)
+    return query.filter(life_org__path__startswith=org.path) if org else query.filter(id__in=[])
+
+
 def _visible_registrations(principal: Principal):
     return Registration.filter(principal.scope("life_org"))
 
@@ -93,9 +101,7 @@ async def list_registrations(principal: Principal, *, status=None, org_id=None, 
     query = _visible_registrations(principal)
     if status:
         query = query.filter(status=status)
-    if org_id:
-        org = await Org.get_or_none(id=org_id)
-        query = query.filter(life_org__path__startswith=org.path) if org else query.filter(id__in=[])
+    query = await _within_org(query, org_id)
     total = await query.count()
     items = await query.order_by("created_at", "id").offset(offset).limit(limit).select_related("user")
     return items, total
@@ -180,10 +186,7 @@ async def reject_registration(principal: Principal, registration_id: int, reason
 
 async def list_members(principal: Principal, *, org_id=None, category=None, standing=None, placement=None,
                        market_id=None, q=None, limit=50, offset=0):
-    query = Member.filter(principal.scope("life_org"))
-    if org_id:
-        org = await Org.get_or_none(id=org_id)
-        query = query.filter(life_org__path__startswith=org.path) if org else query.filter(id__in=[])
+    query = await _within_org(Member.filter(principal.scope("life_org")), org_id)
     for name, value in (("category", category), ("standing", standing), ("placement", placement), ("market_id", market_id)):
         if value:
             query = query.filter(**{name: value})

@@ -53,7 +53,8 @@ async def list_orgs(kind: str | None = None, parent_id: int | None = None) -> li
     return await query
 
 
-async def _insert(name: str, kind: str, district: str, parent: Org | None) -> Org:
+async def insert_org(name: str, kind: str, district: str, parent: Org | None) -> Org:
+    """Add an org under `parent` with its materialised path (no permission check: callers decide)."""
     async with in_transaction():
         org = await Org.create(name=name, kind=kind, district=district, parent=parent)
         org.path = f"{parent.path if parent else '/'}{org.id}/"
@@ -66,7 +67,7 @@ async def create_org(principal: Principal, *, name: str, kind: str, district: st
     if not principal.reaches(parent, ("admin",)):
         await audit.record("org.create.denied", actor=principal.user, org=parent, name=name)
         raise NotAnAdmin()
-    org = await _insert(name, kind, district, parent)
+    org = await insert_org(name, kind, district, parent)
     await audit.record("org.created", actor=principal.user, org=org, target=org, name=name, kind=kind)
     return org
 
@@ -75,7 +76,7 @@ async def create_root(*, name: str, district: str, admin_openid: str) -> tuple[O
     """First org of an empty database and its admin (the `create-root` command)."""
     if await Org.exists():
         raise TreeNotEmpty()
-    org = await _insert(name, "association", district, None)
+    org = await insert_org(name, "association", district, None)
     admin, _ = await User.get_or_create(openid=admin_openid)
     await Role.create(user=admin, org=org, role="admin")
     await audit.record("role.granted", org=org, target=admin, role="admin", via="create-root")
