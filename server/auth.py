@@ -31,10 +31,13 @@ def _cache_key(token_hash: str) -> str:
     return f"auth:token:{token_hash}"
 
 
-async def issue_token(user: User, ttl_days: int) -> str:
+async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = None) -> str:
     token = secrets.token_urlsafe(32)
     expires_at = now() + timedelta(days=ttl_days)
-    await AuthToken.create(user=user, token_hash=hash_token(token), expires_at=expires_at)
+    token_hash = hash_token(token)
+    await AuthToken.create(user=user, token_hash=token_hash, expires_at=expires_at)
+    if store is not None:  # the phone's next request (GET /me, a scan) then costs no token query
+        await store.set(_cache_key(token_hash), str(user.id), TOKEN_CACHE_SECONDS)
     return token
 
 

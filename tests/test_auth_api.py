@@ -89,3 +89,12 @@ async def test_bind_phone_with_wechat_code(world):
     assert good.status_code == 200 and good.json()["phone"] == "13812345678"
     assert good.json()["phone_verified_at"].endswith("+08:00")
     assert (await User.get(id=world.users["vendor"].id)).phone == "13812345678"
+
+
+async def test_a_token_from_login_is_revoked_at_once_too(backend):
+    # Login puts the new token in the cache straight away; logout must take it out again.
+    token = (await login(backend, f"dev:{unique('quick')}")).json()["token"]
+    async with client(backend.app, token) as c:
+        assert (await c.get("/api/v1/me")).status_code == 200
+        await c.post("/api/v1/auth/logout")
+        assert (await c.get("/api/v1/me")).status_code == 401

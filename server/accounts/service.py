@@ -30,7 +30,7 @@ async def login(code: str, *, client: str, gateway: WeChatGateway, store: KeyVal
             user = await User.get(openid=session.openid)
     user.last_login_at = now()
     await user.save(update_fields=["last_login_at"])
-    token = await auth.issue_token(user, settings.token_ttl_days)
+    token = await auth.issue_token(user, settings.token_ttl_days, store)
     return token, user, await Member.get_or_none(user=user)
 
 
