@@ -222,3 +222,14 @@ async def test_many_members_at_once_with_retries_give_one_row_each(world, backen
     second_nonce = {who for who, _ in members[::7]}
     refused_owners = {who for who, r in zip(owners, responses) if r.status_code != 201}
     assert refused_owners and refused_owners <= second_nonce  # a member who only retried never saw a refusal
+
+
+async def test_a_flood_of_forged_scans_is_cut_off_and_audits_a_bounded_number(world):
+    await make_activity(world)
+    flooder = await world.add_user("flooder")
+    await make_member(flooder, world.party_a)
+    responses = [await scan(world, "2345abcdefgh.1.AAAAAAAAAAAAAAAAAAAAAA", who="flooder") for _ in range(40)]
+    codes = [r.json()["error"]["code"] for r in responses]
+    assert codes == ["token_invalid"] * checkin.ATTEMPTS_PER_MINUTE + ["rate_limited"] * (40 - checkin.ATTEMPTS_PER_MINUTE)
+    assert responses[-1].status_code == 429 and responses[-1].headers["retry-after"] == "60"
+    assert await AuditEntry.filter(action="checkin.denied", actor_id=flooder.id).count() == checkin.ATTEMPTS_PER_MINUTE

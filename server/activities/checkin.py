@@ -16,10 +16,11 @@ from server import audit
 from server.activities import service as activities, tokens
 from server.activities.models import Attendance
 from server.clock import SHANGHAI, now
-from server.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from server.errors import Conflict, DomainError, Forbidden, RateLimited, ValidationFailed
 from server.kv import KeyValueStore
 from server.members.models import Attachment, Member, Registration
 
+ATTEMPTS_PER_MINUTE = 30
 # GPS on a phone indoors is off by tens of metres: allow the reported accuracy, up to this.
 MAX_ACCURACY_SLACK_M = 100
 
@@ -170,7 +171,13 @@ async def _settle_conflict(activity: dict, member_id: int, nonce: str, code: str
 
 
 async def audited_check_in(**kwargs) -> tuple[dict, bool]:
-    """check_in, with every refusal written to the audit trail (pretix logs denied scans too)."""
+    """check_in, with every refusal written to the audit trail (pretix logs denied scans too).
+
+    Attempts per member are limited first: a phone honestly scans a few times a meeting, and
+    without a limit a flood of forged tokens would write an audit row per request."""
+    allowed, retry_after = await kwargs["store"].hit(f"rate:checkin:{kwargs['user_id']}", ATTEMPTS_PER_MINUTE, 60)
+    if not allowed:
+        raise RateLimited("扫码太频繁了，请稍等一分钟再试", extra={"retry_after": retry_after})
     try:
         return await check_in(**kwargs)
     except DomainError as exc:

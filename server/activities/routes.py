@@ -73,7 +73,7 @@ async def checkin_code(request, activity_id: int):
 
 @bp.post("/checkins")
 @doc("扫码签到（同一 nonce 重试返回首次结果）", tag="activities", ok=CheckinOut, status=201, body=CheckinIn,
-     errors=(403, 409))
+     errors=(403, 409, 429))
 async def check_in(request):
     user_id = await authenticated_user_id(request)
     data = parse_body(request, CheckinIn)
