@@ -1,0 +1,139 @@
+"""Every API route × every kind of caller outside branch A, against branch A's records: no
+write lands, no read leaks. A route added without a line here fails the coverage check."""
+import io
+import secrets
+
+from PIL import Image
+
+from server.activities import tokens
+from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest
+from server.members.models import Member, Registration
+from server.orgs.models import Org, Role
+from tests.factories import make_activity, make_member, registration_payload
+
+OUTSIDERS = ("vendor", "sec_b", "member_b")
+# Routes about the caller's own account or open to every logged-in user by design: an outsider
+# gets 2xx, but never branch A's private data.
+OPEN = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/auth/logout"), ("GET", "api/v1/me"),
+        ("POST", "api/v1/me/phone"), ("GET", "api/v1/orgs"), ("GET", "api/v1/markets"),
+        ("POST", "api/v1/registrations"), ("GET", "api/v1/activities"), ("GET", "api/v1/members"),
+        ("GET", "api/v1/registrations")}
+PUBLIC = {("POST", "api/v1/auth/wechat")}
+
+
+async def branch_a(world, backend) -> dict:
+    applicant = await world.add_user("applicant")
+    from server.members import service
+
+    registration = await service.submit_registration(
+        applicant, {**registration_payload(world, mobile="13700001111"), "filled_on": None})
+    activity = await make_activity(world)
+    leave = await LeaveRequest.create(activity=activity, member=world.member_a, reason="进货")
+    photo = await ActivityPhoto.create(activity=activity, key=secrets.token_hex(16) + ".jpg", width=1, height=1, size=1)
+    member_b_user = await world.add_user("member_b")
+    await make_member(member_b_user, world.party_b, name="清波党员", mobile="13600002222", unit_name="清波茶叶店")
+    token, _ = tokens.issue(backend.settings.secret_key, activity.checkin_code)
+    return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token}
+
+
+def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
+    """(method, route as the router names it, concrete path, json body)."""
+    act, reg, mem = a["activity"].id, a["registration"].id, world.member_a.id
+    when = {"starts_at": "2026-12-10T19:00:00+08:00", "ends_at": "2026-12-10T21:00:00+08:00"}
+    return [
+        ("POST", "api/v1/auth/wechat", "/api/v1/auth/wechat", {"code": "dev:someone-new"}),
+        ("GET", "api/v1/me", "/api/v1/me", None),
+        ("POST", "api/v1/me/phone", "/api/v1/me/phone", {"code": "dev-phone:13512345678"}),
+        ("GET", "api/v1/orgs", "/api/v1/orgs", None),
+        ("POST", "api/v1/orgs", "/api/v1/orgs", {"name": "x", "kind": "party_branch", "district": "上城区", "parent_id": world.branch_a.id}),
+        ("POST", "api/v1/orgs/<org_id:int>/roles", f"/api/v1/orgs/{world.branch_a.id}/roles", {"role": "secretary", "user_id": world.users["vendor"].id}),
+        ("GET", "api/v1/markets", "/api/v1/markets", None),
+        ("POST", "api/v1/markets", "/api/v1/markets", {"name": "x", "kind": "farmers", "district": "上城区", "org_id": world.branch_a.id}),
+        ("POST", "api/v1/registrations", "/api/v1/registrations", registration_payload(world, life_org_id=world.party_b.id, placement="standalone", market_id=None, stall_no=None)),
+        ("GET", "api/v1/registrations", "/api/v1/registrations", None),
+        ("GET", "api/v1/registrations/<registration_id:int>", f"/api/v1/registrations/{reg}", None),
+        ("POST", "api/v1/registrations/<registration_id:int>/approve", f"/api/v1/registrations/{reg}/approve", {"category": "local"}),
+        ("POST", "api/v1/registrations/<registration_id:int>/reject", f"/api/v1/registrations/{reg}/reject", {"reason": "x"}),
+        ("GET", "api/v1/members", "/api/v1/members", None),
+        ("GET", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", None),
+        ("PATCH", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", {"category": "floating"}),
+        ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_a.id}),
+        ("POST", "api/v1/activities", "/api/v1/activities", {"org_id": world.party_a.id, "kind": "lecture", "title": "x", **when}),
+        ("GET", "api/v1/activities", "/api/v1/activities", None),
+        ("GET", "api/v1/activities/<activity_id:int>", f"/api/v1/activities/{act}", None),
+        ("PATCH", "api/v1/activities/<activity_id:int>", f"/api/v1/activities/{act}", {"title": "改掉"}),
+        ("POST", "api/v1/activities/<activity_id:int>/cancel", f"/api/v1/activities/{act}/cancel", {"reason": "x"}),
+        ("GET", "api/v1/activities/<activity_id:int>/checkin-code", f"/api/v1/activities/{act}/checkin-code", None),
+        ("POST", "api/v1/checkins", "/api/v1/checkins", {"token": a["token"], "nonce": "matrix-nonce-1"}),
+        ("GET", "api/v1/activities/<activity_id:int>/attendance", f"/api/v1/activities/{act}/attendance", None),
+        ("PUT", "api/v1/activities/<activity_id:int>/attendance/<member_id:int>", f"/api/v1/activities/{act}/attendance/{mem}", {"status": "absent"}),
+        ("POST", "api/v1/activities/<activity_id:int>/leave", f"/api/v1/activities/{act}/leave", {"reason": "x"}),
+        ("GET", "api/v1/activities/<activity_id:int>/leave", f"/api/v1/activities/{act}/leave", None),
+        ("POST", "api/v1/activities/<activity_id:int>/leave/<leave_id:int>/approve", f"/api/v1/activities/{act}/leave/{a['leave'].id}/approve", None),
+        ("POST", "api/v1/activities/<activity_id:int>/leave/<leave_id:int>/reject", f"/api/v1/activities/{act}/leave/{a['leave'].id}/reject", None),
+        ("POST", "api/v1/activities/<activity_id:int>/photos", f"/api/v1/activities/{act}/photos", "PHOTO"),
+        ("GET", "api/v1/activities/<activity_id:int>/photos", f"/api/v1/activities/{act}/photos", None),
+        ("GET", "api/v1/activities/<activity_id:int>/photos/<photo_id:int>", f"/api/v1/activities/{act}/photos/{a['photo'].id}", None),
+        ("POST", "api/v1/activities/<activity_id:int>/reminder", f"/api/v1/activities/{act}/reminder", None),
+        ("GET", "api/v1/reports/training-rates", f"/api/v1/reports/training-rates?org_id={world.party_a.id}", None),
+        ("GET", "api/v1/reports/ledger.xlsx", f"/api/v1/reports/ledger.xlsx?org_id={world.party_a.id}", None),
+        # last: it revokes the caller's token
+        ("POST", "api/v1/auth/logout", "/api/v1/auth/logout", None),
+    ]
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def call(c, method, path, body):
+    if body == "PHOTO":
+        return await c.request(method, path, files={"photo": ("a.jpg", jpeg(), "image/jpeg")})
+    return await c.request(method, path, json=body) if body is not None else await c.request(method, path)
+
+
+async def test_every_route_is_in_the_matrix(world, backend):
+    a = await branch_a(world, backend)
+    listed = {(method, route) for method, route, _, _ in matrix(world, a)}
+    routes = {(method, r.path) for r in backend.app.router.routes if r.path.startswith("api/v1/")
+              for method in r.methods - {"OPTIONS", "HEAD"}}
+    assert listed == routes
+
+
+async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, backend):
+    a = await branch_a(world, backend)
+    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货"]
+    before = await snapshot(world, a)
+    for method, route, path, body in matrix(world, a):
+        async with world.client() as anonymous:
+            response = await call(anonymous, method, path, body)
+        if (method, route) not in PUBLIC:
+            assert response.status_code == 401, (method, path)
+    for who in OUTSIDERS:
+        async with world.client(who) as c:
+            for method, route, path, body in matrix(world, a):
+                response = await call(c, method, path, body)
+                if (method, route) not in OPEN:
+                    assert response.status_code in (403, 404, 422), (who, method, path, response.status_code)
+                text = response.text
+                for secret in private:
+                    assert secret not in text, (who, method, path)
+    assert await snapshot(world, a) == before
+
+
+async def snapshot(world, a) -> dict:
+    """Branch A's state that an outsider's request must not change."""
+    return {
+        "registration": (await Registration.get(id=a["registration"].id)).status,
+        "member": tuple((await Member.filter(id=world.member_a.id).values_list("category", "name"))[0]),
+        "activity": tuple((await Activity.filter(id=a["activity"].id).values_list("title", "status"))[0]),
+        "attendance": await Attendance.filter(activity=a["activity"]).count(),
+        "leave": (await LeaveRequest.get(id=a["leave"].id)).status,
+        "photos": await ActivityPhoto.filter(activity=a["activity"]).count(),
+        "roles": await Role.filter(org_id__in=[world.branch_a.id, world.party_a.id]).count(),
+        "orgs": await Org.filter(path__startswith=world.branch_a.path).count(),
+        "attachments": await world.member_a.attachments.all().count(),
+        "activities": await Activity.filter(org=world.party_a).count(),
+    }
