@@ -24,8 +24,8 @@ ERROR_DESCRIPTIONS = {
     502: "微信服务出错",
     503: "服务暂时不可用",
 }
-# Statuses any route can answer with, whatever it does.
-ALWAYS = (400, 413)
+# Statuses any route can answer with, whatever it does (503: the database or store is down).
+ALWAYS = (400, 413, 503)
 
 
 class ErrorDetail(BaseModel):

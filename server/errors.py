@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from sanic import Sanic
 from sanic.exceptions import SanicException
 from sanic.response import JSONResponse, json
+from tortoise.exceptions import DBConnectionError
 
 log = logging.getLogger("dangjian.errors")
 
@@ -90,7 +92,26 @@ _SANIC_CODES = {
 }
 
 
+_BACKEND_DOWN = (OSError, TimeoutError, DBConnectionError, RedisConnectionError, RedisTimeoutError)
+
+
+class BackendUnavailable(UpstreamUnavailable):
+    code, message = "backend_unavailable", "系统正在维护或繁忙，请稍后再试"
+
+
+def _backend_down(exc: BaseException) -> bool:
+    """A connection to the database or the store failed (not a bug in a query)."""
+    while exc is not None:
+        if isinstance(exc, _BACKEND_DOWN):
+            return True
+        exc = exc.__cause__
+    return False
+
+
 def render(exc: Exception) -> JSONResponse:
+    if not isinstance(exc, (DomainError, SanicException)) and _backend_down(exc):
+        log.error("backend unavailable: %r", exc)
+        exc = BackendUnavailable(extra={"retry_after": 5})
     if isinstance(exc, DomainError):
         headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
         return json(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status, headers=headers)

@@ -29,15 +29,17 @@ def run_command(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 class ServerProcess:
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, prepare: bool = True) -> None:
+        self.prepare = prepare
         self.port = free_port()
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env, "DANGJIAN_PORT": str(self.port)}
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "ServerProcess":
-        run_command(self.env, "migrate")
-        run_command(self.env, "seed-demo")
+        if self.prepare:  # migrate and load demo data first, as `make run` does
+            run_command(self.env, "migrate")
+            run_command(self.env, "seed-demo")
         self.process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=PROJECT_ROOT, env=self.env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30

@@ -84,3 +84,18 @@ async def test_two_workers_on_postgres_and_redis():
             await http.post("/api/v1/auth/logout", headers=headers)
             after = [(await http.get("/api/v1/me", headers=headers)).status_code for _ in range(6)]
         assert after == [401] * 6
+
+
+async def test_an_unreachable_database_answers_503_not_500():
+    # Nothing listens on port 9: every query fails to connect. The app still starts (Tortoise
+    # connects lazily) and tells the phone to try again later instead of failing with a 500.
+    with Server({"DANGJIAN_DATABASE_URL": "postgres://postgres@127.0.0.1:9/nothing"}, prepare=False) as server:
+        async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
+            login = await http.post("/api/v1/auth/wechat", json={"code": "dev:anyone"})
+            me = await http.get("/api/v1/me", headers={"Authorization": "Bearer " + "x" * 43})
+            health = await http.get("/healthz")
+    for response in (login, me):
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "backend_unavailable"
+        assert response.headers["retry-after"] == "5"
+    assert health.status_code == 200  # alive; readiness is another question
