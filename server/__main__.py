@@ -43,6 +43,9 @@ def main(argv=None) -> int:
     sub.add_parser("serve", help="serve the app (settings from DANGJIAN_* variables)")
     sub.add_parser("migrate", help="apply migrations not yet applied")
     sub.add_parser("seed-demo", help="load demo data if the database has no org yet")
+    crowd = sub.add_parser("demo-crowd", help="add N demo members with dev:crowdN logins (not in production)")
+    crowd.add_argument("--org-id", type=int, required=True, help="their life_org, e.g. 6 (河坊街市场党支部)")
+    crowd.add_argument("--count", type=int, default=300)
     root = sub.add_parser("create-root", help="create the first root org and its admin on an empty database")
     root.add_argument("--name", required=True, help="e.g. 杭州市个体劳动者私营企业协会")
     root.add_argument("--district", required=True, help="e.g. 杭州市")
@@ -66,6 +69,14 @@ def main(argv=None) -> int:
 
         loaded = asyncio.run(_with_db(settings, demo.load))
         print("demo data loaded" if loaded else "database already has orgs: demo data not loaded")
+    elif args.command == "demo-crowd":
+        from server import demo
+
+        if settings.is_production:
+            print("demo-crowd is for development databases only", file=sys.stderr)
+            return 2
+        codes = asyncio.run(_with_db(settings, lambda: demo.crowd(args.org_id, args.count)))
+        print(f"{len(codes)} members; they log in as {codes[0]} … {codes[-1]}")
     elif args.command == "create-root":
         from server.errors import DomainError
         from server.orgs.service import create_root

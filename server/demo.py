@@ -71,3 +71,18 @@ async def load() -> bool:
             stall_no="C-021", category="local", filled_on=dt.date(2026, 11, 20),
         )
     return True
+
+
+async def crowd(org_id: int, count: int, prefix: str = "crowd") -> list[str]:
+    """`count` more members of `org_id`, logging in as dev:<prefix>1 … dev:<prefix>N (fake gateway):
+    enough people to try a meeting's check-in rush by hand. Existing ones are kept."""
+    org = await Org.get(id=org_id)
+    codes = []
+    for number in range(1, count + 1):
+        user = await _user(f"{prefix}{number}")
+        await Member.get_or_create(user=user, defaults=dict(
+            name=f"演示党员{number}", mobile=f"139{number:08d}"[:11], unit_name=f"演示摊位{number}", is_owner=True,
+            household_district=org.district, life_org=org, home_org="演示党委", category="local",
+            standing="full", placement="standalone"))
+        codes.append(f"dev:{prefix}{number}")
+    return codes

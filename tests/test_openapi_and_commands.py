@@ -52,3 +52,19 @@ def test_demo_data_loads_once_with_every_category(tmp_path):
     assert categories == {"affiliated", "local", "floating"}
     assert secretaries == {"dev-secretary1", "dev-secretary2"}
     assert db.execute("SELECT count(*) FROM registrations WHERE status='pending'").fetchone()[0] == 1
+
+
+def test_demo_crowd_adds_members_who_can_log_in(tmp_path):
+    url = f"sqlite://{tmp_path / 'crowd.sqlite3'}"
+    assert run_command("migrate", database_url=url).returncode == 0
+    assert run_command("seed-demo", database_url=url).returncode == 0
+    first = run_command("demo-crowd", "--org-id", "6", "--count", "25", database_url=url)
+    again = run_command("demo-crowd", "--org-id", "6", "--count", "25", database_url=url)
+    assert first.returncode == 0 and "dev:crowd1 … dev:crowd25" in first.stdout, first.stderr
+    assert again.returncode == 0  # running it twice adds nobody twice
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "crowd.sqlite3")
+    rows = db.execute("SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id "
+                      "WHERE u.openid LIKE 'dev-crowd%' AND m.life_org_id = 6").fetchone()[0]
+    assert rows == 25
