@@ -50,7 +50,7 @@ class Settings:
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_timeout: float = 5.0
     token_ttl_days: int = 30
-    login_rate_limit: int = 30  # logins per client address per minute
+    login_rate_limit: int = 600  # logins per client address per minute (failed ones: 20)
     upload_dir: str = str(PROJECT_ROOT / "var" / "uploads")  # outside any web root
     reminder_template_id: str = ""  # WeChat subscribe-message template; empty = no reminders
     reminder_lead_minutes: int = 60
@@ -77,7 +77,7 @@ class Settings:
             wechat_secret=_env("WECHAT_SECRET", "", environ),
             wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com", environ).rstrip("/"),
             token_ttl_days=_int("TOKEN_TTL_DAYS", 30, environ),
-            login_rate_limit=_int("LOGIN_RATE_LIMIT", 30, environ),
+            login_rate_limit=_int("LOGIN_RATE_LIMIT", 600, environ),
             upload_dir=_env("UPLOAD_DIR", str(PROJECT_ROOT / "var" / "uploads"), environ),
             reminder_template_id=_env("REMINDER_TEMPLATE_ID", "", environ),
             reminder_lead_minutes=_int("REMINDER_LEAD_MINUTES", 60, environ),

@@ -98,3 +98,14 @@ async def test_a_token_from_login_is_revoked_at_once_too(backend):
         assert (await c.get("/api/v1/me")).status_code == 200
         await c.post("/api/v1/auth/logout")
         assert (await c.get("/api/v1/me")).status_code == 401
+
+
+async def test_failed_logins_are_limited_per_address_far_below_successful_ones(backend):
+    from server.accounts.service import FAILED_LOGINS_PER_MINUTE
+
+    bad = [(await login(backend, "forged-code", ip="127.0.0.91")).status_code for _ in range(FAILED_LOGINS_PER_MINUTE + 3)]
+    blocked = await login(backend, f"dev:{unique('honest')}", ip="127.0.0.91")
+    elsewhere = await login(backend, f"dev:{unique('honest')}", ip="127.0.0.92")
+    assert bad == [400] * FAILED_LOGINS_PER_MINUTE + [429] * 3
+    assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "rate_limited"
+    assert elsewhere.status_code == 200

@@ -10,18 +10,29 @@ from server.errors import RateLimited, ValidationFailed
 from server.kv import KeyValueStore
 from server.members.models import Member, Registration
 from server.members.views import registration_out
-from server.wechat import WeChatGateway
+from server.wechat import WeChatCodeInvalid, WeChatGateway
 
 
 class PhoneNotMainland(ValidationFailed):
     code, message = "phone_not_mainland", "目前只支持中国大陆手机号"
 
 
+# Failed logins (codes WeChat refuses) per client address per minute. Successful ones are limited
+# far more loosely (settings.login_rate_limit): a whole market may share one address behind its
+# Wi-Fi, and three hundred vendors open the mini-program at once when a meeting starts.
+FAILED_LOGINS_PER_MINUTE = 20
+
+
 async def login(code: str, *, client: str, gateway: WeChatGateway, store: KeyValueStore, settings) -> tuple[str, User, Member | None]:
     allowed, retry_after = await store.hit(f"rate:login:{client}", settings.login_rate_limit, 60)
-    if not allowed:
+    failures = int(await store.get(f"rate:login-failed:{client}") or 0)
+    if not allowed or failures >= FAILED_LOGINS_PER_MINUTE:
         raise RateLimited(extra={"retry_after": retry_after})
-    session = await gateway.code2session(code)
+    try:
+        session = await gateway.code2session(code)
+    except WeChatCodeInvalid:
+        await store.incr(f"rate:login-failed:{client}", 60)
+        raise
     user = await User.get_or_none(openid=session.openid)
     if user is None:
         try:
