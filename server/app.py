@@ -10,15 +10,15 @@ from sanic import Blueprint, Sanic
 from sanic.response import json
 
 from server import db, errors
-from server.activities import reminders
 from server.accounts.routes import bp as accounts_bp
+from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.kv import make_store
-from server.storage import LocalStorage
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
 from server.reports.routes import bp as reports_bp
+from server.storage import LocalStorage
 from server.wechat import make_gateway
 
 log = logging.getLogger("dangjian")
@@ -38,7 +38,8 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
     app.ext.openapi.describe(
         "非公党建 · 三亮 服务接口",
         version="1",
-        description="个体工商户和商品交易市场党建：登记、审核、组织、党员。错误体统一为 {error: {code, message, fields}}。",
+        description="个体工商户和商品交易市场党建：登记审核、组织与党员、三会一课与扫码签到、培训率与台账。"
+                    "错误体统一为 {error: {code, message, fields}}。",
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
