@@ -98,10 +98,6 @@ class Principal:
             return Q(id__in=[])  # matches nothing
         return Q(*[Q(**{f"{org_field}__path__startswith": path}) for path in paths], join_type="OR")
 
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles)
-
 
 async def authenticated_user_id(request) -> int:
     """Only the caller's user id: for hot paths (check-in) that need no roles."""

@@ -8,7 +8,8 @@ from server.clock import now
 from server.accounts.models import User
 from server.errors import RateLimited, ValidationFailed
 from server.kv import KeyValueStore
-from server.members.models import Member, Registration
+from server.members.models import Member
+from server.members.service import latest_registration
 from server.members.views import registration_out
 from server.wechat import WeChatCodeInvalid, WeChatGateway
 
@@ -56,7 +57,7 @@ async def bind_phone(user: User, code: str, gateway: WeChatGateway) -> User:
 
 async def me(principal: auth.Principal) -> dict:
     member = await Member.get_or_none(user=principal.user)
-    registration = None if member else await Registration.filter(user=principal.user).order_by("-id").first()
+    registration = None if member else await latest_registration(principal.user)
     return {
         "user": principal.user,
         "roles": [{"role": g.role, "org_id": g.org_id, "org_name": g.org_name} for g in principal.roles],

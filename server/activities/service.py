@@ -16,7 +16,6 @@ from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.kv import KeyValueStore
 from server.members.models import Attachment, Member
-from server.orgs.models import Org
 from server.orgs.service import org_for_field
 
 TRAINING_KINDS = ("lecture", "training")
@@ -57,21 +56,21 @@ def _geofence_fields(geofence: dict | None) -> dict:
             "geofence_radius_m": geofence.get("radius_m")}
 
 
-def audience(activity: Activity, org_path: str) -> Q:
-    """Members expected at the activity: life_org in the org's subtree, or attached to the org."""
-    return Q(life_org__path__startswith=org_path) | Q(attachments__org_id=activity.org_id)
+def audience(org_id: int, org_path: str) -> Q:
+    """Members expected at an org's activities: life_org in its subtree, or attached to it."""
+    return Q(life_org__path__startswith=org_path) | Q(attachments__org_id=org_id)
 
 
-async def expected_members(activity: Activity):
-    org = await Org.get(id=activity.org_id)
-    return Member.filter(audience(activity, org.path)).distinct()
+def expected_members(activity: Activity):
+    """Needs activity.org loaded (get_activity and staff_activity load it)."""
+    return Member.filter(audience(activity.org_id, activity.org.path)).distinct()
 
 
 async def expected_member(activity: Activity, member_id: int) -> Member | None:
     """The member if the activity expects them, else None."""
     if not 0 < member_id <= MAX_ID:
         return None
-    return await (await expected_members(activity)).filter(id=member_id).first()
+    return await expected_members(activity).filter(id=member_id).first()
 
 
 async def own_member_in_audience(principal: Principal, activity: Activity) -> Member | None:
@@ -134,7 +133,7 @@ async def list_activities(principal: Principal, *, org_id=None, date_from=None, 
 async def get_activity(principal: Principal, activity_id: int) -> Activity:
     activity = None
     if 0 < activity_id <= MAX_ID:
-        activity = await (await visible_activities(principal)).filter(id=activity_id).first()
+        activity = await (await visible_activities(principal)).filter(id=activity_id).select_related("org").first()
     if activity is None:
         raise ActivityNotFound()
     return activity

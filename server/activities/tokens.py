@@ -73,10 +73,3 @@ def check_fresh(slice_no: int, at: float | None = None) -> None:
         raise TokenInvalid()
     if slice_no < now_slice - 1:
         raise TokenExpired()
-
-
-def verify(secret: str, token: str, at: float | None = None) -> str:
-    """The activity's checkin_code of a valid, current token."""
-    code, slice_no = parse(secret, token)
-    check_fresh(slice_no, at)
-    return code

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from server.activities.models import ACTIVITY_KINDS, Activity, Attendance
+from server.activities.service import audience
 from server.auth import Principal
 from server.clock import SHANGHAI, today, utc
 from server.errors import Forbidden
@@ -103,6 +104,5 @@ async def _expected_by_org(paths: dict[int, str]) -> dict[int, int]:
     """Audience size per org: members below it plus members attached to it (one count each)."""
     expected = {}
     for org_id, path in paths.items():
-        expected[org_id] = await Member.filter(Q(life_org__path__startswith=path) | Q(attachments__org_id=org_id)) \
-            .distinct().count()
+        expected[org_id] = await Member.filter(audience(org_id, path)).distinct().count()
     return expected
