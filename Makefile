@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 RUNTIME_STAMP := $(VENV)/.installed
 
-.PHONY: run test bench migrate demo clean
+.PHONY: run test bench migrate demo clean fonts browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version'
@@ -22,19 +22,26 @@ $(STAMP): requirements-test.lock $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
+# Chinese fonts for the plates, Chromium for the browser tests: from the OS, see the script.
+fonts: $(RUNTIME_STAMP)
+	@scripts/system-packages $(BIN)/python fonts
+
+browser: $(RUNTIME_STAMP)
+	@scripts/system-packages $(BIN)/python fonts chromium
+
 migrate: $(RUNTIME_STAMP)
 	$(BIN)/python -m server migrate
 
 demo: migrate
 	$(BIN)/python -m server seed-demo
 
-run: demo
+run: demo fonts
 	$(BIN)/python -m server serve
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) fonts
 	$(BIN)/python -m bench
 
 clean:

@@ -17,6 +17,9 @@ from server.config import Settings
 from server.kv import make_store
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
+from server.plates import jobs as plate_jobs
+from server.plates.pages import pages as plate_pages
+from server.plates.routes import bp as plates_bp
 from server.reports.routes import bp as reports_bp
 from server.storage import LocalStorage
 from server.wechat import make_gateway
@@ -38,14 +41,15 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
     app.ext.openapi.describe(
         "非公党建 · 三亮 服务接口",
         version="1",
-        description="个体工商户和商品交易市场党建：登记审核、组织与党员、三会一课与扫码签到、培训率与台账。"
+        description="个体工商户和商品交易市场党建：登记审核、组织与党员、三会一课与扫码签到、培训率与台账、三亮牌与群众评价。"
                     "错误体统一为 {error: {code, message, fields}}。",
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, reports_bp, version=1, version_prefix="/api/v")
+    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, reports_bp, plates_bp, version=1, version_prefix="/api/v")
     app.blueprint(api)
     app.blueprint(checkin_pages)
+    app.blueprint(plate_pages)
     errors.install(app)
 
     @app.get("/healthz")
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
         app.ctx.files = LocalStorage(Path(settings.upload_dir))
         if settings.reminder_template_id:
             app.add_task(reminders.run_forever(app), name="reminders")
+        app.add_task(plate_jobs.run_forever(app), name="plate-jobs")
 
     @app.after_server_stop
     async def close_resources(app):

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from plates import LAYOUTS
+
 PREFIX = "DANGJIAN_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "dev-only-secret-change-me"
@@ -55,6 +57,9 @@ class Settings:
     reminder_template_id: str = ""  # WeChat subscribe-message template; empty = no reminders
     reminder_lead_minutes: int = 60
     reminder_interval_seconds: int = 30
+    plate_font: str = ""  # a .ttc/.otf with Chinese glyphs; empty = look for Noto Sans CJK / WenQuanYi
+    plate_emblem: str = ""  # the standard 党徽 image supplied by the operator; empty = plates without it
+    plate_layout: str = "a5-landscape"
 
     @property
     def is_production(self) -> bool:
@@ -82,6 +87,9 @@ class Settings:
             reminder_template_id=_env("REMINDER_TEMPLATE_ID", "", environ),
             reminder_lead_minutes=_int("REMINDER_LEAD_MINUTES", 60, environ),
             reminder_interval_seconds=_int("REMINDER_INTERVAL_SECONDS", 30, environ),
+            plate_font=_env("PLATE_FONT", "", environ),
+            plate_emblem=_env("PLATE_EMBLEM", "", environ),
+            plate_layout=_env("PLATE_LAYOUT", "a5-landscape", environ),
         )
         settings.check()
         return settings
@@ -97,6 +105,10 @@ class Settings:
         if self.reminder_interval_seconds < 1 or not 1 <= self.reminder_lead_minutes <= 7 * 24 * 60:
             raise ConfigError(f"{PREFIX}REMINDER_INTERVAL_SECONDS must be at least 1 and "
                               f"{PREFIX}REMINDER_LEAD_MINUTES between 1 and 10080")
+        if self.plate_layout not in LAYOUTS:
+            raise ConfigError(f"{PREFIX}PLATE_LAYOUT must be one of {', '.join(sorted(LAYOUTS))}, got {self.plate_layout!r}")
+        if self.plate_emblem and not Path(self.plate_emblem).is_file():
+            raise ConfigError(f"{PREFIX}PLATE_EMBLEM names a file that does not exist: {self.plate_emblem}")
         if self.workers < 1:
             raise ConfigError(f"{PREFIX}WORKERS must be at least 1")
         # The in-process store is per process: several workers would each keep their own

@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "server.orgs.models",
     "server.members.models",
     "server.activities.models",
+    "server.plates.models",
     "server.audit",
 ]
 

@@ -15,6 +15,19 @@ class FileStorage(abc.ABC):
     @abc.abstractmethod
     async def get(self, key: str) -> bytes | None: ...
 
+    @abc.abstractmethod
+    async def put_file(self, source: Path, suffix: str) -> str:
+        """Store a finished file (a batch PDF, too big to hold in memory) under a new key; the
+        source file is consumed."""
+
+    @abc.abstractmethod
+    def local_path(self, key: str) -> Path | None:
+        """A path the server may stream the file from, or None if it is not stored."""
+
+    @abc.abstractmethod
+    def scratch_dir(self) -> Path:
+        """Where a file being written lives until put_file (same disk, so the move is a rename)."""
+
 
 class LocalStorage(FileStorage):
     def __init__(self, root: Path) -> None:
@@ -35,3 +48,19 @@ class LocalStorage(FileStorage):
     async def get(self, key: str) -> bytes | None:
         path = self._path(key)
         return path.read_bytes() if path.exists() else None
+
+    async def put_file(self, source: Path, suffix: str) -> str:
+        key = secrets.token_hex(16) + suffix
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        source.replace(path)
+        return key
+
+    def local_path(self, key: str) -> Path | None:
+        path = self._path(key)
+        return path if path.is_file() else None
+
+    def scratch_dir(self) -> Path:
+        path = self.root / "tmp"
+        path.mkdir(parents=True, exist_ok=True)
+        return path

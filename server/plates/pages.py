@@ -1,0 +1,104 @@
+"""The public page behind a plate's QR code: server-rendered HTML that reads with JavaScript off,
+the photo on it, and the rating form's plain POST (answered with a redirect back to the page)."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from sanic import Blueprint
+from sanic.response import html, raw, redirect
+
+from server.apidoc import doc
+from server.errors import DomainError, ValidationFailed
+from server.plates import public, ratings, visitors
+from server.plates.schemas import RatingIn
+from server.validation import field_errors
+
+pages = Blueprint("plate_pages")
+templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                        autoescape=select_autoescape(default=True), auto_reload=False)
+NOTICES = {"published": ratings.THANKS["published"], "flagged": ratings.THANKS["flagged"]}
+HEADINGS = {"plate_replaced": "三亮牌已更换", "profile_not_public": "信息暂未公开", "plate_not_found": "找不到这块三亮牌"}
+# The page answers for the person at the stall: shared caches must not keep it (consent can be
+# withdrawn at any moment), and each answer carries its own form nonce.
+NO_STORE_SHARED = {"Cache-Control": "private, no-cache"}
+
+
+def _message_page(error: DomainError):
+    body = templates.get_template("message.html").render(heading=HEADINGS.get(error.code, "出错了"), message=error.message)
+    return html(body, status=error.status, headers=NO_STORE_SHARED)
+
+
+def _profile_page(request, view: dict, *, notice: str | None = None, error: str | None = None, status: int = 200):
+    body = templates.get_template("profile.html").render(
+        p=view["profile"], nonce=secrets.token_urlsafe(12), notice=notice, error=error)
+    return html(body, status=status, headers=NO_STORE_SHARED)
+
+
+@pages.get("/p/<code:str>")
+@doc("三亮牌公开页面（扫码打开；无需 JavaScript）", tag="pages", auth=False, media="text/html", errors=(404, 410))
+async def profile_page(request, code: str):
+    try:
+        view = await public.public_profile(code, request.app.ctx.store)
+    except DomainError as exc:
+        return _message_page(exc)
+    return _profile_page(request, view, notice=NOTICES.get(request.args.get("rated", "")))
+
+
+@pages.get("/p/<code:str>/photo.jpg")
+@doc("三亮牌公开页面上的照片", tag="pages", auth=False, media="image/jpeg", errors=(404, 410))
+async def profile_photo(request, code: str):
+    view = await public.public_profile(code, request.app.ctx.store)
+    key = view.get("photo_key")
+    data = await request.app.ctx.files.get(key) if key else None
+    if data is None:
+        raise public.PlateNotFound("没有照片")
+    etag = f'"{key[:16]}"'
+    if request.headers.get("if-none-match") == etag:
+        return raw(b"", status=304, headers={"ETag": etag, **NO_STORE_SHARED})
+    return raw(data, content_type="image/jpeg", headers={"ETag": etag, **NO_STORE_SHARED})
+
+
+def _form_rating(request) -> RatingIn:
+    form = request.form or {}
+    raw_score = form.get("score", "")
+    try:
+        return RatingIn.model_validate({
+            "score": int(raw_score) if raw_score.isdigit() and len(raw_score) < 3 else raw_score,
+            "comment": form.get("comment", ""),
+            "complaint": form.get("complaint") == "1",
+            "nonce": form.get("nonce", ""),
+        })
+    except ValidationError as exc:
+        raise ValidationFailed(fields=field_errors(exc)) from exc
+
+
+FORM_ERRORS = {"score": "请先点星星打分（1 到 5 分）", "comment": "想说的话最多 200 字", "nonce": "页面已过期，请刷新后再提交"}
+
+
+@pages.post("/p/<code:str>/ratings")
+@doc("三亮牌公开页面的评价表单（提交后跳回页面）", tag="pages", auth=False, media="text/html",
+     errors=(404, 409, 410, 422, 429))
+async def rate_form(request, code: str):
+    ctx = request.app.ctx
+    try:
+        view = await public.public_profile(code, ctx.store)
+    except DomainError as exc:
+        return _message_page(exc)
+    customer, cookie = await visitors.customer(request)
+    try:
+        data = _form_rating(request)
+        answer, _created = await ratings.submit(
+            code, score=data.score, comment=data.comment, complaint=data.complaint, nonce=data.nonce,
+            customer=customer, client=request.remote_addr or request.ip, store=ctx.store, gateway=ctx.wechat,
+            secret=ctx.settings.secret_key)
+    except DomainError as exc:
+        first_field = next(iter(exc.fields), None)
+        message = FORM_ERRORS.get(first_field, exc.message) if exc.code == "validation_failed" else exc.message
+        response = _profile_page(request, view, error=message, status=exc.status)
+    else:
+        response = redirect(f"/p/{code}?rated={answer['status']}#rate", status=303)
+    visitors.set_cookie(response, cookie, ctx.settings.public_base_url.startswith("https"))
+    return response
