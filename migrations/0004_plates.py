@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 ('replied_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'ratings', 'app': 'models', 'unique_together': (('member', 'customer', 'day'), ('customer', 'nonce')), 'pk_attr': 'id'},
+            options={'table': 'ratings', 'app': 'models', 'unique_together': (('member', 'customer', 'day'), ('member', 'nonce')), 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

@@ -83,26 +83,45 @@ def doc(
     auth: bool = True,
     media: str | None = None,
     upload: str | None = None,
+    form: type[BaseModel] | None = None,
+    html_errors: bool = False,
 ):
     """`media`: a success body that is a file of that type rather than JSON.
-    `upload`: the request is multipart/form-data carrying one file in this field."""
+    `upload`: the request is multipart/form-data carrying one file in this field.
+    `form`: the request is an HTML form (application/x-www-form-urlencoded) with these fields.
+    `html_errors`: a page for people: its own errors are pages too (JSON stays possible for
+    errors raised before the page is reached, such as a body too large)."""
     statuses = status if isinstance(status, tuple) else (status,)
     content = {media: {"schema": {"type": "string", "format": "binary"}}} if media else (_json(ok) if ok else {})
     responses = [Response(content, status=code, description="成功") for code in statuses]
-    codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query or upload else set()))
-    responses += [Response(_json(ErrorBody), status=code, description=ERROR_DESCRIPTIONS[code]) for code in codes]
+    codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query or upload or form else set()))
+    error_content = _json(ErrorBody)
+    if html_errors:
+        error_content = {**error_content, "text/html": {"schema": {"type": "string"}}}
+    responses += [Response(error_content, status=code, description=ERROR_DESCRIPTIONS[code]) for code in codes]
 
     def decorate(handler):
         return openapi.definition(
             summary=summary,
             tag=tag,
-            body=RequestBody(_json(body), required=True) if body else (_upload_body(upload) if upload else None),
+            body=_request_body(body, upload, form),
             parameter=_query_parameters(query) if query else None,
             response=responses,
             secured={"token": []} if auth else None,
         )(handler)
 
     return decorate
+
+
+def _request_body(body, upload, form) -> RequestBody | None:
+    if body:
+        return RequestBody(_json(body), required=True)
+    if upload:
+        return _upload_body(upload)
+    if form:
+        return RequestBody({"application/x-www-form-urlencoded": {"schema": _RawSchema(form.model_json_schema())}},
+                           required=True)
+    return None
 
 
 def _upload_body(field: str) -> RequestBody:

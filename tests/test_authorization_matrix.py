@@ -9,7 +9,11 @@ from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest
 from server.members.models import Member, Registration
 from server.orgs.models import Org, Role
+from server.clock import today
+from server.plates.models import Plate, PlateJob, Profile, Rating
+from server.plates.profiles import CONSENT_VERSION
 from tests.factories import make_activity, make_member, registration_payload
+from tests.plate_helpers import publish_member
 
 OUTSIDERS = ("vendor", "sec_b", "member_b")
 # Routes about the caller's own account or open to every logged-in user by design: an outsider
@@ -17,8 +21,12 @@ OUTSIDERS = ("vendor", "sec_b", "member_b")
 OPEN = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/auth/logout"), ("GET", "api/v1/me"),
         ("POST", "api/v1/me/phone"), ("GET", "api/v1/orgs"), ("GET", "api/v1/markets"),
         ("POST", "api/v1/registrations"), ("GET", "api/v1/activities"), ("GET", "api/v1/members"),
-        ("GET", "api/v1/registrations")}
-PUBLIC = {("POST", "api/v1/auth/wechat")}
+        ("GET", "api/v1/registrations"), ("GET", "api/v1/profile-consent"), ("GET", "api/v1/ratings"),
+        ("GET", "api/v1/public/plates/<code:str>"), ("POST", "api/v1/public/plates/<code:str>/ratings")}
+PUBLIC = {("POST", "api/v1/auth/wechat"), ("GET", "api/v1/public/plates/<code:str>"),
+          ("POST", "api/v1/public/plates/<code:str>/ratings")}
+# The public profile shows what the member agreed to make public (their unit name among it).
+CONSENTED = {("GET", "api/v1/public/plates/<code:str>")}
 
 
 async def branch_a(world, backend) -> dict:
@@ -33,7 +41,14 @@ async def branch_a(world, backend) -> dict:
     member_b_user = await world.add_user("member_b")
     await make_member(member_b_user, world.party_b, name="清波党员", mobile="13600002222", unit_name="清波茶叶店")
     token, _ = tokens.issue(backend.settings.secret_key, activity.checkin_code)
-    return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token}
+    code = await publish_member(world)
+    rating = await Rating.create(member=world.member_a, plate=await Plate.get(code=code), score=1, comment="秤不准，投诉",
+                                 is_complaint=True, customer="c" * 40, channel="web", day=today(), nonce="n",
+                                 status="flagged", flag_reason="complaint")
+    job = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
+                                state="done", total=1, done=1, file_key=await backend.app.ctx.files.put(b"%PDF", ".pdf"))
+    return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
+            "code": code, "rating": rating, "job": job}
 
 
 def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
@@ -77,6 +92,26 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("POST", "api/v1/activities/<activity_id:int>/reminder", f"/api/v1/activities/{act}/reminder", None),
         ("GET", "api/v1/reports/training-rates", f"/api/v1/reports/training-rates?org_id={world.party_a.id}", None),
         ("GET", "api/v1/reports/ledger.xlsx", f"/api/v1/reports/ledger.xlsx?org_id={world.party_a.id}", None),
+        ("GET", "api/v1/profile-consent", "/api/v1/profile-consent", None),
+        ("GET", "api/v1/members/<member_id:int>/profile", f"/api/v1/members/{mem}/profile", None),
+        ("PATCH", "api/v1/members/<member_id:int>/profile", f"/api/v1/members/{mem}/profile", {"pledge": "改掉"}),
+        ("PUT", "api/v1/members/<member_id:int>/profile/photo", f"/api/v1/members/{mem}/profile/photo", "PHOTO"),
+        ("GET", "api/v1/members/<member_id:int>/profile/photo.jpg", f"/api/v1/members/{mem}/profile/photo.jpg", None),
+        ("POST", "api/v1/members/<member_id:int>/profile/consent", f"/api/v1/members/{mem}/profile/consent", {"version": CONSENT_VERSION}),
+        ("DELETE", "api/v1/members/<member_id:int>/profile/consent", f"/api/v1/members/{mem}/profile/consent", None),
+        ("POST", "api/v1/members/<member_id:int>/plate", f"/api/v1/members/{mem}/plate", None),
+        ("GET", "api/v1/members/<member_id:int>/plate.png", f"/api/v1/members/{mem}/plate.png", None),
+        ("GET", "api/v1/members/<member_id:int>/plate.pdf", f"/api/v1/members/{mem}/plate.pdf", None),
+        ("POST", "api/v1/plates/batch", "/api/v1/plates/batch", {"org_id": world.party_a.id}),
+        ("GET", "api/v1/jobs/<job_id:int>", f"/api/v1/jobs/{a['job'].id}", None),
+        ("GET", "api/v1/jobs/<job_id:int>/file", f"/api/v1/jobs/{a['job'].id}/file", None),
+        ("GET", "api/v1/members/<member_id:int>/ratings", f"/api/v1/members/{mem}/ratings", None),
+        ("GET", "api/v1/ratings", "/api/v1/ratings?status=flagged", None),
+        ("POST", "api/v1/ratings/<rating_id:int>/publish", f"/api/v1/ratings/{a['rating'].id}/publish", None),
+        ("POST", "api/v1/ratings/<rating_id:int>/hide", f"/api/v1/ratings/{a['rating'].id}/hide", {"reason": "x"}),
+        ("PUT", "api/v1/ratings/<rating_id:int>/reply", f"/api/v1/ratings/{a['rating'].id}/reply", {"reply": "x"}),
+        ("GET", "api/v1/public/plates/<code:str>", f"/api/v1/public/plates/{a['code']}", None),
+        ("POST", "api/v1/public/plates/<code:str>/ratings", f"/api/v1/public/plates/{a['code']}/ratings", {"score": 5, "nonce": secrets.token_hex(8)}),
         # last: it revokes the caller's token
         ("POST", "api/v1/auth/logout", "/api/v1/auth/logout", None),
     ]
@@ -104,7 +139,7 @@ async def test_every_route_is_in_the_matrix(world, backend):
 
 async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, backend):
     a = await branch_a(world, backend)
-    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货"]
+    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key]
     before = await snapshot(world, a)
     for method, route, path, body in matrix(world, a):
         async with world.client() as anonymous:
@@ -119,6 +154,8 @@ async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, bac
                     assert response.status_code in (403, 404, 422), (who, method, path, response.status_code)
                 text = response.text
                 for secret in private:
+                    if (method, route) in CONSENTED and secret == world.member_a.unit_name:
+                        continue
                     assert secret not in text, (who, method, path)
     assert await snapshot(world, a) == before
 
@@ -136,4 +173,8 @@ async def snapshot(world, a) -> dict:
         "orgs": await Org.filter(path__startswith=world.branch_a.path).count(),
         "attachments": await world.member_a.attachments.all().count(),
         "activities": await Activity.filter(org=world.party_a).count(),
+        "profile": tuple((await Profile.filter(member=world.member_a).values_list("pledge", "photo_key", "consent_at"))[0]),
+        "plates": tuple(await Plate.filter(member=world.member_a, revoked_at=None).values_list("code", flat=True)),
+        "rating": tuple((await Rating.filter(id=a["rating"].id).values_list("status", "reply"))[0]),
+        "jobs": await PlateJob.filter(org=world.party_a).count(),
     }

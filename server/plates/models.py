@@ -76,7 +76,7 @@ class Rating(Model):
 
     class Meta:
         table = "ratings"
-        unique_together = (("member", "customer", "day"), ("customer", "nonce"))
+        unique_together = (("member", "customer", "day"), ("member", "nonce"))
 
 
 class PlateJob(Model):

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sanic import Blueprint
 from sanic.response import html, raw, redirect
 
@@ -26,6 +26,10 @@ HEADINGS = {"plate_replaced": "三亮牌已更换", "profile_not_public": "信�
 NO_STORE_SHARED = {"Cache-Control": "private, no-cache"}
 
 
+def _secure(request) -> bool:
+    return request.app.ctx.settings.public_base_url.startswith("https")
+
+
 def _message_page(error: DomainError):
     body = templates.get_template("message.html").render(heading=HEADINGS.get(error.code, "出错了"), message=error.message)
     return html(body, status=error.status, headers=NO_STORE_SHARED)
@@ -38,13 +42,16 @@ def _profile_page(request, view: dict, *, notice: str | None = None, error: str 
 
 
 @pages.get("/p/<code:str>")
-@doc("三亮牌公开页面（扫码打开；无需 JavaScript）", tag="pages", auth=False, media="text/html", errors=(404, 410))
+@doc("三亮牌公开页面（扫码打开；无需 JavaScript）", tag="pages", auth=False, media="text/html", errors=(404, 410),
+     html_errors=True)
 async def profile_page(request, code: str):
     try:
         view = await public.public_profile(code, request.app.ctx.store)
     except DomainError as exc:
         return _message_page(exc)
-    return _profile_page(request, view, notice=NOTICES.get(request.args.get("rated", "")))
+    response = _profile_page(request, view, notice=NOTICES.get(request.args.get("rated", "")))
+    visitors.set_cookie(response, visitors.cookie_to_hand_out(request), _secure(request))
+    return response
 
 
 @pages.get("/p/<code:str>/photo.jpg")
@@ -75,12 +82,21 @@ def _form_rating(request) -> RatingIn:
         raise ValidationFailed(fields=field_errors(exc)) from exc
 
 
+class RatingForm(BaseModel):
+    """The page's form as the browser sends it: every value is text."""
+
+    score: str = Field(description="1 到 5")
+    comment: str = ""
+    complaint: str = Field("", description="勾选投诉时为 1")
+    nonce: str
+
+
 FORM_ERRORS = {"score": "请先点星星打分（1 到 5 分）", "comment": "想说的话最多 200 字", "nonce": "页面已过期，请刷新后再提交"}
 
 
 @pages.post("/p/<code:str>/ratings")
-@doc("三亮牌公开页面的评价表单（提交后跳回页面）", tag="pages", auth=False, media="text/html",
-     errors=(404, 409, 410, 422, 429))
+@doc("三亮牌公开页面的评价表单（提交后以 303 跳回页面）", tag="pages", auth=False, media="text/html", status=303,
+     form=RatingForm, errors=(404, 409, 410, 422, 429), html_errors=True)
 async def rate_form(request, code: str):
     ctx = request.app.ctx
     try:
@@ -100,5 +116,5 @@ async def rate_form(request, code: str):
         response = _profile_page(request, view, error=message, status=exc.status)
     else:
         response = redirect(f"/p/{code}?rated={answer['status']}#rate", status=303)
-    visitors.set_cookie(response, cookie, ctx.settings.public_base_url.startswith("https"))
+    visitors.set_cookie(response, cookie, _secure(request))
     return response

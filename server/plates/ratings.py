@@ -66,7 +66,9 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
     """(answer, created). The same nonce again answers like the first time and stores nothing."""
     view = await public.public_profile(code, store)  # unknown, replaced or not public: refused
     who = customer.key(secret)
-    earlier = await Rating.get_or_none(customer=who, nonce=nonce)
+    # The nonce is unique per member, not per customer: a browser's first double tap arrives
+    # before it has a cookie, as two "customers" with one nonce.
+    earlier = await Rating.get_or_none(member_id=view["member_id"], nonce=nonce)
     if earlier is not None:
         return _answer(earlier), False
     await _limit(store, client, code)
@@ -80,7 +82,7 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
             customer=who, channel=customer.channel, day=today(), nonce=nonce,
             status="flagged" if flag_reason else "published", flag_reason=flag_reason)
     except IntegrityError as exc:
-        earlier = await Rating.get_or_none(customer=who, nonce=nonce)  # the same nonce, sent twice at once
+        earlier = await Rating.get_or_none(member_id=view["member_id"], nonce=nonce)  # sent twice at once
         if earlier is not None:
             return _answer(earlier), False
         raise AlreadyRatedToday() from exc

@@ -8,7 +8,7 @@ from server.auth import authenticate
 from server.errors import ValidationFailed
 from server.plates import issuing, jobs, profiles, public, ratings, visitors
 from server.plates.schemas import (
-    BatchIn, ConsentIn, ConsentText, HideIn, JobOut, PlateOut, PlateQuery, PledgeIn, ProfileOut, PublicProfile,
+    BatchIn, ConsentIn, ConsentText, HideIn, JobOut, PageQuery, PlateOut, PlateQuery, PledgeIn, ProfileOut, PublicProfile,
     RatingAnswer, RatingIn, RatingList, RatingOut, RatingQuery, ReplyIn,
 )
 from server.validation import parse_body, parse_query
@@ -166,10 +166,10 @@ async def job_file(request, job_id: int):
 # --- ratings ---------------------------------------------------------------------------------
 
 @bp.get("/members/<member_id:int>/ratings")
-@doc("党员收到的评价（本人：已公开的；书记：全部）", tag="ratings", ok=RatingList, query=RatingQuery, errors=(404,))
+@doc("党员收到的评价（本人：已公开的；书记：全部）", tag="ratings", ok=RatingList, query=PageQuery, errors=(404,))
 async def member_ratings(request, member_id: int):
     principal = await authenticate(request)
-    query = parse_query(request, RatingQuery)
+    query = parse_query(request, PageQuery)
     items, total = await ratings.member_ratings(principal, member_id, limit=query.limit, offset=query.offset)
     return reply(RatingList(items=[RatingOut.model_validate(r) for r in items], total=total))
 

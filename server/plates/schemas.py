@@ -118,11 +118,14 @@ class RatingList(BaseModel):
     total: int
 
 
-class RatingQuery(Query):
-    status: Literal["published", "flagged", "hidden"] | None = None
-    member_id: Id | None = None
+class PageQuery(Query):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class RatingQuery(PageQuery):
+    status: Literal["published", "flagged", "hidden"] | None = None
+    member_id: Id | None = None
 
 
 class HideIn(Input):

@@ -1,0 +1,189 @@
+"""Customers' ratings: one a day, nonce replays, floods, content checks, and moderation."""
+import asyncio
+import uuid
+
+from server.audit import AuditEntry
+from server.plates.models import Rating
+from server.plates.ratings import PER_CLIENT_PER_MINUTE
+from tests.asgi import client
+from tests.plate_helpers import fresh_ip, publish_member
+
+
+def rating(score=5, comment="", complaint=False, nonce=None) -> dict:
+    return {"score": score, "comment": comment, "complaint": complaint, "nonce": nonce or uuid.uuid4().hex}
+
+
+def customer(world, token=None):
+    return client(world.backend.app, token, ip=fresh_ip())
+
+
+async def test_a_good_rating_is_published_at_once_and_shows_on_the_profile(world):
+    code = await publish_member(world)
+    async with customer(world) as c:
+        first = await c.get(f"/api/v1/public/plates/{code}")  # cached now
+        posted = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5, "货真价实"))
+        after = await c.get(f"/api/v1/public/plates/{code}")
+    assert first.json()["rating_count"] == 0
+    assert posted.status_code == 201 and posted.json()["status"] == "published"
+    assert "dj_customer" in posted.headers.get("set-cookie", "")
+    profile = after.json()
+    assert profile["rating_count"] == 1 and profile["rating_average"] == 5.0
+    assert profile["ratings"][0]["comment"] == "货真价实"
+
+
+async def test_one_rating_per_customer_per_day_and_a_retry_replays_the_first_answer(world):
+    code = await publish_member(world)
+    body = rating(4, "不错")
+    async with customer(world) as c:  # a double tap before the browser holds a cookie
+        answers = await asyncio.gather(*[c.post(f"/api/v1/public/plates/{code}/ratings", json=body) for _ in range(5)])
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.text for a in answers}) == 1
+    assert await Rating.filter(member=world.member_a).count() == 1
+    async with customer(world) as c:
+        await c.get(f"/p/{code}")  # the page hands out the cookie, as for every browser
+        first = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5))
+        second = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(1))
+    assert first.status_code == 201
+    assert second.status_code == 409 and second.json()["error"]["code"] == "already_rated_today"
+    assert await Rating.filter(member=world.member_a).count() == 2
+
+
+async def test_mini_program_customers_are_known_by_openid(world):
+    code = await publish_member(world)
+    await world.add_user("shopper")
+    async with client(world.backend.app, world.tokens["shopper"], ip=fresh_ip()) as c:
+        first = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5))
+    async with client(world.backend.app, world.tokens["shopper"], ip=fresh_ip()) as other_phone_session:
+        again = await other_phone_session.post(f"/api/v1/public/plates/{code}/ratings", json=rating(4))
+    async with client(world.backend.app, "not-a-token", ip=fresh_ip()) as c:
+        bad_token = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(4))
+    assert first.status_code == 201 and "set-cookie" not in first.headers
+    assert again.status_code == 409
+    assert bad_token.status_code == 401
+    stored = await Rating.get(member=world.member_a)
+    assert stored.channel == "miniprogram" and world.users["shopper"].openid not in stored.customer
+
+
+async def test_a_flood_from_one_client_stores_no_more_than_the_limit(world):
+    code = await publish_member(world)
+    ip = fresh_ip()
+    statuses = []
+    for _ in range(200):  # a new cookie each time: only the address ties them together
+        async with client(world.backend.app, ip=ip) as c:
+            statuses.append((await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5))).status_code)
+    stored = await Rating.filter(member=world.member_a).count()
+    assert stored == PER_CLIENT_PER_MINUTE == statuses.count(201)
+    assert statuses.count(429) == 200 - PER_CLIENT_PER_MINUTE
+
+
+async def test_low_scores_and_complaints_wait_for_the_secretary(world):
+    code = await publish_member(world)
+    async with customer(world) as c:
+        low = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(2, "态度差"))
+    async with customer(world) as c:
+        complaint = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(4, "秤不准", complaint=True))
+    async with customer(world) as c:
+        profile = (await c.get(f"/api/v1/public/plates/{code}")).json()
+    assert low.json()["status"] == complaint.json()["status"] == "flagged"
+    assert "书记" in low.json()["message"]
+    assert profile["rating_count"] == 0
+    async with world.client("sec_a") as secretary:
+        queue = (await secretary.get("/api/v1/ratings?status=flagged")).json()
+    assert {r["flag_reason"] for r in queue["items"] if r["member_id"] == world.member_a.id} == {"low_score", "complaint"}
+    async with world.client("sec_b") as other:
+        assert (await other.get("/api/v1/ratings?status=flagged")).json()["items"] == []
+
+
+async def test_moderation_publish_hide_and_reply(world):
+    code = await publish_member(world)
+    async with customer(world) as c:
+        await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(1, "缺斤少两"))
+    async with customer(world) as c:
+        await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(2, "骂人的话"))
+    async with world.client("sec_a") as secretary:
+        flagged = (await secretary.get(f"/api/v1/ratings?status=flagged&member_id={world.member_a.id}")).json()["items"]
+        by_comment = {r["comment"]: r["id"] for r in flagged}
+        async with world.client("sec_b") as other:
+            denied = await other.post(f"/api/v1/ratings/{by_comment['缺斤少两']}/publish")
+        published = await secretary.post(f"/api/v1/ratings/{by_comment['缺斤少两']}/publish")
+        replied = await secretary.put(f"/api/v1/ratings/{by_comment['缺斤少两']}/reply",
+                                      json={"reply": "已核实，已为顾客补足并批评教育"})
+        no_reason = await secretary.post(f"/api/v1/ratings/{by_comment['骂人的话']}/hide", json={})
+        hidden = await secretary.post(f"/api/v1/ratings/{by_comment['骂人的话']}/hide", json={"reason": "辱骂内容"})
+    assert denied.status_code == 404
+    assert published.json()["status"] == "published"
+    assert replied.json()["reply"] == "已核实，已为顾客补足并批评教育"
+    assert no_reason.status_code == 422
+    assert hidden.json()["status"] == "hidden" and hidden.json()["hidden_reason"] == "辱骂内容"
+    async with customer(world) as c:
+        profile = (await c.get(f"/api/v1/public/plates/{code}")).json()
+        page = await c.get(f"/p/{code}")
+    assert [(r["comment"], r["reply"]) for r in profile["ratings"]] == [("缺斤少两", "已核实，已为顾客补足并批评教育")]
+    assert profile["rating_count"] == 1 and profile["rating_average"] == 1.0
+    assert "骂人的话" not in page.text and "书记回复：已核实" in page.text
+    async with world.client("member_a") as me:
+        mine = (await me.get(f"/api/v1/members/{world.member_a.id}/ratings")).json()
+    assert [r["comment"] for r in mine["items"]] == ["缺斤少两"]
+    actions = set(await AuditEntry.filter(action__startswith="rating.").values_list("action", flat=True))
+    assert {"rating.published", "rating.hidden", "rating.replied", "rating.publish.denied"} <= actions
+
+
+async def test_bad_ratings_are_refused_and_nothing_is_stored(world):
+    code = await publish_member(world)
+    cases = [
+        ({**rating(), "score": 0}, "score"), ({**rating(), "score": 6}, "score"), ({**rating(), "score": "5"}, "score"),
+        ({**rating(), "score": None}, "score"), ({**rating(), "score": 4.5}, "score"),
+        ({**rating(), "comment": "好" * 10_000}, "comment"), ({**rating(), "nonce": ""}, "nonce"),
+        ({"score": 5}, "nonce"), ({**rating(), "status": "published"}, "status"),
+    ]
+    async with customer(world) as c:
+        for body, field in cases:
+            response = await c.post(f"/api/v1/public/plates/{code}/ratings", json=body)
+            assert response.status_code == 422, body
+            assert field in response.json()["error"]["fields"], body
+        blocked = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5, "办 证 刷 单 找我"))
+        unknown = await c.post("/api/v1/public/plates/abcdefghjkmn/ratings", json=rating())
+        malformed = await c.post(f"/api/v1/public/plates/{code}/ratings", content=b"{not json")
+    assert blocked.status_code == 422 and blocked.json()["error"]["code"] == "content_rejected"
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "plate_not_found"
+    assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_json"
+    assert not await Rating.filter(member=world.member_a).exists()
+
+
+async def test_wechat_content_check_applies_to_mini_program_comments(world):
+    code = await publish_member(world)
+    await world.add_user("shopper2")
+    async with client(world.backend.app, world.tokens["shopper2"], ip=fresh_ip()) as c:
+        risky = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5, "fake-risky words"))
+    assert risky.status_code == 422 and risky.json()["error"]["code"] == "content_rejected"
+    assert not await Rating.filter(member=world.member_a).exists()
+
+
+async def test_html_in_comments_is_escaped_on_the_page(world):
+    code = await publish_member(world)
+    async with customer(world) as c:
+        await c.post(f"/api/v1/public/plates/{code}/ratings",
+                     json=rating(5, '<img src=x onerror="alert(1)"><script>alert(2)</script>'))
+        page = await c.get(f"/p/{code}")
+    assert "<script>alert(2)" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page.text
+
+
+async def test_the_html_form_posts_and_redirects_back_with_thanks(world):
+    code = await publish_member(world)
+    async with customer(world) as c:
+        page = await c.get(f"/p/{code}")
+        cookie = page.headers["set-cookie"].split(";")[0]
+        nonce = page.text.split('name="nonce" value="')[1].split('"')[0]
+        form = {"score": "3", "comment": "还行", "nonce": nonce}
+        posted = await c.post(f"/p/{code}/ratings", data=form, headers={"Cookie": cookie})
+        replay = await c.post(f"/p/{code}/ratings", data=form, headers={"Cookie": cookie})
+        again = await c.post(f"/p/{code}/ratings", data={**form, "nonce": "other"}, headers={"Cookie": cookie})
+        no_score = await c.post(f"/p/{code}/ratings", data={"comment": "x", "nonce": "n2"}, headers={"Cookie": cookie})
+        shown = await c.get(posted.headers["location"])
+    assert posted.status_code == 303 and posted.headers["location"].startswith(f"/p/{code}?rated=published")
+    assert replay.status_code == 303
+    assert again.status_code == 409 and "今天已经评价过" in again.text
+    assert no_score.status_code == 422 and "请先点星星打分" in no_score.text
+    assert "感谢您的评价" in shown.text and "还行" in shown.text
+    assert await Rating.filter(member=world.member_a).count() == 1
