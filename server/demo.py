@@ -4,6 +4,8 @@ waiting for approval.
 
 Logins (fake WeChat gateway): dev:admin, dev:secretary1, dev:secretary2, dev:vendor1 (a member),
 dev:vendor2 (a pending registration); any other dev:<name> is a brand-new WeChat user.
+王建国 (dev:vendor1) has agreed to a public profile, has a pledge and a plate: its code is
+DEMO_PLATE_CODE, so the demo's public page is always /p/hfjwjgdemxz8.
 """
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ from server.accounts.models import User
 from server.members.models import Member, Registration
 from server.orgs.models import Market, Org, Role
 from server.orgs.service import insert_org
+from server.plates.models import Consent, Plate, Profile
+from server.plates.profiles import CONSENT_TEXT, CONSENT_VERSION
+
+DEMO_PLATE_CODE = "hfjwjgdemxz8"  # fixed so the README can link it; random for every real plate
+DEMO_PLEDGE = "诚信经营，明码标价，足斤足两，不卖假冒伪劣商品，热情服务每一位顾客，接受群众监督。"
 
 
 async def _org(name, kind, district, parent=None) -> Org:
@@ -56,13 +63,15 @@ async def load() -> bool:
 
         for name, mobile, unit, owner, household, category, standing, placement, stall, login in MEMBERS:
             in_market = placement == "in_market"
-            await Member.create(
+            member = await Member.create(
                 user=await _user(login) if login else None, name=name, mobile=mobile, unit_name=unit,
                 is_owner=owner, household_district=household, life_org=market_org if in_market else hubin_party,
                 home_org="歙县城关镇党委" if category == "floating" else "上城区市场监管局机关党委",
                 category=category, standing=standing, placement=placement,
                 market=market if in_market else None, stall_no=stall,
             )
+            if login == "vendor1":
+                await _publish(member)
         vendor2 = await _user("vendor2")
         await Registration.create(
             user=vendor2, status="pending", open_key=vendor2.id, unit_name="周记布艺", name="周敏",
@@ -71,6 +80,12 @@ async def load() -> bool:
             stall_no="C-021", category="local", filled_on=dt.date(2026, 11, 20),
         )
     return True
+
+
+async def _publish(member: Member) -> None:
+    consent = await Consent.create(member=member, user_id=member.user_id, version=CONSENT_VERSION, text=CONSENT_TEXT)
+    await Profile.create(member=member, pledge=DEMO_PLEDGE, consent_at=consent.granted_at)
+    await Plate.create(member=member, code=DEMO_PLATE_CODE, active_key=member.id)
 
 
 async def crowd(org_id: int, count: int, prefix: str = "crowd") -> list[str]:
