@@ -19,7 +19,9 @@ from pathlib import Path
 
 import httpx
 
+from bench import plates as plate_bench
 from bench.load import burst, post_request, run_load
+from server.demo import DEMO_PLATE_CODE
 from tests.conftest import PG_ADMIN_URL, REDIS_TEST_URL, fresh_postgres, fresh_redis
 from tests.serverproc import ServerProcess
 
@@ -106,6 +108,7 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--burst", type=int, default=500, help="members checking in at once")
+    parser.add_argument("--plates", type=int, default=500, help="plates in the batch PDF")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
 
@@ -119,6 +122,8 @@ def main(argv=None) -> int:
         cases = [
             ("ceiling: GET /healthz", "/healthz", {}),
             ("GET /api/v1/me (secretary)", "/api/v1/me", {"Authorization": f"Bearer {token}"}),
+            ("public profile HTML /p/<code>", f"/p/{DEMO_PLATE_CODE}", {}),
+            ("public profile JSON", f"/api/v1/public/plates/{DEMO_PLATE_CODE}", {}),
         ]
         for label, path, headers in cases:
             run_load(server.base + path, headers, seconds=1, connections=args.connections)  # warm-up
@@ -128,6 +133,9 @@ def main(argv=None) -> int:
             server, env["DANGJIAN_DATABASE_URL"], args.burst)})
         rows.append({"case": f"check-in: {args.burst} over 10 s", **_checkin_burst(
             server, env["DANGJIAN_DATABASE_URL"], args.burst, spread=10.0)})
+    # In-process and in a child process: the same machine, the same minutes as the rows above.
+    render = plate_bench.render_vs_floor()
+    batch = plate_bench.batch(args.plates)
     ceiling = rows[0]["rps"]
     for row in rows:
         # A paced run's rate is what the client offered, not what the server could do: no ratio.
@@ -142,9 +150,15 @@ def main(argv=None) -> int:
     for row in rows:
         if "rows" in row:
             print(f"{row['case']}: {row['rows']} attendance rows, all answered in {row['seconds']:.2f} s")
+    print(f"one plate (A5, 300 DPI): floor {render['floor_ms']} ms (QR + blank page + JPEG), render "
+          f"{render['render_jpeg_ms']} ms as JPEG/PDF page ({render['ratio_to_floor']}x floor), "
+          f"{render['render_png_ms']} ms as PNG")
+    print(f"batch PDF: {batch['plates']} plates in {batch['seconds']} s ({batch['seconds_per_plate']} s each), "
+          f"peak memory {batch['peak_mb']} MB, file {batch['file_mb']} MB")
     out = RESULTS / "latest.json"
     out.write_text(json.dumps({"backend": backend, "workers": args.workers, "connections": args.connections,
-                               "seconds": args.seconds, "load": tool, "rows": rows}, ensure_ascii=False, indent=2))
+                               "seconds": args.seconds, "load": tool, "rows": rows, "plate_render": render,
+                               "plate_batch": batch}, ensure_ascii=False, indent=2))
     print(f"written {out}")
     return 0
 

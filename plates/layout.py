@@ -8,7 +8,7 @@ Layouts convert to and from plain dicts (JSON), like pretix's PDF ticket layouts
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 
 KINDS = ("rect", "text", "image", "qr")
 

@@ -8,7 +8,7 @@ from server.audit import AuditEntry
 from server.plates.models import Consent, Plate
 from server.plates.profiles import CONSENT_TEXT, CONSENT_VERSION
 from server.plates.schemas import PUBLIC_FIELDS, PublicProfile
-from tests.plate_helpers import photo_jpeg, publish_member
+from tests.plate_helpers import publish_member
 
 PRIVATE = ("mobile", "openid", "household_district", "home_org", "registration", "user_id", "life_org", "category",
            "standing", "is_owner", "filled_by")

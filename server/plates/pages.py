@@ -3,22 +3,18 @@ the photo on it, and the rating form's plain POST (answered with a redirect back
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field, ValidationError
 from sanic import Blueprint
-from sanic.response import html, raw, redirect
+from sanic.response import html as text_html, raw, redirect
 
 from server.apidoc import doc
 from server.errors import DomainError, ValidationFailed
-from server.plates import public, ratings, visitors
+from server.plates import html, public, ratings, visitors
 from server.plates.schemas import RatingIn
 from server.validation import field_errors
 
 pages = Blueprint("plate_pages")
-templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                        autoescape=select_autoescape(default=True), auto_reload=False)
 NOTICES = {"published": ratings.THANKS["published"], "flagged": ratings.THANKS["flagged"]}
 HEADINGS = {"plate_replaced": "三亮牌已更换", "profile_not_public": "信息暂未公开", "plate_not_found": "找不到这块三亮牌"}
 # The page answers for the person at the stall: shared caches must not keep it (consent can be
@@ -31,14 +27,17 @@ def _secure(request) -> bool:
 
 
 def _message_page(error: DomainError):
-    body = templates.get_template("message.html").render(heading=HEADINGS.get(error.code, "出错了"), message=error.message)
-    return html(body, status=error.status, headers=NO_STORE_SHARED)
+    body = html.message_page(HEADINGS.get(error.code, "出错了"), error.message)
+    return text_html(body, status=error.status, headers=NO_STORE_SHARED)
 
 
-def _profile_page(request, view: dict, *, notice: str | None = None, error: str | None = None, status: int = 200):
-    body = templates.get_template("profile.html").render(
-        p=view["profile"], nonce=secrets.token_urlsafe(12), notice=notice, error=error)
-    return html(body, status=status, headers=NO_STORE_SHARED)
+def _profile_page(entry: public.Entry, *, notice: str | None = None, error: str | None = None, status: int = 200):
+    nonce = secrets.token_urlsafe(12)
+    if notice or error:
+        body = html.profile_page(entry.profile(), nonce=nonce, notice=notice, error=error)
+    else:  # the common case, a scan: the cached page with this answer's nonce
+        body = entry.page.replace(html.NONCE_MARK, nonce)
+    return text_html(body, status=status, headers=NO_STORE_SHARED)
 
 
 @pages.get("/p/<code:str>")
@@ -46,10 +45,10 @@ def _profile_page(request, view: dict, *, notice: str | None = None, error: str 
      html_errors=True)
 async def profile_page(request, code: str):
     try:
-        view = await public.public_profile(code, request.app.ctx.store)
+        entry = await public.public_profile(code, request.app.ctx.store)
     except DomainError as exc:
         return _message_page(exc)
-    response = _profile_page(request, view, notice=NOTICES.get(request.args.get("rated", "")))
+    response = _profile_page(entry, notice=NOTICES.get(request.args.get("rated", "")))
     visitors.set_cookie(response, visitors.cookie_to_hand_out(request), _secure(request))
     return response
 
@@ -57,8 +56,8 @@ async def profile_page(request, code: str):
 @pages.get("/p/<code:str>/photo.jpg")
 @doc("三亮牌公开页面上的照片", tag="pages", auth=False, media="image/jpeg", errors=(404, 410))
 async def profile_photo(request, code: str):
-    view = await public.public_profile(code, request.app.ctx.store)
-    key = view.get("photo_key")
+    entry = await public.public_profile(code, request.app.ctx.store)
+    key = entry.photo_key
     data = await request.app.ctx.files.get(key) if key else None
     if data is None:
         raise public.PlateNotFound("没有照片")
@@ -100,7 +99,7 @@ FORM_ERRORS = {"score": "请先点星星打分（1 到 5 分）", "comment": "�
 async def rate_form(request, code: str):
     ctx = request.app.ctx
     try:
-        view = await public.public_profile(code, ctx.store)
+        entry = await public.public_profile(code, ctx.store)
     except DomainError as exc:
         return _message_page(exc)
     customer, cookie = await visitors.customer(request)
@@ -113,7 +112,7 @@ async def rate_form(request, code: str):
     except DomainError as exc:
         first_field = next(iter(exc.fields), None)
         message = FORM_ERRORS.get(first_field, exc.message) if exc.code == "validation_failed" else exc.message
-        response = _profile_page(request, view, error=message, status=exc.status)
+        response = _profile_page(entry, error=message, status=exc.status)
     else:
         response = redirect(f"/p/{code}?rated={answer['status']}#rate", status=303)
     visitors.set_cookie(response, cookie, _secure(request))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 from server.clock import SHANGHAI
 from server.errors import DomainError, NotFound
 from server.members.models import Member
 from server.orgs.models import Market
-from server.plates import cache
+from server.plates import cache, html
 from server.plates.models import Plate, Profile, Rating
 from server.plates.schemas import PublicProfile, PublicRating
 
@@ -41,16 +42,39 @@ def well_formed(code: str) -> bool:
     return bool(CODE_SHAPE.match(code))
 
 
-async def _build(code: str) -> dict:
+@dataclass
+class Entry:
+    """One code's cached answer: the JSON and the page are built once per change, not per scan."""
+
+    state: str  # public | replaced | not_public | unknown
+    member_id: int | None = None
+    photo_key: str | None = None
+    profile_json: str = ""  # PublicProfile as JSON text, served as is
+    page: str = ""  # the rendered page, html.NONCE_MARK standing for the form's nonce
+
+    def profile(self) -> dict:
+        return json.loads(self.profile_json)
+
+    def dump(self) -> str:
+        header = json.dumps({"state": self.state, "member_id": self.member_id, "photo_key": self.photo_key})
+        return "\n".join((header, self.profile_json, self.page))
+
+    @classmethod
+    def load(cls, text: str) -> "Entry":
+        header, profile_json, page = text.split("\n", 2)  # JSON text holds no raw newline
+        return cls(**json.loads(header), profile_json=profile_json, page=page)
+
+
+async def _build(code: str) -> Entry:
     plate = await Plate.get_or_none(code=code)
     if plate is None:
-        return {"state": "unknown"}
+        return Entry("unknown")
     if plate.revoked_at is not None:
-        return {"state": "replaced"}
+        return Entry("replaced")
     member = await Member.get(id=plate.member_id)
     profile = await Profile.get_or_none(member_id=member.id)
     if profile is None or profile.consent_at is None:
-        return {"state": "not_public"}
+        return Entry("not_public")
     market = await Market.get_or_none(id=member.market_id).values_list("name", flat=True) if member.market_id else None
     summary = await _summary(member.id)
     recent = await Rating.filter(member_id=member.id, status="published").order_by("-id").limit(RECENT_RATINGS)
@@ -64,8 +88,8 @@ async def _build(code: str) -> dict:
                               reply=r.reply, replied_on=_local_date(r.replied_at) if r.replied_at else None)
                  for r in recent],
     )
-    return {"state": "public", "profile": view.model_dump(mode="json"), "member_id": member.id,
-            "photo_key": profile.photo_key}
+    data = view.model_dump(mode="json")
+    return Entry("public", member.id, profile.photo_key, json.dumps(data, ensure_ascii=False), html.profile_page(data))
 
 
 async def _summary(member_id: int) -> tuple[float | None, int]:
@@ -77,23 +101,23 @@ def _local_date(moment):
     return moment.astimezone(SHANGHAI).date()
 
 
-async def lookup(code: str, store) -> dict:
-    """The cached view of a code: {"state": ..., "profile": {...}} (see the module docstring)."""
+async def lookup(code: str, store) -> Entry:
+    """The cached entry of a code (see the module docstring)."""
     if not well_formed(code):
-        return {"state": "unknown"}  # not cached: malformed codes must not fill the store
+        return Entry("unknown")  # not cached: malformed codes must not fill the store
     cached = await cache.read(code, store)
     if cached is not None:
-        return json.loads(cached)
-    view = await _build(code)
+        return Entry.load(cached)
+    entry = await _build(code)
     # Unknown codes are remembered briefly too, so guessing codes costs the database little.
-    ttl = cache.TTL_SECONDS if view["state"] != "unknown" else 60
-    await cache.write(code, json.dumps(view, ensure_ascii=False), store, ttl)
-    return view
+    ttl = cache.TTL_SECONDS if entry.state != "unknown" else 60
+    await cache.write(code, entry.dump(), store, ttl)
+    return entry
 
 
-async def public_profile(code: str, store) -> dict:
-    """The profile dict, or the domain error that says why there is none."""
-    view = await lookup(code, store)
-    if view["state"] != "public":
-        raise STATES[view["state"]]()
-    return view
+async def public_profile(code: str, store) -> Entry:
+    """The public entry, or the domain error that says why there is none."""
+    entry = await lookup(code, store)
+    if entry.state != "public":
+        raise STATES[entry.state]()
+    return entry

@@ -64,11 +64,11 @@ def _answer(rating: Rating) -> dict:
 async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce: str, customer: Customer,
                  client: str, store, gateway, secret: str) -> tuple[dict, bool]:
     """(answer, created). The same nonce again answers like the first time and stores nothing."""
-    view = await public.public_profile(code, store)  # unknown, replaced or not public: refused
+    entry = await public.public_profile(code, store)  # unknown, replaced or not public: refused
     who = customer.key(secret)
     # The nonce is unique per member, not per customer: a browser's first double tap arrives
     # before it has a cookie, as two "customers" with one nonce.
-    earlier = await Rating.get_or_none(member_id=view["member_id"], nonce=nonce)
+    earlier = await Rating.get_or_none(member_id=entry.member_id, nonce=nonce)
     if earlier is not None:
         return _answer(earlier), False
     await _limit(store, client, code)
@@ -78,11 +78,11 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
     plate_id = await Plate.filter(code=code).first().values_list("id", flat=True)
     try:
         rating = await Rating.create(
-            member_id=view["member_id"], plate_id=plate_id, score=score, comment=comment, is_complaint=complaint,
+            member_id=entry.member_id, plate_id=plate_id, score=score, comment=comment, is_complaint=complaint,
             customer=who, channel=customer.channel, day=today(), nonce=nonce,
             status="flagged" if flag_reason else "published", flag_reason=flag_reason)
     except IntegrityError as exc:
-        earlier = await Rating.get_or_none(member_id=view["member_id"], nonce=nonce)  # sent twice at once
+        earlier = await Rating.get_or_none(member_id=entry.member_id, nonce=nonce)  # sent twice at once
         if earlier is not None:
             return _answer(earlier), False
         raise AlreadyRatedToday() from exc

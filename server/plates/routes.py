@@ -212,8 +212,9 @@ async def reply_rating(request, rating_id: int):
 @bp.get("/public/plates/<code:str>")
 @doc("三亮牌公开信息（扫码页面的数据）", tag="public", ok=PublicProfile, errors=(404, 410), auth=False)
 async def public_profile(request, code: str):
-    view = await public.public_profile(code, request.app.ctx.store)
-    return reply(PublicProfile.model_validate(view["profile"]))
+    entry = await public.public_profile(code, request.app.ctx.store)
+    # Validated as PublicProfile when it was built; served as the cached text.
+    return raw(entry.profile_json.encode(), content_type="application/json")
 
 
 @bp.post("/public/plates/<code:str>/ratings")

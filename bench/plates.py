@@ -1,0 +1,106 @@
+"""Plate figures: one plate's render time against its bare floor, and a batch PDF's seconds and
+peak memory.
+
+The floor is what no layout can avoid: the QR code, one blank page of the same size, the QR
+pasted onto it, the JPEG encode. The batch runs in its own process (as a job runs in a
+worker) and reports that process's peak resident memory (VmHWM), so nothing else is counted.
+
+    python -m bench.plates --batch 500
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+import plates
+from plates.render import qr_image
+
+URL = "https://dj.example.cn/p/hfjwjgdemxz8"
+
+
+def sample(i: int = 0, photo: bytes | None = None) -> plates.PlateData:
+    return plates.PlateData(
+        name=f"王建国{i or ''}", url=f"https://dj.example.cn/p/{i:012d}" if i else URL, code=f"{i:012d}",
+        unit_name="建国南北货商行", market="河坊街商品市场", stall=f"A-{i % 1000:03d}",
+        pledge="诚信经营，明码标价，足斤足两，不卖假冒伪劣商品，热情服务每一位顾客，接受群众监督。", photo=photo)
+
+
+def photo_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.effect_mandelbrot((600, 800), (-2, -1.2, 0.8, 1.2), 60).convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def floor_once(layout: plates.Layout) -> None:
+    page = Image.new("RGB", layout.pixel_size, "#FFFFFF")
+    side = layout.px(54)
+    page.paste(qr_image(URL, side).convert("RGB"), (layout.px(155), layout.px(39)))
+    page.save(io.BytesIO(), "JPEG", quality=plates.JPEG_QUALITY, subsampling=0)
+
+
+def _median_ms(action, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def render_vs_floor(repeat: int = 15) -> dict:
+    layout, fonts = plates.DEFAULT_LAYOUT, plates.find_fonts()
+    data = sample(photo=photo_bytes())
+    plates.render_jpeg(data, layout, fonts)  # fonts loaded, caches warm
+    floor = _median_ms(lambda: floor_once(layout), repeat)
+    render = _median_ms(lambda: plates.render_jpeg(data, layout, fonts), repeat)
+    png = _median_ms(lambda: plates.render(data, "png", layout, fonts), max(3, repeat // 3))
+    return {"floor_ms": round(floor, 1), "render_jpeg_ms": round(render, 1), "render_png_ms": round(png, 1),
+            "ratio_to_floor": round(render / floor, 2)}
+
+
+BATCH_SCRIPT = """
+import sys, time
+from bench.plates import photo_bytes, sample
+import plates
+count, path = int(sys.argv[1]), sys.argv[2]
+photo = photo_bytes()
+started = time.perf_counter()
+with open(path, "wb") as out:
+    pages = plates.write_pdf((sample(i + 1, photo) for i in range(count)), out)
+seconds = time.perf_counter() - started
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(pages, round(seconds, 2), peak // 1024)
+"""
+
+
+def batch(count: int) -> dict:
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "batch.pdf"
+        result = subprocess.run([sys.executable, "-c", BATCH_SCRIPT, str(count), str(target)], cwd=root,
+                                capture_output=True, text=True, check=True)
+        pages, seconds, peak_mb = result.stdout.split()
+        size_mb = target.stat().st_size / 1024 / 1024
+    return {"plates": int(pages), "seconds": float(seconds), "peak_mb": int(peak_mb), "file_mb": round(size_mb, 1),
+            "seconds_per_plate": round(float(seconds) / int(pages), 3)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.plates")
+    parser.add_argument("--batch", type=int, default=500)
+    args = parser.parse_args(argv)
+    print(json.dumps({"render": render_vs_floor(), "batch": batch(args.batch)}, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
