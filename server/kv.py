@@ -6,9 +6,14 @@ check-in tokens will use it next. Values are strings; every key may carry a TTL 
 from __future__ import annotations
 
 import abc
+import asyncio
+import logging
 import time
 
 import redis.asyncio as redis
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+
+log = logging.getLogger("dangjian.kv")
 
 
 class KeyValueStore(abc.ABC):
@@ -31,6 +36,14 @@ class KeyValueStore(abc.ABC):
 
     async def close(self) -> None:
         return None
+
+    async def near_get(self, key: str) -> str | None:
+        """Like get, but may answer from this process's memory (see RedisStore.near_get)."""
+        return await self.get(key)
+
+    async def near_delete(self, key: str) -> None:
+        """Delete the key here and from every process's memory."""
+        await self.delete(key)
 
     async def hit(self, key: str, limit: int, window: float) -> tuple[bool, int]:
         """Count one hit in a fixed window. Returns (allowed, seconds until the window resets)."""
@@ -100,6 +113,8 @@ class RedisStore(KeyValueStore):
         )
         self._redis = redis.Redis(connection_pool=self._pool)
         self._prefix = prefix
+        self._near = NearCache()
+        self._listener: asyncio.Task | None = None
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -125,9 +140,91 @@ class RedisStore(KeyValueStore):
     async def ping(self) -> bool:
         return bool(await self._redis.ping())
 
+    # A near cache: values read often and changed rarely (public profiles) are kept in this
+    # process's memory too, and dropped from every process's memory by a message on a channel
+    # all workers listen to. It is used only while this process's subscription is live: a
+    # process that cannot hear deletions reads Redis every time, so nothing stale is served.
+
+    def _near_channel(self) -> str:
+        return self._k("near:deleted")
+
+    async def near_get(self, key: str) -> str | None:
+        if self._listener is None:
+            self._listener = asyncio.get_running_loop().create_task(self._listen())
+        if self._near.live:
+            value = self._near.get(key)
+            if value is not None:
+                return value
+        generation = self._near.generation
+        value = await self.get(key)
+        if value is not None:
+            self._near.put(key, value, generation)
+        return value
+
+    async def near_delete(self, key: str) -> None:
+        self._near.drop(key)
+        await self._redis.delete(self._k(key))
+        await self._redis.publish(self._near_channel(), key)
+
+    async def _listen(self) -> None:
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(self._near_channel())
+                async for message in pubsub.listen():
+                    if message["type"] == "subscribe":
+                        self._near.start()
+                    elif message["type"] == "message":
+                        self._near.drop(message["data"])
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                log.warning("near cache off until Redis answers again: %s", exc)
+            finally:
+                self._near.stop()
+                await pubsub.aclose()
+            await asyncio.sleep(1)
+
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            await asyncio.gather(self._listener, return_exceptions=True)
         await self._redis.aclose()
         await self._pool.disconnect()
+
+
+class NearCache:
+    """This process's copy of near-cached values, trusted only while `live` (the deletion
+    channel is heard). Entries also expire after `ttl` seconds as a last bound."""
+
+    def __init__(self, ttl: float = 30.0, max_entries: int = 10_000) -> None:
+        self.ttl, self.max_entries = ttl, max_entries
+        self.live = False
+        self.generation = 0  # counts deletions heard, so a read racing a deletion is not kept
+        self._data: dict[str, tuple[str, float]] = {}
+
+    def start(self) -> None:
+        self._data.clear()  # whatever was deleted while we were not listening is unknown
+        self.live = True
+
+    def stop(self) -> None:
+        self.live = False
+        self._data.clear()
+
+    def get(self, key: str) -> str | None:
+        item = self._data.get(key)
+        if item is None or item[1] <= time.monotonic():
+            return None
+        return item[0]
+
+    def put(self, key: str, value: str, generation: int) -> None:
+        if not self.live or generation != self.generation:
+            return  # a deletion was heard while this value was being read: it may be stale
+        if len(self._data) >= self.max_entries:
+            self._data.pop(next(iter(self._data)))
+        self._data[key] = (value, time.monotonic() + self.ttl)
+
+    def drop(self, key: str) -> None:
+        self.generation += 1
+        self._data.pop(key, None)
 
 
 def make_store(redis_url: str | None, *, max_connections: int = 50, pool_timeout: float = 5.0) -> KeyValueStore:

@@ -62,3 +62,61 @@ async def test_redis_pool_makes_a_burst_wait_instead_of_failing():
         assert store._pool.max_connections == 5
     finally:
         await store.close()
+
+
+async def _until(condition, seconds=2.0):
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+async def two_workers():
+    url = await fresh_redis(KV_REDIS_URL)
+    return RedisStore(url, max_connections=5), RedisStore(url, max_connections=5)
+
+
+async def test_near_cache_answers_from_memory_and_a_deletion_anywhere_reaches_every_worker():
+    a, b = await two_workers()
+    try:
+        await a.set("profile", "v1")
+        assert await a.near_get("profile") == await b.near_get("profile") == "v1"
+        await _until(lambda: a._near.live and b._near.live)
+        assert await a.near_get("profile") == "v1"
+        await a._redis.set(a._k("profile"), "changed behind its back")  # no deletion message:
+        assert await a.near_get("profile") == "v1"  # a answers from memory, no round trip
+        await b.near_delete("profile")  # a change made through worker b
+        await _until(lambda: a._near.get("profile") is None)
+        assert await a.near_get("profile") is None and await b.near_get("profile") is None
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_near_cache_is_not_trusted_while_deletions_cannot_be_heard():
+    a, b = await two_workers()
+    try:
+        await a.set("profile", "v1")
+        await a.near_get("profile")
+        await _until(lambda: a._near.live)
+        a._listener.cancel()  # as when Redis's connection drops: the listener stops
+        await asyncio.gather(a._listener, return_exceptions=True)
+        assert not a._near.live
+        await a._redis.set(a._k("profile"), "v2")
+        assert await a.near_get("profile") == "v2"  # read from Redis, not from memory
+    finally:
+        await a.close()
+        await b.close()
+
+
+def test_a_read_that_raced_a_deletion_is_not_kept():
+    from server.kv import NearCache
+
+    near = NearCache()
+    near.start()
+    generation = near.generation
+    near.drop("profile")  # heard while the read was on its way
+    near.put("profile", "old", generation)
+    assert near.get("profile") is None
+    near.put("profile", "new", near.generation)
+    assert near.get("profile") == "new"

@@ -39,8 +39,7 @@ async def test_one_rating_per_customer_per_day_and_a_retry_replays_the_first_ans
     assert {a.status_code for a in answers} == {201}
     assert len({a.text for a in answers}) == 1
     assert await Rating.filter(member=world.member_a).count() == 1
-    async with customer(world) as c:
-        await c.get(f"/p/{code}")  # the page hands out the cookie, as for every browser
+    async with customer(world) as c:  # the first rating sets the cookie the second one carries
         first = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5))
         second = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(1))
     assert first.status_code == 201
@@ -173,10 +172,12 @@ async def test_the_html_form_posts_and_redirects_back_with_thanks(world):
     code = await publish_member(world)
     async with customer(world) as c:
         page = await c.get(f"/p/{code}")
-        cookie = page.headers["set-cookie"].split(";")[0]
+        assert "set-cookie" not in page.headers  # looking sets nothing
         nonce = page.text.split('name="nonce" value="')[1].split('"')[0]
         form = {"score": "3", "comment": "还行", "nonce": nonce}
-        posted = await c.post(f"/p/{code}/ratings", data=form, headers={"Cookie": cookie})
+        posted = await c.post(f"/p/{code}/ratings", data=form)
+        cookie = posted.headers["set-cookie"].split(";")[0]
+        assert "HttpOnly" in posted.headers["set-cookie"] and "SameSite=Lax" in posted.headers["set-cookie"]
         replay = await c.post(f"/p/{code}/ratings", data=form, headers={"Cookie": cookie})
         again = await c.post(f"/p/{code}/ratings", data={**form, "nonce": "other"}, headers={"Cookie": cookie})
         no_score = await c.post(f"/p/{code}/ratings", data={"comment": "x", "nonce": "n2"}, headers={"Cookie": cookie})
@@ -187,3 +188,15 @@ async def test_the_html_form_posts_and_redirects_back_with_thanks(world):
     assert no_score.status_code == 422 and "请先点星星打分" in no_score.text
     assert "感谢您的评价" in shown.text and "还行" in shown.text
     assert await Rating.filter(member=world.member_a).count() == 1
+
+
+def test_customer_cookies_are_signed_and_forged_ones_ignored():
+    from server.plates.visitors import cookie_identity, new_cookie
+
+    cookie = new_cookie("secret-one")
+    value = cookie.split(".")[0]
+    assert cookie_identity(cookie, "secret-one") == value
+    assert cookie_identity(cookie, "another-secret") is None
+    assert cookie_identity(value + ".0000", "secret-one") is None
+    for garbage in (None, "", "a.b.c", "x" * 500, "."):
+        assert cookie_identity(garbage, "secret-one") is None

@@ -2,7 +2,8 @@
 
 A public page is read far more often than it changes, so its data is kept under the plate's
 code and dropped by every change that shows on it (consent, pledge, photo, plate, rating,
-moderation). Entries also expire after a few minutes, a bound on anything a missed drop could
+moderation). With Redis, each worker also keeps a near copy in memory that every worker drops on
+a deletion message (server/kv.py), so a scan usually costs no round trip at all. Entries also expire after a few minutes, a bound on anything a missed drop could
 leave behind. When the store is down, pages are built from the database every time (slower,
 never wrong) and the failure is logged.
 """
@@ -26,7 +27,7 @@ def key(code: str) -> str:
 
 async def read(code: str, store: KeyValueStore) -> str | None:
     try:
-        return await store.get(key(code))
+        return await store.near_get(key(code))
     except STORE_DOWN as exc:
         log.warning("profile cache unavailable, reading the database: %s", exc)
         return None
@@ -42,7 +43,7 @@ async def write(code: str, payload: str, store: KeyValueStore, ttl: float = TTL_
 async def forget(codes: list[str], store: KeyValueStore) -> None:
     for code in codes:
         try:
-            await store.delete(key(code))
+            await store.near_delete(key(code))
         except STORE_DOWN as exc:
             log.error("could not drop cached profile %s (it expires within %d s): %s", code, TTL_SECONDS, exc)
 

@@ -48,9 +48,8 @@ async def profile_page(request, code: str):
         entry = await public.public_profile(code, request.app.ctx.store)
     except DomainError as exc:
         return _message_page(exc)
-    response = _profile_page(entry, notice=NOTICES.get(request.args.get("rated", "")))
-    visitors.set_cookie(response, visitors.cookie_to_hand_out(request), _secure(request))
-    return response
+    # No cookie here: a scan that only looks stays anonymous; the first rating posted sets it.
+    return _profile_page(entry, notice=NOTICES.get(request.args.get("rated", "")))
 
 
 @pages.get("/p/<code:str>/photo.jpg")

@@ -48,13 +48,6 @@ async def customer(request) -> tuple[Customer, str | None]:
     return Customer("web", cookie.split(".")[0]), cookie
 
 
-def cookie_to_hand_out(request) -> str | None:
-    """A new cookie for a browser that holds none of ours yet (set with the page, so the rating
-    form's first post already carries it), else None."""
-    secret = request.app.ctx.settings.secret_key
-    return None if cookie_identity(request.cookies.get(COOKIE), secret) else new_cookie(secret)
-
-
 def set_cookie(response, cookie: str | None, secure: bool) -> None:
     if cookie:
         response.add_cookie(COOKIE, cookie, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=secure,
