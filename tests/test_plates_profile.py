@@ -194,3 +194,19 @@ async def test_public_page_is_small_escaped_and_works_without_javascript(world):
     assert "<script>" not in page.text and "&lt;script&gt;" in page.text
     assert f'action="/p/{code}/ratings"' in page.text and 'name="nonce"' in page.text
     assert world.member_a.mobile not in page.text
+
+
+async def test_page_stays_under_30_kb_with_the_longest_comments_and_replies(world):
+    from server.clock import today
+    from server.plates.models import Plate, Rating
+
+    code = await publish_member(world, pledge="诚" * 80)
+    plate = await Plate.get(code=code)
+    for i in range(25):
+        await Rating.create(member=world.member_a, plate=plate, score=5, comment="好" * 200, customer=f"c{i}",
+                            channel="web", day=today(), nonce=f"n{i}", status="published", reply="谢" * 300)
+    async with world.client() as anonymous:
+        page = await anonymous.get(f"/p/{code}")
+        data = (await anonymous.get(f"/api/v1/public/plates/{code}")).json()
+    assert data["rating_count"] == 25 and len(data["ratings"]) == 10
+    assert len(page.content) < 30 * 1024, len(page.content)

@@ -42,7 +42,7 @@ class PublicProfile(Public):
     stars: int | None = Field(description="先锋指数星级；尚无考评时为 null")
     rating_average: float | None
     rating_count: int
-    ratings: list[PublicRating] = Field(description="最近公开的评价（最多 20 条）")
+    ratings: list[PublicRating] = Field(description="最近公开的评价（最多 10 条）")
 
 
 PUBLIC_FIELDS = set(PublicProfile.model_fields) | set(PublicRating.model_fields)
