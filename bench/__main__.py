@@ -113,6 +113,7 @@ def main(argv=None) -> int:
     RESULTS.mkdir(exist_ok=True)
 
     backend, env = asyncio.run(_backend_env(args.backend))
+    env["DANGJIAN_UPLOAD_DIR"] = str(RESULTS / "uploads")
     if args.workers > 1:
         env["DANGJIAN_WORKERS"] = str(args.workers)
     tool = "wrk" if shutil.which("wrk") else "python"
@@ -133,6 +134,8 @@ def main(argv=None) -> int:
             server, env["DANGJIAN_DATABASE_URL"], args.burst)})
         rows.append({"case": f"check-in: {args.burst} over 10 s", **_checkin_burst(
             server, env["DANGJIAN_DATABASE_URL"], args.burst, spread=10.0)})
+        server_batch = plate_bench.server_batch(server, env["DANGJIAN_DATABASE_URL"], env["DANGJIAN_UPLOAD_DIR"],
+                                                token, args.plates)
     # In-process and in a child process: the same machine, the same minutes as the rows above.
     render = plate_bench.render_vs_floor()
     batch = plate_bench.batch(args.plates)
@@ -153,12 +156,15 @@ def main(argv=None) -> int:
     print(f"one plate (A5, 300 DPI): floor {render['floor_ms']} ms (QR + blank page + JPEG), render "
           f"{render['render_jpeg_ms']} ms as JPEG/PDF page ({render['ratio_to_floor']}x floor), "
           f"{render['render_png_ms']} ms as PNG")
-    print(f"batch PDF: {batch['plates']} plates in {batch['seconds']} s ({batch['seconds_per_plate']} s each), "
-          f"peak memory {batch['peak_mb']} MB, file {batch['file_mb']} MB")
+    print(f"batch PDF (plates/ alone): {batch['plates']} plates in {batch['seconds']} s "
+          f"({batch['seconds_per_plate']} s each), peak memory {batch['peak_mb']} MB, file {batch['file_mb']} MB")
+    print(f"batch PDF (server job, POST /plates/batch to done): {server_batch['plates']} plates, "
+          f"{server_batch['state']} in {server_batch['seconds']} s; server memory {server_batch['rss_before_mb']} MB "
+          f"before, peak {server_batch['peak_mb']} MB (largest process)")
     out = RESULTS / "latest.json"
     out.write_text(json.dumps({"backend": backend, "workers": args.workers, "connections": args.connections,
                                "seconds": args.seconds, "load": tool, "rows": rows, "plate_render": render,
-                               "plate_batch": batch}, ensure_ascii=False, indent=2))
+                               "plate_batch": batch, "plate_batch_server": server_batch}, ensure_ascii=False, indent=2))
     print(f"written {out}")
     return 0
 

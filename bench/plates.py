@@ -104,3 +104,68 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------------------------------------
+# The same batch through the server: a job for a market of `count` consenting members.
+
+def _group_memory_mb(pgid: int) -> tuple[int, int]:
+    """(peak, current) resident memory in MB of the largest process in the server's group."""
+    peak = current = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:  # field 5 of stat: the process group
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended while we looked
+        values = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        peak = max(peak, int(values["VmHWM"].split()[0]) // 1024)
+        current = max(current, int(values["VmRSS"].split()[0]) // 1024)
+    return peak, current
+
+
+async def _prepare_market(database_url: str, upload_dir: str, count: int) -> int:
+    from server import db
+    from server.clock import now
+    from server.members.models import Member
+    from server.orgs.models import Market
+    from server.plates.models import Profile
+    from server.storage import LocalStorage
+
+    await db.connect(database_url)
+    try:
+        market = await Market.create(name=f"基准测试市场{count}", kind="farmers", district="上城区",
+                                     org=await (await Market.get(name="河坊街商品市场")).org)
+        photo_key = await LocalStorage(Path(upload_dir)).put(photo_bytes(), ".jpg")
+        await Member.bulk_create([Member(
+            name=f"摊主{i}", mobile="13900000000", unit_name=f"第{i}号摊位商行", is_owner=True, household_district="上城区",
+            life_org_id=market.org_id, home_org="党委", category="local", standing="full", placement="in_market",
+            market=market, stall_no=f"{i:04d}") for i in range(count)])
+        ids = await Member.filter(market=market).values_list("id", flat=True)
+        moment = now()
+        await Profile.bulk_create([Profile(member_id=i, pledge=sample().pledge, photo_key=photo_key, consent_at=moment)
+                                   for i in ids])
+        return market.id
+    finally:
+        await db.close()
+
+
+def server_batch(server, database_url: str, upload_dir: str, token: str, count: int) -> dict:
+    import asyncio
+
+    import httpx
+
+    market_id = asyncio.run(_prepare_market(database_url, upload_dir, count))
+    headers = {"Authorization": f"Bearer {token}"}
+    _, before = _group_memory_mb(server.process.pid)
+    started = time.perf_counter()
+    job = httpx.post(f"{server.base}/api/v1/plates/batch", json={"market_id": market_id}, headers=headers).json()
+    while job["state"] in ("queued", "running"):
+        time.sleep(0.5)
+        job = httpx.get(f"{server.base}/api/v1/jobs/{job['id']}", headers=headers).json()
+    seconds = time.perf_counter() - started
+    peak, _ = _group_memory_mb(server.process.pid)
+    return {"plates": job["done"], "state": job["state"], "seconds": round(seconds, 1),
+            "rss_before_mb": before, "peak_mb": peak}

@@ -38,10 +38,14 @@ class LocalStorage(FileStorage):
             raise ValueError("bad storage key")
         return self.root / key[:2] / key
 
-    async def put(self, data: bytes, suffix: str) -> str:
+    def _new(self, suffix: str) -> tuple[str, Path]:
         key = secrets.token_hex(16) + suffix
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        return key, path
+
+    async def put(self, data: bytes, suffix: str) -> str:
+        key, path = self._new(suffix)
         path.write_bytes(data)
         return key
 
@@ -50,9 +54,7 @@ class LocalStorage(FileStorage):
         return path.read_bytes() if path.exists() else None
 
     async def put_file(self, source: Path, suffix: str) -> str:
-        key = secrets.token_hex(16) + suffix
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        key, path = self._new(suffix)
         source.replace(path)
         return key
 
