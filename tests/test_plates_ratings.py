@@ -200,3 +200,19 @@ def test_customer_cookies_are_signed_and_forged_ones_ignored():
     assert cookie_identity(value + ".0000", "secret-one") is None
     for garbage in (None, "", "a.b.c", "x" * 500, "."):
         assert cookie_identity(garbage, "secret-one") is None
+
+
+async def test_with_wechat_unreachable_a_mini_program_comment_waits_for_a_person(world):
+    from server.kv import MemoryStore
+    from server.plates import ratings
+    from server.wechat import RealWeChat
+
+    code = await publish_member(world)
+    unreachable = RealWeChat("wx-app", "secret", MemoryStore(), base_url="http://127.0.0.1:9", timeout=1)
+    answer, created = await ratings.submit(
+        code, score=5, comment="老板人很好", complaint=False, nonce="offline-1",
+        customer=ratings.Customer("miniprogram", "o-offline"), client=fresh_ip(), store=world.backend.store,
+        gateway=unreachable, secret="s")
+    assert created and answer["status"] == "flagged"
+    stored = await Rating.get(member=world.member_a)
+    assert stored.flag_reason == "content_review" and stored.comment == "老板人很好"

@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from server.errors import ValidationFailed
-from server.wechat import WeChatGateway
+from server.wechat import WeChatBusy, WeChatGateway, WeChatRateLimited, WeChatUnavailable
 
 WORDS_FILE = Path(__file__).with_name("blocked_words.txt")
 
@@ -39,16 +39,24 @@ def locally_blocked(text: str) -> bool:
     return any(word in plain for word in BLOCKED_WORDS)
 
 
-async def check(text: str, *, field: str, gateway: WeChatGateway, openid: str | None, scene: int) -> str:
+async def check(text: str, *, field: str, gateway: WeChatGateway, openid: str | None, scene: int,
+                wechat_down_means_review: bool = False) -> str:
     """'pass' or 'review'; raises ContentRejected for text that must not be stored.
-    scene: 1 profile (pledge), 2 comment."""
+    scene: 1 profile (pledge), 2 comment. With `wechat_down_means_review`, WeChat being
+    unreachable sends the text to a person instead of failing (a customer's complaint must not
+    be lost because WeChat is slow); otherwise its error reaches the caller."""
     if not text:
         return "pass"
     if locally_blocked(text):
         raise ContentRejected(fields={field: "含有不适宜公开的词语"})
     if openid is None:
         return "pass"
-    verdict = await gateway.check_text(text, openid, scene=scene)
+    try:
+        verdict = await gateway.check_text(text, openid, scene=scene)
+    except (WeChatUnavailable, WeChatBusy, WeChatRateLimited):
+        if wechat_down_means_review:
+            return "review"
+        raise
     if verdict.suggest == "risky":
         raise ContentRejected(fields={field: "微信内容安全检测未通过"})
     return "pass" if verdict.passed else "review"

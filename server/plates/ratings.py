@@ -73,7 +73,8 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
         return _answer(earlier), False
     await _limit(store, client, code)
     openid = customer.identity if customer.channel == "miniprogram" else None
-    verdict = await content.check(comment, field="comment", gateway=gateway, openid=openid, scene=2)
+    verdict = await content.check(comment, field="comment", gateway=gateway, openid=openid, scene=2,
+                                  wechat_down_means_review=True)
     flag_reason = "low_score" if score <= 2 else "complaint" if complaint else "content_review" if verdict != "pass" else ""
     plate_id = await Plate.filter(code=code).first().values_list("id", flat=True)
     try:
