@@ -210,3 +210,26 @@ async def test_page_stays_under_30_kb_with_the_longest_comments_and_replies(worl
         data = (await anonymous.get(f"/api/v1/public/plates/{code}")).json()
     assert data["rating_count"] == 25 and len(data["ratings"]) == 10
     assert len(page.content) < 30 * 1024, len(page.content)
+
+
+async def test_simultaneous_issues_leave_exactly_one_current_plate(world):
+    import asyncio
+
+    member = world.member_a
+    async with world.client("member_a") as c:
+        answers = await asyncio.gather(*[c.post(f"/api/v1/members/{member.id}/plate") for _ in range(6)])
+    assert [a.status_code for a in answers] == [201] * 6
+    current = await Plate.filter(member=member, revoked_at=None).values_list("code", flat=True)
+    assert len(current) == 1 and await Plate.filter(member=member).count() == 6
+    assert current[0] in {a.json()["code"] for a in answers}
+
+
+async def test_simultaneous_consents_record_one_consent(world):
+    import asyncio
+
+    member = world.member_a
+    async with world.client("member_a") as c:
+        answers = await asyncio.gather(*[c.post(f"/api/v1/members/{member.id}/profile/consent",
+                                                json={"version": CONSENT_VERSION}) for _ in range(5)])
+    assert {a.status_code for a in answers} == {200} and all(a.json()["public"] for a in answers)
+    assert await Consent.filter(member=member).count() == 1

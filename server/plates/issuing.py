@@ -49,11 +49,13 @@ async def current_plate(member_id: int) -> Plate | None:
 
 async def issue_for(member: Member, user, store) -> Plate:
     """Revoke the member's current plate, if any, and issue a new one, in one transaction.
-    Two issues at once: the unique active_key lets one win; the other retries on top of it."""
+    The member's row is locked first, so simultaneous issues for one member queue (on SQLite,
+    transactions are serial anyway); the unique active_key guards the rule all the same."""
     for _attempt in range(3):
         try:
             async with in_transaction():
-                old = await Plate.filter(active_key=member.id).select_for_update().first()
+                await Member.filter(id=member.id).select_for_update().first()
+                old = await Plate.filter(active_key=member.id).first()
                 if old is not None:
                     old.active_key, old.revoked_at = None, now()
                     await old.save(update_fields=["active_key", "revoked_at"])
@@ -61,9 +63,9 @@ async def issue_for(member: Member, user, store) -> Plate:
                                            issued_by=user)
             break
         except IntegrityError:
-            continue  # lost a race for active_key (or, once in 10^17, a code): try again on top
+            continue  # a code already taken (about once in 10^17 issues): draw another
     else:
-        raise RuntimeError("could not issue a plate after three attempts")
+        raise RuntimeError("could not draw an unused plate code in three attempts")
     await audit.record("plate.issued", actor=user, org=member.life_org_id, target=member, plate_id=plate.id,
                        replaced=old.code if old else None)
     await cache.forget_member(member.id, store)

@@ -63,8 +63,9 @@ async def give_consent(principal: Principal, member_id: int, version: str, store
     member = await _own_member(principal, member_id)
     if version != CONSENT_VERSION:
         raise ConsentVersionStale(extra={"current_version": CONSENT_VERSION})
+    await profile_of(member)  # the row exists before it is locked
     async with in_transaction():
-        profile = await Profile.filter(member=member).select_for_update().first() or await profile_of(member)
+        profile = await Profile.filter(member=member).select_for_update().get()
         if profile.consent_at is None:
             consent = await Consent.create(member=member, user=principal.user, version=version, text=CONSENT_TEXT)
             profile.consent_at = consent.granted_at

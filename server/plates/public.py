@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from tortoise.functions import Avg, Count
+
 from server.clock import SHANGHAI
 from server.errors import DomainError, NotFound
 from server.members.models import Member
@@ -48,6 +50,7 @@ class Entry:
 
     state: str  # public | replaced | not_public | unknown
     member_id: int | None = None
+    plate_id: int | None = None
     photo_key: str | None = None
     profile_json: str = ""  # PublicProfile as JSON text, served as is
     page: str = ""  # the rendered page, html.NONCE_MARK standing for the form's nonce
@@ -56,7 +59,8 @@ class Entry:
         return json.loads(self.profile_json)
 
     def dump(self) -> str:
-        header = json.dumps({"state": self.state, "member_id": self.member_id, "photo_key": self.photo_key})
+        header = json.dumps({"state": self.state, "member_id": self.member_id, "plate_id": self.plate_id,
+                             "photo_key": self.photo_key})
         return "\n".join((header, self.profile_json, self.page))
 
     @classmethod
@@ -89,12 +93,14 @@ async def _build(code: str) -> Entry:
                  for r in recent],
     )
     data = view.model_dump(mode="json")
-    return Entry("public", member.id, profile.photo_key, json.dumps(data, ensure_ascii=False), html.profile_page(data))
+    return Entry("public", member.id, plate.id, profile.photo_key, json.dumps(data, ensure_ascii=False),
+                 html.profile_page(data))
 
 
 async def _summary(member_id: int) -> tuple[float | None, int]:
-    rows = await Rating.filter(member_id=member_id, status="published").values_list("score", flat=True)
-    return (round(sum(rows) / len(rows), 1) if rows else None), len(rows)
+    [row] = await Rating.filter(member_id=member_id, status="published") \
+        .annotate(average=Avg("score"), count=Count("id")).values("average", "count")
+    return (round(float(row["average"]), 1) if row["count"] else None), row["count"]
 
 
 def _local_date(moment):

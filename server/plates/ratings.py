@@ -22,7 +22,7 @@ from server.db import MAX_ID
 from server.errors import Conflict, NotFound, RateLimited
 from server.members.service import get_member
 from server.plates import cache, content, public
-from server.plates.models import Plate, Rating
+from server.plates.models import Rating
 
 PER_CLIENT_PER_MINUTE = 10
 PER_CLIENT_PER_HOUR = 60
@@ -76,10 +76,9 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
     verdict = await content.check(comment, field="comment", gateway=gateway, openid=openid, scene=2,
                                   wechat_down_means_review=True)
     flag_reason = "low_score" if score <= 2 else "complaint" if complaint else "content_review" if verdict != "pass" else ""
-    plate_id = await Plate.filter(code=code).first().values_list("id", flat=True)
     try:
         rating = await Rating.create(
-            member_id=entry.member_id, plate_id=plate_id, score=score, comment=comment, is_complaint=complaint,
+            member_id=entry.member_id, plate_id=entry.plate_id, score=score, comment=comment, is_complaint=complaint,
             customer=who, channel=customer.channel, day=today(), nonce=nonce,
             status="flagged" if flag_reason else "published", flag_reason=flag_reason)
     except IntegrityError as exc:
