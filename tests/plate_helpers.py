@@ -32,7 +32,7 @@ async def publish_member(world, who: str = "member_a", member=None, pledge: str 
         assert consent.status_code == 200, consent.text
         assert (await c.patch(f"/api/v1/members/{member.id}/profile", json={"pledge": pledge})).status_code == 200
         if photo:
-            uploaded = await c.put(f"/api/v1/members/{member.id}/profile/photo",
+            uploaded = await c.post(f"/api/v1/members/{member.id}/profile/photo",
                                    files={"photo": ("me.jpg", photo_jpeg(), "image/jpeg")})
             assert uploaded.status_code == 200, uploaded.text
         plate = await c.post(f"/api/v1/members/{member.id}/plate")

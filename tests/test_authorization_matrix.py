@@ -95,7 +95,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/profile-consent", "/api/v1/profile-consent", None),
         ("GET", "api/v1/members/<member_id:int>/profile", f"/api/v1/members/{mem}/profile", None),
         ("PATCH", "api/v1/members/<member_id:int>/profile", f"/api/v1/members/{mem}/profile", {"pledge": "改掉"}),
-        ("PUT", "api/v1/members/<member_id:int>/profile/photo", f"/api/v1/members/{mem}/profile/photo", "PHOTO"),
+        ("POST", "api/v1/members/<member_id:int>/profile/photo", f"/api/v1/members/{mem}/profile/photo", "PHOTO"),
         ("GET", "api/v1/members/<member_id:int>/profile/photo.jpg", f"/api/v1/members/{mem}/profile/photo.jpg", None),
         ("POST", "api/v1/members/<member_id:int>/profile/consent", f"/api/v1/members/{mem}/profile/consent", {"version": CONSENT_VERSION}),
         ("DELETE", "api/v1/members/<member_id:int>/profile/consent", f"/api/v1/members/{mem}/profile/consent", None),

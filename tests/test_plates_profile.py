@@ -156,12 +156,12 @@ async def test_photo_is_checked_reencoded_and_served_to_the_public_only_while_pu
     with_gps = io.BytesIO()
     Image.new("RGB", (800, 600), (10, 20, 30)).save(with_gps, "JPEG", exif=exif)
     async with world.client("member_a") as c:
-        not_image = await c.put(f"/api/v1/members/{member.id}/profile/photo",
+        not_image = await c.post(f"/api/v1/members/{member.id}/profile/photo",
                                 files={"photo": ("x.jpg", b"<script>alert(1)</script>", "image/jpeg")})
-        huge = await c.put(f"/api/v1/members/{member.id}/profile/photo",
+        huge = await c.post(f"/api/v1/members/{member.id}/profile/photo",
                            files={"photo": ("x.jpg", b"\xff\xd8" + b"0" * (11 * 1024 * 1024), "image/jpeg")})
         assert (await c.get(f"/api/v1/members/{member.id}/profile")).json()["has_photo"] is False
-        await c.put(f"/api/v1/members/{member.id}/profile/photo", files={"photo": ("x.jpg", with_gps.getvalue(), "image/jpeg")})
+        await c.post(f"/api/v1/members/{member.id}/profile/photo", files={"photo": ("x.jpg", with_gps.getvalue(), "image/jpeg")})
     assert not_image.status_code == 415 and not_image.json()["error"]["code"] == "not_an_image"
     assert huge.status_code == 413
     code = await publish_member(world, photo=False)

@@ -63,7 +63,7 @@ async def update_pledge(request, member_id: int):
     return reply(await _managed_profile_out(request, member_id, principal))
 
 
-@bp.put("/members/<member_id:int>/profile/photo")
+@bp.post("/members/<member_id:int>/profile/photo")
 @doc("上传形象照（multipart 字段 photo；重新编码并去除 EXIF）", tag="plates", ok=ProfileOut,
      errors=(404, 413, 415), upload="photo")
 async def upload_photo(request, member_id: int):
