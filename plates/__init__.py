@@ -17,10 +17,10 @@ from plates.data import PlateData
 from plates.fonts import FontMissing, FontSet, find_fonts
 from plates.layout import DEFAULT_LAYOUT, LAYOUTS, Element, Layout
 from plates.pdf import PdfWriter
-from plates.render import draw, qr_image
+from plates.render import draw, qr_image, qr_png
 
 __all__ = ["PlateData", "Layout", "Element", "LAYOUTS", "DEFAULT_LAYOUT", "FontMissing", "FontSet", "find_fonts",
-           "render", "render_jpeg", "write_pdf", "PdfWriter", "qr_image", "draw"]
+           "render", "render_jpeg", "write_pdf", "PdfWriter", "qr_image", "qr_png", "draw"]
 
 JPEG_QUALITY = 92
 

@@ -133,6 +133,13 @@ def qr_image(url: str, side_px: int) -> Image.Image:
     return small.resize((modules * scale, modules * scale), Image.NEAREST)
 
 
+def qr_png(url: str, side_px: int = 480) -> bytes:
+    """The QR code alone as a PNG: for a screen, such as the secretary's rotating check-in code."""
+    out = io.BytesIO()
+    qr_image(url, side_px).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
 def _draw_qr(page: Image.Image, element: Element, data: PlateData, layout: Layout) -> None:
     url = data.field(element.source)
     if not url:

@@ -233,3 +233,19 @@ async def test_a_flood_of_forged_scans_is_cut_off_and_audits_a_bounded_number(wo
     assert codes == ["token_invalid"] * checkin.ATTEMPTS_PER_MINUTE + ["rate_limited"] * (40 - checkin.ATTEMPTS_PER_MINUTE)
     assert responses[-1].status_code == 429 and responses[-1].headers["retry-after"] == "60"
     assert await AuditEntry.filter(action="checkin.denied", actor_id=flooder.id).count() == checkin.ATTEMPTS_PER_MINUTE
+
+
+async def test_the_checkin_code_comes_with_its_qr_image_holding_the_url(world):
+    import base64
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    activity = await make_activity(world)
+    code = await code_for(world, activity)
+    prefix = "data:image/png;base64,"
+    assert code["qr"].startswith(prefix)
+    image = Image.open(io.BytesIO(base64.b64decode(code["qr"][len(prefix):])))
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [code["url"]]
+    assert code["url"].endswith("/c/" + code["token"])

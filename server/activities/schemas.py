@@ -117,6 +117,7 @@ class CheckinCodeOut(BaseModel):
     token: str
     url: str
     expires_in: int
+    qr: str = Field(description="二维码图片（data:image/png;base64,…），内容即 url")
 
 
 Nonce = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]

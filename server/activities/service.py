@@ -1,11 +1,13 @@
 """Rules of activities: who creates and runs them, who is expected, when check-in is open."""
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
+from plates import qr_png
 from server import audit
 from server.activities import tokens
 from server.activities.models import Activity
@@ -188,7 +190,10 @@ async def checkin_code(principal: Principal, activity_id: int, *, secret: str, p
     if activity.status == "cancelled":
         raise ActivityCancelled()
     token, expires_in = tokens.issue(secret, activity.checkin_code)
-    return {"token": token, "url": f"{public_base_url}/c/{token}", "expires_in": expires_in}
+    url = f"{public_base_url}/c/{token}"
+    # The phone shows the code as an image: drawn here, so the mini-program needs no QR library.
+    qr = "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
+    return {"token": token, "url": url, "expires_in": expires_in, "qr": qr}
 
 
 async def snapshot(store: KeyValueStore, code: str) -> dict | None:

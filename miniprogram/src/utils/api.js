@@ -1,0 +1,66 @@
+// The endpoint map: every server route the mini-program calls, in one place.
+// `body` lists the fields it sends, `reads` the response fields pages use; a contract test
+// (tests/contract.test.js) checks all of them against the server's OpenAPI document.
+const ENDPOINTS = {
+  login: { method: 'POST', path: '/api/v1/auth/wechat', auth: false, body: ['code'], reads: ['token', 'user', 'member'] },
+  me: { method: 'GET', path: '/api/v1/me', reads: ['user', 'roles', 'member', 'registration'] },
+  bindPhone: { method: 'POST', path: '/api/v1/me/phone', body: ['code'], reads: ['phone'] },
+  orgs: { method: 'GET', path: '/api/v1/orgs', reads: ['items'] },
+  markets: { method: 'GET', path: '/api/v1/markets', reads: ['items'] },
+
+  submitRegistration: {
+    method: 'POST', path: '/api/v1/registrations',
+    body: ['unit_name', 'name', 'mobile', 'is_owner', 'household_district', 'life_org_id', 'home_org', 'standing',
+      'placement', 'market_id', 'stall_no', 'category', 'filled_by_name', 'filled_by_phone'],
+    reads: ['id', 'status'],
+  },
+  registrations: { method: 'GET', path: '/api/v1/registrations', query: ['status', 'limit', 'offset'], reads: ['items', 'total'] },
+  approveRegistration: { method: 'POST', path: '/api/v1/registrations/{registration_id}/approve', body: ['category'], reads: ['id'] },
+  rejectRegistration: { method: 'POST', path: '/api/v1/registrations/{registration_id}/reject', body: ['reason'], reads: ['status', 'reject_reason'] },
+
+  activities: { method: 'GET', path: '/api/v1/activities', reads: ['items', 'total'] },
+  activity: { method: 'GET', path: '/api/v1/activities/{activity_id}', reads: ['id', 'title', 'starts_at', 'ends_at', 'place', 'status'] },
+  createActivity: {
+    method: 'POST', path: '/api/v1/activities',
+    body: ['org_id', 'kind', 'title', 'starts_at', 'ends_at', 'place'], reads: ['id'],
+  },
+  checkinCode: { method: 'GET', path: '/api/v1/activities/{activity_id}/checkin-code', reads: ['token', 'url', 'expires_in'] },
+  checkin: { method: 'POST', path: '/api/v1/checkins', body: ['token', 'nonce', 'location'], reads: ['activity_title', 'checked_in_at'] },
+  attendance: { method: 'GET', path: '/api/v1/activities/{activity_id}/attendance', reads: ['expected', 'present', 'leave', 'absent', 'entries'] },
+  markAttendance: { method: 'PUT', path: '/api/v1/activities/{activity_id}/attendance/{member_id}', body: ['status', 'note'], reads: ['entries'] },
+  requestLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave', body: ['reason'], reads: ['status'] },
+  subscribeReminder: { method: 'POST', path: '/api/v1/activities/{activity_id}/reminder', reads: ['status'] },
+
+  consentText: { method: 'GET', path: '/api/v1/profile-consent', reads: ['version', 'text'] },
+  profile: { method: 'GET', path: '/api/v1/members/{member_id}/profile', reads: ['pledge', 'pledge_max', 'has_photo', 'public', 'plate_code', 'plate_url'] },
+  updatePledge: { method: 'PATCH', path: '/api/v1/members/{member_id}/profile', body: ['pledge'], reads: ['pledge'] },
+  uploadPhoto: { method: 'POST', path: '/api/v1/members/{member_id}/profile/photo', upload: 'photo' },
+  giveConsent: { method: 'POST', path: '/api/v1/members/{member_id}/profile/consent', body: ['version'], reads: ['public'] },
+  withdrawConsent: { method: 'DELETE', path: '/api/v1/members/{member_id}/profile/consent', reads: ['public'] },
+  issuePlate: { method: 'POST', path: '/api/v1/members/{member_id}/plate', reads: ['code', 'url', 'public'] },
+  platePng: { method: 'GET', path: '/api/v1/members/{member_id}/plate.png', file: true },
+  myRatings: { method: 'GET', path: '/api/v1/members/{member_id}/ratings', reads: ['items', 'total'] },
+
+  ratings: { method: 'GET', path: '/api/v1/ratings', query: ['status', 'member_id', 'limit', 'offset'], reads: ['items', 'total'] },
+  publishRating: { method: 'POST', path: '/api/v1/ratings/{rating_id}/publish', reads: ['status'] },
+  hideRating: { method: 'POST', path: '/api/v1/ratings/{rating_id}/hide', body: ['reason'], reads: ['status', 'hidden_reason'] },
+  replyRating: { method: 'PUT', path: '/api/v1/ratings/{rating_id}/reply', body: ['reply'], reads: ['reply'] },
+
+  publicProfile: {
+    method: 'GET', path: '/api/v1/public/plates/{code}', auth: false,
+    reads: ['name', 'photo_url', 'badge', 'market', 'stall', 'unit_name', 'pledge', 'stars', 'rating_average', 'rating_count', 'ratings'],
+  },
+  rate: { method: 'POST', path: '/api/v1/public/plates/{code}/ratings', auth: 'optional', body: ['score', 'comment', 'complaint', 'nonce'], reads: ['status', 'message'] },
+};
+
+// '/api/v1/members/{member_id}/plate' + {member_id: 7} -> '/api/v1/members/7/plate'
+function fillPath(path, params) {
+  return path.replace(/\{(\w+)\}/g, (_, name) => {
+    if (params == null || params[name] === undefined || params[name] === null || params[name] === '') {
+      throw new Error(`missing path parameter ${name} for ${path}`);
+    }
+    return encodeURIComponent(String(params[name]));
+  });
+}
+
+module.exports = { ENDPOINTS, fillPath };

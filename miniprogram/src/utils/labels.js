@@ -1,0 +1,14 @@
+// Chinese labels for the server's codes (the glossary of DESIGN.md §2).
+module.exports = {
+  category: { affiliated: '隶属党员', local: '属地党员', floating: '流动党员' },
+  standing: { full: '正式党员', probationary: '预备党员' },
+  placement: { standalone: '个体工商户', in_market: '市场内个体工商户' },
+  registration: { pending: '待审核', approved: '已通过', rejected: '未通过' },
+  activityKind: {
+    party_congress: '支部党员大会', committee: '支委会', group: '党小组会', lecture: '党课',
+    training: '教育培训', volunteer: '志愿服务', other: '其他',
+  },
+  attendance: { present: '出席', leave: '请假', absent: '缺席' },
+  rating: { published: '已公开', flagged: '待处理', hidden: '已隐藏' },
+  flag: { low_score: '低分', complaint: '投诉', content_review: '内容待复核' },
+};

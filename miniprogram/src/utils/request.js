@@ -1,0 +1,68 @@
+// The one request wrapper. It fills the endpoint's path, adds the bearer token, and on a 401
+// logs in again once (shared by every request waiting) and repeats the request. Every error
+// carries the server's Chinese message as is, for the page to show.
+const { ENDPOINTS, fillPath } = require('./api');
+
+const NETWORK_MESSAGE = '网络不给力，请稍后再试';
+
+class ApiError extends Error {
+  constructor(status, code, message, fields) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = fields || {};
+  }
+}
+
+function toError(res) {
+  const error = res && res.data && res.data.error;
+  if (error && error.message) {
+    return new ApiError(res.statusCode, error.code, error.message, error.fields);
+  }
+  return new ApiError(res ? res.statusCode : 0, 'network', NETWORK_MESSAGE);
+}
+
+function queryString(query) {
+  const parts = Object.keys(query || {})
+    .filter((key) => query[key] !== undefined && query[key] !== null && query[key] !== '')
+    .map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(query[key])}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+function createClient({ wxApi, baseUrl, getAuth }) {
+  function send(endpoint, url, data, token) {
+    return new Promise((resolve) => {
+      wxApi.request({
+        url,
+        method: endpoint.method,
+        data: endpoint.method === 'GET' || endpoint.method === 'DELETE' ? undefined : data,
+        header: token ? { Authorization: `Bearer ${token}` } : {},
+        success: resolve,
+        fail: () => resolve(null), // no answer at all: a network error
+      });
+    });
+  }
+
+  async function request(name, { params, data, query } = {}) {
+    const endpoint = ENDPOINTS[name];
+    if (!endpoint) throw new Error(`unknown endpoint ${name}`);
+    const url = baseUrl + fillPath(endpoint.path, params) + queryString(query);
+    const auth = endpoint.auth === false ? null : getAuth();
+    let res = await send(endpoint, url, data, auth && auth.token());
+    if (res && res.statusCode === 401 && auth) {
+      await auth.relogin();
+      res = await send(endpoint, url, data, auth.token());
+    }
+    if (res && res.statusCode >= 200 && res.statusCode < 300) return res.data;
+    throw toError(res);
+  }
+
+  return { request, url: (name, params) => baseUrl + fillPath(ENDPOINTS[name].path, params) };
+}
+
+// Shows the server's own message, as is (it is written for the person holding the phone).
+function showError(wxApi, error) {
+  wxApi.showModal({ title: '提示', content: (error && error.message) || NETWORK_MESSAGE, showCancel: false });
+}
+
+module.exports = { createClient, ApiError, showError, NETWORK_MESSAGE };
