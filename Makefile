@@ -10,6 +10,12 @@ RUNTIME_STAMP := $(VENV)/.installed
 
 .PHONY: run test bench migrate demo clean fonts browser
 
+# The mini-program's tests (jest) run inside `make test` (tests/test_miniprogram.py); their
+# packages come from miniprogram/package-lock.json. Without npm they are skipped, and say so.
+NPM := $(shell command -v npm)
+MP_STAMP := miniprogram/node_modules/.installed
+MP_DEPS := $(if $(NPM),$(MP_STAMP),)
+
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +26,10 @@ $(RUNTIME_STAMP): requirements.lock | $(VENV)/bin/python
 
 $(STAMP): requirements-test.lock $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
+$(MP_STAMP): miniprogram/package-lock.json
+	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Chinese fonts for the plates, Chromium for the browser tests: from the OS, see the script.
@@ -38,11 +48,11 @@ demo: migrate
 run: demo fonts
 	$(BIN)/python -m server serve
 
-test: $(STAMP) browser
+test: $(STAMP) browser $(MP_DEPS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) fonts
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache miniprogram/node_modules

@@ -24,7 +24,7 @@ const ENDPOINTS = {
     method: 'POST', path: '/api/v1/activities',
     body: ['org_id', 'kind', 'title', 'starts_at', 'ends_at', 'place'], reads: ['id'],
   },
-  checkinCode: { method: 'GET', path: '/api/v1/activities/{activity_id}/checkin-code', reads: ['token', 'url', 'expires_in'] },
+  checkinCode: { method: 'GET', path: '/api/v1/activities/{activity_id}/checkin-code', reads: ['token', 'url', 'expires_in', 'qr'] },
   checkin: { method: 'POST', path: '/api/v1/checkins', body: ['token', 'nonce', 'location'], reads: ['activity_title', 'checked_in_at'] },
   attendance: { method: 'GET', path: '/api/v1/activities/{activity_id}/attendance', reads: ['expected', 'present', 'leave', 'absent', 'entries'] },
   markAttendance: { method: 'PUT', path: '/api/v1/activities/{activity_id}/attendance/{member_id}', body: ['status', 'note'], reads: ['entries'] },

@@ -1,0 +1,47 @@
+// A new activity: which org, what kind, when and where. Times are sent with +08:00.
+const activities = require('../../services/activities');
+const account = require('../../services/account');
+const labels = require('../../utils/labels');
+const { showError } = require('../../utils/request');
+
+const KINDS = Object.keys(labels.activityKind).map((value) => ({ value, label: labels.activityKind[value] }));
+
+function today() {
+  const d = new Date(Date.now() + 8 * 3600 * 1000); // Shanghai
+  return d.toISOString().slice(0, 10);
+}
+
+Component({
+  data: { orgs: [], orgIndex: 0, kinds: KINDS, kindIndex: 0, title: '', place: '', date: today(), start: '19:00', end: '21:00' },
+  methods: {
+    async onLoad() {
+      try {
+        const me = await account.start();
+        this.setData({ orgs: me.roles.map((role) => ({ id: role.org_id, name: role.org_name })) });
+      } catch (error) {
+        showError(wx, error);
+      }
+    },
+    set(event) {
+      const field = event.currentTarget.dataset.field;
+      const value = event.detail.value;
+      this.setData({ [field]: field.endsWith('Index') ? Number(value) : value });
+    },
+    async create() {
+      const { orgs, orgIndex, kinds, kindIndex, title, place, date, start, end } = this.data;
+      if (!title.trim()) {
+        wx.showToast({ title: '请填写活动名称', icon: 'none' });
+        return;
+      }
+      try {
+        const activity = await activities.create({
+          org_id: orgs[orgIndex].id, kind: kinds[kindIndex].value, title: title.trim(), place: place.trim(),
+          starts_at: `${date}T${start}:00+08:00`, ends_at: `${date}T${end}:00+08:00`,
+        });
+        wx.redirectTo({ url: `/pages/activity/index?id=${activity.id}` });
+      } catch (error) {
+        showError(wx, error);
+      }
+    },
+  },
+});

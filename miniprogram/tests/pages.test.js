@@ -1,0 +1,164 @@
+// Pages are written with Component(), so miniprogram-simulate can load them like components.
+const path = require('path');
+const simulate = require('miniprogram-simulate');
+const client = require('../src/services/client');
+const { installFakeWx } = require('./wx');
+
+const loaded = {};
+function page(name) {
+  loaded[name] = loaded[name] || simulate.load(path.join(__dirname, '../src/pages', name, 'index'), undefined,
+    { compiler: 'simulate', rootPath: path.join(__dirname, '../src') }); // "/components/…" resolves from src
+  return loaded[name];
+}
+let fake = null;
+
+beforeEach(() => client.reset());
+afterEach(() => {
+  if (fake) fake.restore();
+  fake = null;
+});
+
+function open(name, options) {
+  const comp = simulate.render(page(name));
+  comp.attach(document.createElement('parent-wrapper'));
+  comp.instance.onLoad(options);
+  return comp;
+}
+
+describe('check-in page', () => {
+  test('arriving from WeChat camera with options.q signs in once and says 签到成功', async () => {
+    fake = installFakeWx({
+      handler: ({ url, data }) => (url.endsWith('/api/v1/checkins')
+        ? { statusCode: 201, data: { status: 'checked_in', activity_id: 3, activity_title: '十二月支部党员大会', member_id: 1, checked_in_at: '2026-12-10T18:52:00+08:00', nonce: data.nonce } }
+        : { statusCode: 404, data: {} }),
+    });
+    fake.setStorageSync('dj_token', 'member-token');
+    const comp = open('checkin', { q: encodeURIComponent('https://dj.example.cn/c/k7m2x9qr4tzw.293812.3f9a0b1c2d3e') });
+    await simulate.sleep(20);
+    expect(comp.querySelector('.big').dom.textContent).toBe('签到成功');
+    expect(comp.querySelector('.what').dom.textContent).toBe('十二月支部党员大会');
+    const posted = fake.calls.filter((c) => c.url.endsWith('/checkins'));
+    expect(posted).toHaveLength(1);
+    expect(posted[0].data.token).toBe('k7m2x9qr4tzw.293812.3f9a0b1c2d3e');
+    expect(posted[0].data.nonce).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+  });
+
+  test("a refusal shows the server's own message", async () => {
+    fake = installFakeWx({
+      handler: () => ({ statusCode: 400, data: { error: { code: 'token_expired', message: '签到码已过期，请扫描书记手机上最新的签到码', fields: {} } } }),
+    });
+    fake.setStorageSync('dj_token', 'member-token');
+    const comp = open('checkin', { token: 'k7m2x9qr4tzw.1.2' });
+    await simulate.sleep(20);
+    expect(comp.querySelector('.big').dom.textContent).toBe('没有签到成功');
+    expect(comp.querySelector('.what').dom.textContent).toBe('签到码已过期，请扫描书记手机上最新的签到码');
+  });
+
+  test('something that is not a check-in code is refused before any request', async () => {
+    fake = installFakeWx({ handler: () => ({ statusCode: 500, data: {} }) });
+    const comp = open('checkin', { q: encodeURIComponent('https://evil.example/login') });
+    await simulate.sleep(10);
+    expect(comp.querySelector('.what').dom.textContent).toContain('不是有效的签到码');
+    expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe('customer profile page', () => {
+  const profile = {
+    code: 'hfjwjgdemxz8', name: '王建国', photo_url: '/p/hfjwjgdemxz8/photo.jpg?v=1', badge: '中共党员', market: '河坊街商品市场',
+    stall: 'A-012', unit_name: '建国南北货商行', pledge: '诚信经营', stars: null, rating_average: null, rating_count: 0, ratings: [],
+  };
+
+  test('opens from a plate scan, logs in silently and rates with a nonce', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method, data, header }) => {
+        if (url.endsWith('/auth/wechat')) return { statusCode: 200, data: { token: 'customer-token', user: {}, member: null } };
+        if (url.endsWith('/ratings') && method === 'POST') {
+          return header.Authorization === 'Bearer customer-token' && data.score === 4 && data.nonce
+            ? { statusCode: 201, data: { status: 'published', message: '感谢您的评价！' } }
+            : { statusCode: 422, data: { error: { code: 'validation_failed', message: '填写有误', fields: {} } } };
+        }
+        return { statusCode: 200, data: profile };
+      },
+    });
+    const comp = open('profile', { q: encodeURIComponent('https://dj.example.cn/p/hfjwjgdemxz8') });
+    await simulate.sleep(20);
+    expect(comp.querySelector('.name').dom.textContent).toBe('王建国');
+    expect(comp.data.profile.photo_url).toBe('http://127.0.0.1:8000/p/hfjwjgdemxz8/photo.jpg?v=1');
+    expect(fake.calls[0].header).toEqual({}); // looking needs no login
+    comp.instance.score({ detail: { value: 4 } });
+    comp.instance.inputComment({ detail: { value: '秤准' } });
+    await comp.instance.submit();
+    await simulate.sleep(20);
+    expect(comp.querySelector('.sent').dom.textContent).toBe('感谢您的评价！');
+    expect(fake.logins).toBe(1);
+  });
+
+  test('a replaced plate shows the reason and no form', async () => {
+    fake = installFakeWx({
+      handler: () => ({ statusCode: 410, data: { error: { code: 'plate_replaced', message: '这块三亮牌已更换，请扫描摊位上的新牌', fields: {} } } }),
+    });
+    const comp = open('profile', { code: 'hfjwjgdemxz8' });
+    await simulate.sleep(20);
+    expect(comp.querySelector('.title').dom.textContent).toBe('这块三亮牌已更换，请扫描摊位上的新牌');
+    expect(comp.querySelector('.btn')).toBeUndefined();
+  });
+
+  test('a rating without a score is stopped on the phone with a clear message', async () => {
+    fake = installFakeWx({ handler: () => ({ statusCode: 200, data: profile }) });
+    fake.setStorageSync('dj_token', 't');
+    const comp = open('profile', { code: 'hfjwjgdemxz8' });
+    await simulate.sleep(20);
+    await comp.instance.submit();
+    expect(fake.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '请先点星星打分（1 到 5 分）' }));
+    expect(fake.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+});
+
+describe('registration page', () => {
+  const choices = ({ url }) => {
+    if (url.includes('/orgs')) return { statusCode: 200, data: { items: [{ id: 1, name: '市协会', kind: 'association' }, { id: 6, name: '河坊街市场党支部', kind: 'market_org' }] } };
+    if (url.includes('/markets')) return { statusCode: 200, data: { items: [{ id: 1, name: '河坊街商品市场' }] } };
+    return null;
+  };
+
+  test('offers branches (never an association) and shows each wrong field under itself', async () => {
+    fake = installFakeWx({ handler: choices });
+    fake.setStorageSync('dj_token', 't');
+    const comp = open('register', {});
+    await simulate.sleep(20);
+    expect(comp.data.branches.map((b) => b.name)).toEqual(['河坊街市场党支部']);
+    comp.instance.input({ currentTarget: { dataset: { field: 'mobile' } }, detail: { value: '123' } });
+    await comp.instance.submit();
+    await simulate.sleep(10);
+    expect(comp.data.fields.mobile).toBe('应为 11 位中国大陆手机号');
+    expect(comp.data.fields.life_org_id).toBe('请选择组织生活所在的支部');
+    expect(comp.querySelectorAll('.error').map((e) => e.dom.textContent)).toContain('应为 11 位中国大陆手机号');
+    expect(fake.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  test('a complete form is sent once, with what the server takes', async () => {
+    const handler = (options) => (options.method === 'POST'
+      ? { statusCode: 201, data: { id: 9, status: 'pending' } }
+      : choices(options));
+    fake = installFakeWx({ handler });
+    fake.setStorageSync('dj_token', 't');
+    global.getApp = () => ({ templates: { registration: '' } });
+    global.wx.reLaunch = jest.fn();
+    const comp = open('register', {});
+    await simulate.sleep(20);
+    const type = (field, value) => comp.instance.input({ currentTarget: { dataset: { field } }, detail: { value } });
+    type('name', '李秀英'); type('mobile', '13812345678'); type('unit_name', '秀英茶叶店');
+    type('household_district', '西湖区'); type('home_org', '北山街道党工委'); type('stall_no', 'A-015');
+    comp.instance.pickBranch({ detail: { value: '0' } });
+    comp.instance.pickMarket({ detail: { value: '0' } });
+    await comp.instance.submit();
+    const posted = fake.calls.filter((c) => c.method === 'POST');
+    expect(posted).toHaveLength(1);
+    expect(posted[0].data).toEqual({
+      name: '李秀英', mobile: '13812345678', unit_name: '秀英茶叶店', household_district: '西湖区', home_org: '北山街道党工委',
+      stall_no: 'A-015', is_owner: true, standing: 'full', life_org_id: 6, placement: 'in_market', market_id: 1,
+    });
+    expect(global.wx.reLaunch).toHaveBeenCalledWith({ url: '/pages/index/index' });
+  });
+});

@@ -1,0 +1,52 @@
+// A stand-in for the `wx` object, replaced per test: storage in a Map, wx.login answering a
+// code, wx.request answered by the test's own handler (method, url, data, header) -> {statusCode, data}.
+function fakeWx({ handler, envVersion = 'develop', loginCodes } = {}) {
+  const storage = new Map();
+  const codes = loginCodes || ['dev:vendor1'];
+  let logins = 0;
+  const calls = [];
+  const wx = {
+    calls,
+    storage,
+    get logins() { return logins; },
+    getAccountInfoSync: () => ({ miniProgram: { envVersion } }),
+    getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ''),
+    setStorageSync: (key, value) => storage.set(key, value),
+    removeStorageSync: (key) => storage.delete(key),
+    login: ({ success }) => {
+      const code = codes[Math.min(logins, codes.length - 1)];
+      logins += 1;
+      setTimeout(() => success({ code }), 0);
+    },
+    request: (options) => {
+      calls.push(options);
+      Promise.resolve(handler(options)).then((res) => {
+        if (res === null) options.fail({ errMsg: 'request:fail' });
+        else options.success(res);
+      });
+    },
+    showModal: jest.fn(),
+    showToast: jest.fn(),
+    requestSubscribeMessage: jest.fn(),
+  };
+  return wx;
+}
+
+module.exports = { fakeWx };
+
+// For component tests: miniprogram-simulate keeps its own global `wx`; lay the fake's
+// functions over it (and take them off again) instead of replacing it.
+function installFakeWx(options) {
+  const fake = fakeWx(options);
+  const saved = {};
+  const names = ['getAccountInfoSync', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'login', 'request',
+    'showModal', 'showToast', 'requestSubscribeMessage'];
+  for (const name of names) {
+    saved[name] = global.wx[name];
+    global.wx[name] = fake[name];
+  }
+  fake.restore = () => names.forEach((name) => { global.wx[name] = saved[name]; });
+  return fake;
+}
+
+module.exports.installFakeWx = installFakeWx;
