@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
+import os
+import shutil
 import sys
+from pathlib import Path
 
 from server import db
 from server.config import ConfigError, Settings
@@ -18,14 +22,27 @@ async def _with_db(settings: Settings, work):
         await db.close()
 
 
+def _metrics_dir(settings: Settings) -> None:
+    """Several workers: prometheus_client keeps each one's figures in files that /metrics adds
+    up. The folder is emptied at start (old files would count a previous run) and must be set
+    before prometheus_client is first imported."""
+    if settings.workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = Path(settings.upload_dir).parent / f"prometheus-{settings.port}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 def serve(settings: Settings) -> None:
+    _metrics_dir(settings)
     from sanic import Sanic
     from sanic.worker.loader import AppLoader
 
     from server.app import create_app
 
     # Each worker process builds its own app from the same DANGJIAN_* environment.
-    loader = AppLoader(factory=create_app)
+    loader = AppLoader(factory=functools.partial(create_app, configure_logging=True))
     app = loader.load()
     single = settings.workers == 1
     app.prepare(host=settings.host, port=settings.port, workers=settings.workers,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import ujson
 from sanic import Blueprint, Sanic
-from sanic.response import json
+from sanic.response import json, raw
 
-from server import db, errors
+from server import db, errors, observe
 from server.accounts.routes import bp as accounts_bp
 from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
@@ -27,9 +27,14 @@ from server.wechat import make_gateway
 log = logging.getLogger("dangjian")
 
 
-def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sanic:
+def create_app(settings: Settings | None = None, name: str = "dangjian", configure_logging: bool = False) -> Sanic:
+    """configure_logging: take over logging (JSON or text, request ids); the server process
+    does, tests leave pytest's capture alone."""
     settings = settings or Settings.from_env()
-    app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False))
+    if configure_logging:
+        observe.configure_logging(settings.log_format)
+    app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False),
+                configure_logging=not configure_logging)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     # The largest body anything takes: a photo (server/images.py). JSON bodies have their own,
     # much smaller limit in server/validation.py.
@@ -51,10 +56,26 @@ def create_app(settings: Settings | None = None, name: str = "dangjian") -> Sani
     app.blueprint(checkin_pages)
     app.blueprint(plate_pages)
     errors.install(app)
+    observe.install(app, access_log=settings.access_log)
 
     @app.get("/healthz")
     async def healthz(request):
+        """Alive: the process answers. Says nothing of the database or Redis (that is /readyz)."""
         return json({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz(request):
+        """Ready: the database and the key-value store answer. A load balancer sends traffic
+        only to instances that say so."""
+        checks = await observe.readiness(request.app.ctx.store)
+        if all(value == "ok" for value in checks.values()):
+            return json({"status": "ready", **checks})
+        return json(errors.error_body("not_ready", "服务暂时不可用：数据库或缓存无法连接", fields=checks), status=503)
+
+    @app.get("/metrics")
+    async def metrics(request):
+        body, content_type = observe.metrics_text()
+        return raw(body, content_type=content_type)
 
     @app.before_server_start
     async def open_resources(app):

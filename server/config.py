@@ -60,6 +60,8 @@ class Settings:
     plate_font: str = ""  # a .ttc/.otf with Chinese glyphs; empty = look for Noto Sans CJK / WenQuanYi
     plate_emblem: str = ""  # the standard 党徽 image supplied by the operator; empty = plates without it
     plate_layout: str = "a5-landscape"
+    log_format: str = "text"  # text | json (production's default: one JSON object per line)
+    access_log: bool = False  # one line per request; nginx keeps its own with the same request id
 
     @property
     def is_production(self) -> bool:
@@ -90,6 +92,9 @@ class Settings:
             plate_font=_env("PLATE_FONT", "", environ),
             plate_emblem=_env("PLATE_EMBLEM", "", environ),
             plate_layout=_env("PLATE_LAYOUT", "a5-landscape", environ),
+            log_format=_env("LOG_FORMAT", "json" if _env("ENV", "development", environ) == "production" else "text",
+                            environ),
+            access_log=_env("ACCESS_LOG", "0", environ) in ("1", "true", "yes"),
         )
         settings.check()
         return settings
@@ -105,6 +110,8 @@ class Settings:
         if self.reminder_interval_seconds < 1 or not 1 <= self.reminder_lead_minutes <= 7 * 24 * 60:
             raise ConfigError(f"{PREFIX}REMINDER_INTERVAL_SECONDS must be at least 1 and "
                               f"{PREFIX}REMINDER_LEAD_MINUTES between 1 and 10080")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"{PREFIX}LOG_FORMAT must be 'text' or 'json', got {self.log_format!r}")
         if self.plate_layout not in LAYOUTS:
             raise ConfigError(f"{PREFIX}PLATE_LAYOUT must be one of {', '.join(sorted(LAYOUTS))}, got {self.plate_layout!r}")
         if self.plate_emblem and not Path(self.plate_emblem).is_file():

@@ -55,7 +55,11 @@ class ServerProcess:
     def __exit__(self, *exc) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            self._output, _ = self.process.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self._output, _ = self.process.communicate()
+
+    def output(self) -> str:
+        """What the server wrote (stdout and stderr), once it has stopped."""
+        return self._output.decode(errors="replace")

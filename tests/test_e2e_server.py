@@ -1,6 +1,7 @@
 """Against a real server process, started the way `make run` starts it: migrate, demo data,
 serve. In-process clients have hidden Tortoise start-up bugs before; these would not."""
 import asyncio
+import json
 import re
 
 import httpx
@@ -64,8 +65,17 @@ async def walk_the_spine(base: str):
 
 
 async def test_make_run_path_on_sqlite(tmp_path):
-    with Server({"DANGJIAN_DATABASE_URL": f"sqlite://{tmp_path / 'e2e.sqlite3'}"}) as server:
+    with Server({"DANGJIAN_DATABASE_URL": f"sqlite://{tmp_path / 'e2e.sqlite3'}", "DANGJIAN_LOG_FORMAT": "json",
+                 "DANGJIAN_ACCESS_LOG": "1"}) as server:
         await walk_the_spine(server.base)
+        async with httpx.AsyncClient(base_url=server.base, timeout=10) as http:
+            marked = await http.get("/api/v1/me", headers={"X-Request-ID": "drill-0000-abcd"})
+    assert marked.headers["x-request-id"] == "drill-0000-abcd"
+    lines = server.output().splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert records and len(records) == len([line for line in lines if line.strip() and not line.startswith("服务已启动")])
+    mine = [r for r in records if r["request_id"] == "drill-0000-abcd"]
+    assert mine and mine[0]["status"] == 401 and mine[0]["route"] == "api/v1/me" and mine[0]["logger"] == "dangjian.access"
 
 
 async def test_two_workers_on_postgres_and_redis():
@@ -83,7 +93,16 @@ async def test_two_workers_on_postgres_and_redis():
                 assert (await http.get("/api/v1/me", headers=headers)).status_code == 200
             await http.post("/api/v1/auth/logout", headers=headers)
             after = [(await http.get("/api/v1/me", headers=headers)).status_code for _ in range(6)]
+            # /metrics adds up both workers (prometheus_client's multiprocess files).
+            for _ in range(20):
+                await http.get("/healthz")
+            metrics = (await http.get("/metrics")).text
+            ready = await http.get("/readyz")
         assert after == [401] * 6
+        healthz = re.search(r'dangjian_http_requests_total\{method="GET",route="healthz",status="200"\} (\d+)', metrics)
+        assert healthz and float(healthz.group(1)) >= 20 + 1  # ours plus the start-up probe
+        assert re.search(r'route="api/v1/me",status="401"\} 6', metrics)
+        assert ready.status_code == 200 and ready.json() == {"status": "ready", "database": "ok", "store": "ok"}
 
 
 async def test_an_unreachable_database_answers_503_not_500():
@@ -94,6 +113,9 @@ async def test_an_unreachable_database_answers_503_not_500():
             login = await http.post("/api/v1/auth/wechat", json={"code": "dev:anyone"})
             me = await http.get("/api/v1/me", headers={"Authorization": "Bearer " + "x" * 43})
             health = await http.get("/healthz")
+            ready = await http.get("/readyz")
+    assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
+    assert ready.json()["error"]["fields"]["database"] != "ok" and ready.json()["error"]["fields"]["store"] == "ok"
     for response in (login, me):
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "backend_unavailable"

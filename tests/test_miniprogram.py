@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from server.app import create_app
-from server.config import Settings
-from tests.asgi import Lifespan, client
+from tests.asgi import client
 from tests.conftest import REQUIRE_SERVICES
 
 MINIPROGRAM = Path(__file__).resolve().parent.parent / "miniprogram"
@@ -29,25 +27,19 @@ def jest_or_skip() -> Path:
     pytest.skip("node/npm or miniprogram/node_modules missing (make test runs `npm ci`): the mini-program tests were skipped")
 
 
-async def openapi_document(tmp_path: Path) -> Path:
-    app = create_app(Settings(database_url=f"sqlite://{tmp_path / 'openapi.sqlite3'}", upload_dir=str(tmp_path)),
-                     name="dangjian_openapi")
-    app.config.TOUCHUP = False
-    lifespan = Lifespan(app)
-    await lifespan.startup()
-    try:
-        async with client(app) as c:
-            document = (await c.get("/docs/openapi.json")).json()
-    finally:
-        await lifespan.shutdown()
+async def openapi_document(app, tmp_path: Path) -> Path:
+    async with client(app) as c:
+        document = (await c.get("/docs/openapi.json")).json()
     path = tmp_path / "openapi.json"
     path.write_text(json.dumps(document, ensure_ascii=False))
     return path
 
 
-async def test_miniprogram_jest_suite_passes_against_this_servers_api(tmp_path):
+# The document does not depend on the database: one run is enough.
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_miniprogram_jest_suite_passes_against_this_servers_api(backend, tmp_path):
     jest = jest_or_skip()
-    document = await openapi_document(tmp_path)
+    document = await openapi_document(backend.app, tmp_path)
     result = subprocess.run([str(jest), "--ci", "--silent"], cwd=MINIPROGRAM, capture_output=True, text=True,
                             timeout=300, env={**os.environ, "OPENAPI_FILE": str(document),
                                               "CI": "true"})

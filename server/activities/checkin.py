@@ -13,6 +13,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 
 from server import audit
+from server.observe import CHECKINS
 from server.activities import service as activities, tokens
 from server.activities.models import Attendance
 from server.clock import SHANGHAI, now
@@ -179,8 +180,11 @@ async def audited_check_in(**kwargs) -> tuple[dict, bool]:
     if not allowed:
         raise RateLimited("扫码太频繁了，请稍等一分钟再试", extra={"retry_after": retry_after})
     try:
-        return await check_in(**kwargs)
+        answer, created = await check_in(**kwargs)
     except DomainError as exc:
+        CHECKINS.labels(exc.code).inc()
         await audit.record("checkin.denied", actor=kwargs["user_id"], code=exc.code,
                            token=(kwargs.get("token") or "")[:40])
         raise
+    CHECKINS.labels("created" if created else "replayed").inc()
+    return answer, created

@@ -21,6 +21,7 @@ from server import audit
 from server.auth import Principal, load_principal
 from server.clock import now
 from server.db import MAX_ID
+from server.observe import PLATE_JOBS
 from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.members.models import Member
 from server.orgs.models import Market, Org
@@ -143,11 +144,13 @@ async def run(job_id: int, *, files, settings, store) -> None:
     await PlateJob.filter(id=job_id, state="running").update(
         state="done", file_key=key, file_size=size, done=done, skipped=skipped, finished_at=now(), heartbeat_at=now(),
         error=None if key else JobEmpty.message)
+    PLATE_JOBS.labels("done").inc()
     log.info("plate job %s done: %s pages, %s skipped, %s bytes", job_id, done, skipped, size)
 
 
 async def _fail(job_id: int, reason: str) -> None:
     await PlateJob.filter(id=job_id).update(state="failed", error=reason, finished_at=now())
+    PLATE_JOBS.labels("failed").inc()
 
 
 async def _write(job: PlateJob, files, settings, store) -> tuple[str | None, int, int, int]:

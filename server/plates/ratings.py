@@ -21,6 +21,7 @@ from server.clock import now, today
 from server.db import MAX_ID
 from server.errors import Conflict, NotFound, RateLimited
 from server.members.service import get_member
+from server.observe import RATINGS
 from server.plates import cache, content, public
 from server.plates.models import Rating
 
@@ -86,6 +87,7 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
         if earlier is not None:
             return _answer(earlier), False
         raise AlreadyRatedToday() from exc
+    RATINGS.labels(rating.status).inc()
     if rating.status == "published":
         await cache.forget([code], store)
     return _answer(rating), True

@@ -1,0 +1,91 @@
+"""Request ids, JSON log lines, metrics and readiness, in-process (the e2e tests check them on
+real server processes, two workers included)."""
+import io
+import json
+import logging
+import re
+
+from server.observe import REQUEST_ID, JsonFormatter, RequestIdFilter
+from tests.factories import make_activity
+
+
+async def test_every_response_carries_a_request_id_and_a_well_formed_one_is_kept(world):
+    async with world.client() as c:
+        fresh = await c.get("/healthz")
+        kept = await c.get("/api/v1/me", headers={"X-Request-ID": "nginx-1234abcd"})
+        hostile = await c.get("/healthz", headers={"X-Request-ID": "bad id\\r\\n<script>"})
+        not_found = await c.get("/no/such/page")
+    assert re.fullmatch(r"[0-9a-f]{32}", fresh.headers["x-request-id"])
+    assert kept.headers["x-request-id"] == "nginx-1234abcd" and kept.status_code == 401
+    assert re.fullmatch(r"[0-9a-f]{32}", hostile.headers["x-request-id"])
+    assert re.fullmatch(r"[0-9a-f]{32}", not_found.headers["x-request-id"])
+
+
+def test_json_log_lines_carry_the_request_id_and_extra_fields():
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("dangjian.test-json")
+    logger.addHandler(handler)
+    logger.propagate = False
+    token = REQUEST_ID.set("req-abcdef12")
+    try:
+        logger.warning("签到 %s 次", 3, extra={"route": "api/v1/checkins", "ms": 4.2})
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        REQUEST_ID.reset(token)
+        logger.removeHandler(handler)
+    first, second = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert first["message"] == "签到 3 次" and first["level"] == "WARNING" and first["request_id"] == "req-abcdef12"
+    assert first["route"] == "api/v1/checkins" and first["ms"] == 4.2 and first["ts"].endswith("+00:00")
+    assert "ValueError: boom" in second["exception"]
+
+
+def _sample(text: str, name: str, **labels) -> float:
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    match = re.search(rf"^{name}\{{{re.escape(wanted)}\}} (\S+)$", text, re.M)
+    return float(match.group(1)) if match else 0.0
+
+
+async def test_metrics_count_requests_by_route_pattern_and_checkins_by_outcome(world, backend):
+    from tests.test_checkin import code_for, scan
+
+    async with world.client() as c:
+        before = (await c.get("/metrics")).text
+    activity = await make_activity(world)
+    code = await code_for(world, activity)
+    await scan(world, code["token"], nonce_value="metrics-nonce-1")
+    await scan(world, code["token"], nonce_value="metrics-nonce-1")  # a retry: replayed
+    await scan(world, "forged.token.value")
+    async with world.client("member_a") as c:
+        for member_id in (123, 456):
+            await c.get(f"/api/v1/members/{member_id}")
+        after = (await c.get("/metrics")).text
+    route = "api/v1/members/<member_id:int>"
+    assert _sample(after, "dangjian_http_requests_total", method="GET", route=route, status="404") - \
+        _sample(before, "dangjian_http_requests_total", method="GET", route=route, status="404") == 2
+    assert "/api/v1/members/123" not in after  # a label per pattern, never per path
+    for outcome, count in (("created", 1), ("replayed", 1), ("token_invalid", 1)):
+        grown = _sample(after, "dangjian_checkins_total", outcome=outcome) - _sample(before, "dangjian_checkins_total", outcome=outcome)
+        assert grown == count, outcome
+    assert _sample(after, "dangjian_http_request_seconds_count", method="POST", route="api/v1/checkins") >= 3
+
+
+async def test_readyz_names_what_does_not_answer(world):
+    from server import observe
+    from server.kv import RedisStore
+
+    async with world.client() as c:
+        ready = await c.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "database": "ok", "store": "ok"}
+    # Redis on a port where nothing listens. (The e2e tests do the same for an unreachable database.)
+    unreachable = RedisStore("redis://127.0.0.1:9/0")
+    try:
+        checks = await observe.readiness(unreachable)
+    finally:
+        await unreachable.close()
+    assert checks["database"] == "ok" and "Connection" in checks["store"]
