@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     # The largest body anything takes: a photo (server/images.py). JSON bodies have their own,
     # much smaller limit in server/validation.py.
     app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024
+    # Behind nginx the client's address (for rate limits and the audit trail) comes from the
+    # X-Forwarded-For that nginx appends, trusted for exactly as many proxies as are configured.
+    app.config.PROXIES_COUNT = settings.proxies
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.OAS_URL_PREFIX = "/docs"
     app.config.OAS_AUTODOC = False

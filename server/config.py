@@ -60,6 +60,7 @@ class Settings:
     plate_font: str = ""  # a .ttc/.otf with Chinese glyphs; empty = look for Noto Sans CJK / WenQuanYi
     plate_emblem: str = ""  # the standard 党徽 image supplied by the operator; empty = plates without it
     plate_layout: str = "a5-landscape"
+    proxies: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-For gives the client's address
     log_format: str = "text"  # text | json (production's default: one JSON object per line)
     access_log: bool = False  # one line per request; nginx keeps its own with the same request id
 
@@ -92,6 +93,7 @@ class Settings:
             plate_font=_env("PLATE_FONT", "", environ),
             plate_emblem=_env("PLATE_EMBLEM", "", environ),
             plate_layout=_env("PLATE_LAYOUT", "a5-landscape", environ),
+            proxies=_int("PROXIES", 0, environ),
             log_format=_env("LOG_FORMAT", "json" if _env("ENV", "development", environ) == "production" else "text",
                             environ),
             access_log=_env("ACCESS_LOG", "0", environ) in ("1", "true", "yes"),

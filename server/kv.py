@@ -108,8 +108,11 @@ class RedisStore(KeyValueStore):
     """
 
     def __init__(self, url: str, *, max_connections: int = 50, pool_timeout: float = 5.0, prefix: str = "dj:") -> None:
+        # Short socket timeouts: a Redis that stops answering must fail a call in about a second
+        # (and FailOpen then carries on without it), not hang every request behind it.
         self._pool = redis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=pool_timeout, decode_responses=True
+            url, max_connections=max_connections, timeout=pool_timeout, decode_responses=True,
+            socket_connect_timeout=1, socket_timeout=2,
         )
         self._redis = redis.Redis(connection_pool=self._pool)
         self._prefix = prefix
@@ -191,6 +194,58 @@ class RedisStore(KeyValueStore):
         await self._pool.disconnect()
 
 
+STORE_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class FailOpen(KeyValueStore):
+    """Redis with the service carrying on while it is down, as it must for a room of vendors
+    signing in and customers reading plates: reads miss (the database answers instead), writes
+    are dropped, rate-limit counters allow, deletions are skipped. Everything in the store has a
+    TTL, and this Redis keeps nothing on disk, so nothing stale outlives the outage by more than
+    an entry's TTL. ping() is not softened: /readyz must say the store is down. The outage is
+    logged once every LOG_EVERY seconds, not once a request."""
+
+    LOG_EVERY = 10.0
+
+    def __init__(self, inner: KeyValueStore) -> None:
+        self.inner = inner
+        self._last_warning = 0.0
+
+    async def _soft(self, call, default, what: str):
+        try:
+            return await call
+        except STORE_DOWN as exc:
+            moment = time.monotonic()
+            if moment - self._last_warning >= self.LOG_EVERY:
+                self._last_warning = moment
+                log.error("key-value store unavailable (%s skipped, carrying on without it): %s", what, exc)
+            return default
+
+    async def get(self, key):
+        return await self._soft(self.inner.get(key), None, "get")
+
+    async def set(self, key, value, ttl=None, *, only_if_absent=False):
+        return await self._soft(self.inner.set(key, value, ttl, only_if_absent=only_if_absent), False, "set")
+
+    async def delete(self, key):
+        await self._soft(self.inner.delete(key), None, "delete")
+
+    async def incr(self, key, ttl):
+        return await self._soft(self.inner.incr(key, ttl), 1, "incr")
+
+    async def near_get(self, key):
+        return await self._soft(self.inner.near_get(key), None, "get")
+
+    async def near_delete(self, key):
+        await self._soft(self.inner.near_delete(key), None, "delete")
+
+    async def ping(self) -> bool:
+        return await self.inner.ping()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 class NearCache:
     """This process's copy of near-cached values, trusted only while `live` (the deletion
     channel is heard). Entries also expire after `ttl` seconds as a last bound."""
@@ -229,5 +284,5 @@ class NearCache:
 
 def make_store(redis_url: str | None, *, max_connections: int = 50, pool_timeout: float = 5.0) -> KeyValueStore:
     if redis_url:
-        return RedisStore(redis_url, max_connections=max_connections, pool_timeout=pool_timeout)
+        return FailOpen(RedisStore(redis_url, max_connections=max_connections, pool_timeout=pool_timeout))
     return MemoryStore()

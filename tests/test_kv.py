@@ -120,3 +120,32 @@ def test_a_read_that_raced_a_deletion_is_not_kept():
     assert near.get("profile") is None
     near.put("profile", "new", near.generation)
     assert near.get("profile") == "new"
+
+
+async def test_with_redis_down_reads_miss_writes_drop_and_counters_allow():
+    from server.kv import FailOpen
+
+    down = FailOpen(RedisStore("redis://127.0.0.1:9/0"))
+    try:
+        assert await down.get("k") is None and await down.near_get("k") is None
+        assert await down.set("k", "v", 10) is False
+        await down.delete("k")
+        await down.near_delete("k")
+        assert [await down.hit("rate:x", 2, 60) for _ in range(5)] == [(True, 60)] * 5
+        with pytest.raises(Exception):  # readiness must see it
+            await down.ping()
+    finally:
+        await down.close()
+
+
+async def test_fail_open_recovers_when_redis_answers_again():
+    from server.kv import FailOpen
+
+    url = await fresh_redis(KV_REDIS_URL)
+    store = FailOpen(RedisStore(url))
+    try:
+        await store.set("k", "v", 10)
+        assert await store.get("k") == "v"
+        assert [await store.hit("rate:y", 2, 60) for _ in range(3)] == [(True, 60), (True, 60), (False, 60)]
+    finally:
+        await store.close()

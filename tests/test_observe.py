@@ -89,3 +89,23 @@ async def test_readyz_names_what_does_not_answer(world):
     finally:
         await unreachable.close()
     assert checks["database"] == "ok" and "Connection" in checks["store"]
+
+
+async def test_behind_one_proxy_the_clients_address_comes_from_x_forwarded_for(tmp_path):
+    """Rate limits count per client address: behind nginx that must be the phone's, not nginx's."""
+    from server.accounts.service import FAILED_LOGINS_PER_MINUTE
+    from server.config import Settings
+    from tests.serverproc import ServerProcess
+
+    import httpx
+
+    env = {"DANGJIAN_DATABASE_URL": f"sqlite://{tmp_path / 'proxy.sqlite3'}", "DANGJIAN_PROXIES": "1"}
+    assert Settings.from_env({"DANGJIAN_PROXIES": "1"}).proxies == 1
+    with ServerProcess(env) as server:
+        with httpx.Client(base_url=server.base, timeout=10) as http:
+            def bad_login(address):
+                return http.post("/api/v1/auth/wechat", json={"code": "wrong"}, headers={"X-Forwarded-For": address}).status_code
+            first = [bad_login("203.0.113.7") for _ in range(FAILED_LOGINS_PER_MINUTE + 1)]
+            other_phone = bad_login("203.0.113.8")
+    assert first[-1] == 429 and set(first[:-1]) == {400}
+    assert other_phone == 400  # another phone behind the same nginx is not blocked
