@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 RUNTIME_STAMP := $(VENV)/.installed
 
-.PHONY: run test bench migrate demo clean fonts browser
+.PHONY: run test bench migrate demo clean fonts browser drill
 
 # The mini-program's tests (jest) run inside `make test` (tests/test_miniprogram.py); their
 # packages come from miniprogram/package-lock.json. Without npm they are skipped, and say so.
@@ -53,6 +53,10 @@ test: $(STAMP) browser $(MP_DEPS)
 
 bench: $(STAMP) fonts
 	$(BIN)/python -m bench
+
+# The fault drill (deploy/README.md): two instances behind nginx, kill -9, Redis stopped, PostgreSQL restarted.
+drill: $(STAMP) fonts
+	$(BIN)/python deploy/drill.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache miniprogram/node_modules
