@@ -4,10 +4,17 @@ const simulate = require('miniprogram-simulate');
 const client = require('../src/services/client');
 const { installFakeWx } = require('./wx');
 
+const SRC = path.join(__dirname, '../src');
+// The shared components are loaded once and handed to every page by id: miniprogram-simulate
+// registers a path only the first time, so a second page naming the same path would miss it.
+const shared = {};
+for (const name of ['star-rating', 'privacy-sheet']) {
+  shared[name] = simulate.load(path.join(SRC, 'components', name, 'index'), name, { compiler: 'simulate' });
+}
 const loaded = {};
 function page(name) {
-  loaded[name] = loaded[name] || simulate.load(path.join(__dirname, '../src/pages', name, 'index'), undefined,
-    { compiler: 'simulate', rootPath: path.join(__dirname, '../src') }); // "/components/…" resolves from src
+  loaded[name] = loaded[name] || simulate.load(path.join(SRC, 'pages', name, 'index'), undefined,
+    { compiler: 'simulate', rootPath: SRC, usingComponents: shared });
   return loaded[name];
 }
 let fake = null;
@@ -21,7 +28,7 @@ afterEach(() => {
 function open(name, options) {
   const comp = simulate.render(page(name));
   comp.attach(document.createElement('parent-wrapper'));
-  comp.instance.onLoad(options);
+  if (comp.instance.onLoad) comp.instance.onLoad(options); // pages that load on every show have only onShow
   return comp;
 }
 
@@ -160,5 +167,61 @@ describe('registration page', () => {
       stall_no: 'A-015', is_owner: true, standing: 'full', life_org_id: 6, placement: 'in_market', market_id: 1,
     });
     expect(global.wx.reLaunch).toHaveBeenCalledWith({ url: '/pages/index/index' });
+  });
+});
+
+describe("secretary's pages", () => {
+  const pending = {
+    items: [{ id: 5, name: '周敏', unit_name: '周记布艺', mobile: '13900000006', mobile_verified: false, household_district: '拱墅区',
+      home_org: '米市巷街道党工委', stall_no: 'C-021', category: 'local' }],
+    total: 1,
+  };
+
+  test('approvals: approve with the category chosen (the registrant\'s guess first), reject only with a reason', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method }) => {
+        if (method === 'GET') return { statusCode: 200, data: pending };
+        if (url.endsWith('/approve')) return { statusCode: 200, data: { id: 77 } };
+        return { statusCode: 200, data: { status: 'rejected', reject_reason: '手机号有误' } };
+      },
+    });
+    fake.setStorageSync('dj_token', 'secretary');
+    const comp = open('approvals', {});
+    comp.instance.onShow();
+    await simulate.sleep(20);
+    expect(comp.querySelector('.title').dom.textContent).toBe('周敏 · 周记布艺');
+    expect(comp.data.picked[5]).toBe(1); // local
+    comp.instance.pick({ currentTarget: { dataset: { id: 5 } }, detail: { value: '2' } });
+    await comp.instance.approve({ currentTarget: { dataset: { id: 5 } } });
+    const approve = fake.calls.find((c) => c.url.endsWith('/registrations/5/approve'));
+    expect(approve.data).toEqual({ category: 'floating' });
+    await comp.instance.reject({ currentTarget: { dataset: { id: 5 } } });
+    expect(fake.calls.some((c) => c.url.endsWith('/reject'))).toBe(false);
+    expect(fake.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '请写明退回原因，方便党员修改' }));
+    comp.instance.inputReason({ currentTarget: { dataset: { id: 5 } }, detail: { value: ' 手机号有误 ' } });
+    await comp.instance.reject({ currentTarget: { dataset: { id: 5 } } });
+    expect(fake.calls.find((c) => c.url.endsWith('/registrations/5/reject')).data).toEqual({ reason: '手机号有误' });
+  });
+
+  test('flagged ratings: publish, reply and hide call their routes; hiding needs a reason', async () => {
+    const flagged = { items: [{ id: 9, score: 1, comment: '缺斤少两', flag_reason: 'low_score', created_at: '2026-11-27T10:00:00+08:00' }], total: 1 };
+    fake = installFakeWx({ handler: ({ method }) => ({ statusCode: 200, data: method === 'GET' ? flagged : { status: 'ok' } }) });
+    fake.setStorageSync('dj_token', 'secretary');
+    const comp = open('flagged', {});
+    comp.instance.onShow();
+    await simulate.sleep(20);
+    expect(comp.querySelector('.comment').dom.textContent).toBe('缺斤少两');
+    expect(comp.data.items[0].why).toBe('低分');
+    const act = (action) => comp.instance.act({ currentTarget: { dataset: { id: 9, action } } });
+    await act('hide');
+    expect(fake.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '请写明隐藏原因' }));
+    comp.instance.input({ currentTarget: { dataset: { id: 9 } }, detail: { value: '已核实，补足斤两并道歉' } });
+    await act('reply');
+    await act('publish');
+    const posted = fake.calls.filter((c) => c.method !== 'GET').map((c) => [c.method, c.url.replace('http://127.0.0.1:8000', ''), c.data]);
+    expect(posted).toEqual([
+      ['PUT', '/api/v1/ratings/9/reply', { reply: '已核实，补足斤两并道歉' }],
+      ['POST', '/api/v1/ratings/9/publish', undefined],
+    ]);
   });
 });
