@@ -72,9 +72,11 @@ async def issue_for(member: Member, user, store) -> Plate:
     return plate
 
 
-async def issue(principal: Principal, member_id: int, store) -> Plate:
+async def issue(principal: Principal, member_id: int, store) -> tuple[Plate, bool]:
+    """(the new plate, whether its page is public yet: without consent it shows nothing personal)."""
     member = await get_member(principal, member_id)  # the member, or staff over their branch
-    return await issue_for(member, principal.user, store)
+    plate = await issue_for(member, principal.user, store)
+    return plate, (await profile_of(member)).consent_at is not None
 
 
 @functools.lru_cache(maxsize=4)

@@ -22,10 +22,6 @@ HEADINGS = {"plate_replaced": "三亮牌已更换", "profile_not_public": "信�
 NO_STORE_SHARED = {"Cache-Control": "private, no-cache"}
 
 
-def _secure(request) -> bool:
-    return request.app.ctx.settings.public_base_url.startswith("https")
-
-
 def _message_page(error: DomainError):
     body = html.message_page(HEADINGS.get(error.code, "出错了"), error.message)
     return text_html(body, status=error.status, headers=NO_STORE_SHARED)
@@ -101,18 +97,14 @@ async def rate_form(request, code: str):
         entry = await public.public_profile(code, ctx.store)
     except DomainError as exc:
         return _message_page(exc)
-    customer, cookie = await visitors.customer(request)
+    cookie = None
     try:
-        data = _form_rating(request)
-        answer, _created = await ratings.submit(
-            code, score=data.score, comment=data.comment, complaint=data.complaint, nonce=data.nonce,
-            customer=customer, client=request.remote_addr or request.ip, store=ctx.store, gateway=ctx.wechat,
-            secret=ctx.settings.secret_key)
+        answer, cookie = await visitors.rate(request, code, _form_rating(request))
     except DomainError as exc:
         first_field = next(iter(exc.fields), None)
         message = FORM_ERRORS.get(first_field, exc.message) if exc.code == "validation_failed" else exc.message
         response = _profile_page(entry, error=message, status=exc.status)
     else:
         response = redirect(f"/p/{code}?rated={answer['status']}#rate", status=303)
-    visitors.set_cookie(response, cookie, _secure(request))
+    visitors.set_cookie(request, response, cookie)
     return response

@@ -109,10 +109,9 @@ async def withdraw_consent(request, member_id: int):
 async def issue_plate(request, member_id: int):
     principal = await authenticate(request)
     ctx = request.app.ctx
-    plate = await issuing.issue(principal, member_id, ctx.store)
-    _member, profile = await profiles.view(principal, member_id)
+    plate, public_now = await issuing.issue(principal, member_id, ctx.store)
     return reply(PlateOut(code=plate.code, url=issuing.plate_url(plate.code, ctx.settings.public_base_url),
-                          public=profile.consent_at is not None), 201)
+                          public=public_now), 201)
 
 
 async def _plate_file(request, member_id: int, fmt: str):
@@ -221,12 +220,8 @@ async def public_profile(request, code: str):
 @doc("顾客评价（小程序带登录凭证则按微信身份，否则按浏览器 Cookie；同一 nonce 重试返回首次结果）", tag="public",
      ok=RatingAnswer, status=201, body=RatingIn, errors=(401, 404, 409, 410, 429), auth=False)
 async def rate(request, code: str):
-    customer, cookie = await visitors.customer(request)
     data = parse_body(request, RatingIn)
-    ctx = request.app.ctx
-    answer, _created = await ratings.submit(
-        code, score=data.score, comment=data.comment, complaint=data.complaint, nonce=data.nonce, customer=customer,
-        client=request.remote_addr or request.ip, store=ctx.store, gateway=ctx.wechat, secret=ctx.settings.secret_key)
+    answer, cookie = await visitors.rate(request, code, data)
     response = reply(RatingAnswer(**answer), 201)
-    visitors.set_cookie(response, cookie, ctx.settings.public_base_url.startswith("https"))
+    visitors.set_cookie(request, response, cookie)
     return response

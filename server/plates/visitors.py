@@ -9,6 +9,7 @@ import secrets
 from server.auth import bearer_token, user_id_for_token
 from server.accounts.models import User
 from server.errors import Unauthorized
+from server.plates import ratings
 from server.plates.ratings import Customer
 
 COOKIE = "dj_customer"
@@ -48,7 +49,19 @@ async def customer(request) -> tuple[Customer, str | None]:
     return Customer("web", cookie.split(".")[0]), cookie
 
 
-def set_cookie(response, cookie: str | None, secure: bool) -> None:
+def set_cookie(request, response, cookie: str | None) -> None:
     if cookie:
+        secure = request.app.ctx.settings.public_base_url.startswith("https")
         response.add_cookie(COOKIE, cookie, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=secure,
                             path="/")
+
+
+async def rate(request, code: str, data) -> tuple[dict, str | None]:
+    """A rating from this request's customer, for the JSON route and the page's form alike.
+    Returns (the answer, a cookie to set or None)."""
+    who, cookie = await customer(request)
+    ctx = request.app.ctx
+    answer, _created = await ratings.submit(
+        code, score=data.score, comment=data.comment, complaint=data.complaint, nonce=data.nonce, customer=who,
+        client=request.remote_addr or request.ip, store=ctx.store, gateway=ctx.wechat, secret=ctx.settings.secret_key)
+    return answer, cookie
