@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from sanic.response import JSONResponse, json
+from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 from sanic_ext.extensions.openapi import openapi
 from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
 from sanic_ext.extensions.openapi.types import Schema
@@ -39,11 +40,78 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+def oas30(node):
+    """pydantic v2 writes JSON Schema 2020-12 (OpenAPI 3.1's dialect); the document says 3.0.3.
+
+    Rewritten here: `anyOf [X, {type: null}]` becomes X with `nullable: true`, `const` an
+    one-value `enum`, `examples` one `example`, a numeric `exclusiveMinimum`/`Maximum` the 3.0
+    boolean form; `default: null` is dropped where null is not allowed, and a `$ref` with
+    siblings (ignored in 3.0) is wrapped in `allOf`.
+    """
+    if isinstance(node, list):
+        return [oas30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _oas30_children(key, value) for key, value in node.items()}
+    for key in ("anyOf", "oneOf"):
+        options = node.get(key)
+        if isinstance(options, list) and any(o.get("type") == "null" for o in options):
+            rest = {k: v for k, v in node.items() if k != key}
+            kept = [o for o in options if o.get("type") != "null"]
+            if len(kept) == 1:
+                only = kept[0]
+                node = {**({"allOf": [only]} if "$ref" in only else only), **rest, "nullable": True}
+            else:
+                node = {**rest, key: kept, "nullable": True}
+    if isinstance(node.get("type"), list):
+        types = [t for t in node["type"] if t != "null"]
+        if len(types) < len(node["type"]):
+            node["nullable"] = True
+        if len(types) == 1:
+            node["type"] = types[0]
+        else:
+            del node["type"]
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    if "examples" in node:
+        examples = node.pop("examples")
+        if isinstance(examples, list) and examples:
+            node["example"] = examples[0]
+    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(node.get(bound), (int, float)) and not isinstance(node.get(bound), bool):
+            node[plain], node[bound] = node[bound], True
+    if "default" in node and node["default"] is None and not node.get("nullable"):
+        del node["default"]
+    if "$ref" in node and len(node) > 1:
+        node = {**{k: v for k, v in node.items() if k != "$ref"}, "allOf": [{"$ref": node["$ref"]}]}
+    return node
+
+
+def _oas30_children(key, value):
+    if key == "properties" and isinstance(value, dict):
+        return {name: oas30(prop) for name, prop in value.items()}
+    if key in ("enum", "required", "example", "default"):
+        return value
+    return oas30(value)
+
+
+def schema_of(model: type[BaseModel]) -> dict:
+    """The model's schema in OpenAPI 3.0's dialect; nested models are registered as components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    spec = SpecificationBuilder()
+    for name, nested in schema.pop("$defs", {}).items():
+        if not spec.has_component("schemas", name):
+            spec.add_component("schemas", name, oas30(nested))
+    return oas30(schema)
+
+
 def _json(model: type[BaseModel]) -> dict:
-    # openapi.component registers pydantic's own JSON schema (nested models included) under
-    # components; the content then points at it. Handing the model itself to sanic-ext would
-    # have it translate the class on its own, less faithfully than pydantic does.
-    openapi.component(model)
+    # The schema pydantic writes (nested models included), in 3.0's dialect, registered under
+    # components; the content points at it. Handing the model itself to sanic-ext would have it
+    # translate the class on its own, less faithfully than pydantic does.
+    spec = SpecificationBuilder()
+    if not spec.has_component("schemas", model.__name__):
+        spec.add_component("schemas", model.__name__, schema_of(model))
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
 
@@ -60,13 +128,14 @@ class _RawSchema(Schema):
 
 
 def _query_parameters(model: type[BaseModel]) -> list[Parameter]:
-    schema = model.model_json_schema()
+    schema = schema_of(model)
     required = set(schema.get("required", []))
     params = []
     for name, prop in schema.get("properties", {}).items():
-        # Optional[X] shows as anyOf [X, null]; a query string cannot carry null, keep X.
-        options = [p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"]
-        param_schema = {k: v for k, v in (options[0] if options else {}).items() if k != "title"}
+        # A query string cannot carry null: an optional parameter is simply left out.
+        param_schema = {k: v for k, v in prop.items() if k not in ("title", "nullable")}
+        if param_schema.get("default") is None:
+            param_schema.pop("default", None)
         params.append(Parameter(name, _RawSchema(param_schema), location="query", required=name in required))
     return params
 
@@ -119,7 +188,7 @@ def _request_body(body, upload, form) -> RequestBody | None:
     if upload:
         return _upload_body(upload)
     if form:
-        return RequestBody({"application/x-www-form-urlencoded": {"schema": _RawSchema(form.model_json_schema())}},
+        return RequestBody({"application/x-www-form-urlencoded": {"schema": _RawSchema(schema_of(form))}},
                            required=True)
     return None
 

@@ -9,7 +9,7 @@ import ujson
 from sanic import Blueprint, Sanic
 from sanic.response import json, raw
 
-from server import db, errors, observe
+from server import db, docs, errors, observe
 from server.accounts.routes import bp as accounts_bp
 from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.OAS_URL_PREFIX = "/docs"
     app.config.OAS_AUTODOC = False
+    docs.serve_offline(app)
     app.ctx.settings = settings
     app.ext.openapi.describe(
         "非公党建 · 三亮 服务接口",

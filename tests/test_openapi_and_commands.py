@@ -1,7 +1,35 @@
-"""The served OpenAPI document lists every route with its error responses; the commands that
-set up a database do what the README says."""
+"""The served OpenAPI document is valid OpenAPI 3.0.3 and lists every route with its error
+responses; the commands that set up a database do what the README says."""
+import json
 
+from openapi_spec_validator import OpenAPIV30SpecValidator
+
+from server.apidoc import oas30
 from tests.test_migrations import run_command
+
+
+async def test_the_served_document_is_valid_openapi_3_0(backend):
+    from tests.asgi import client
+
+    async with client(backend.app) as c:
+        document = (await c.get("/docs/openapi.json")).json()
+    assert document["openapi"] == "3.0.3"
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in OpenAPIV30SpecValidator(document).iter_errors()]
+    assert errors == []
+    text = json.dumps(document)
+    # 3.1 dialect that 3.0 tools read wrongly or refuse
+    assert '"type": "null"' not in text and '"const"' not in text and '"$defs"' not in text
+
+
+def test_pydantic_3_1_dialect_is_rewritten_for_3_0():
+    assert oas30({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}], "default": None}) == {
+        "type": "integer", "minimum": 1, "default": None, "nullable": True}
+    assert oas30({"anyOf": [{"$ref": "#/components/schemas/Geofence"}, {"type": "null"}]}) == {
+        "allOf": [{"$ref": "#/components/schemas/Geofence"}], "nullable": True}
+    assert oas30({"type": "string", "default": None}) == {"type": "string"}
+    assert oas30({"const": "a"}) == {"enum": ["a"]}
+    assert oas30({"type": "number", "exclusiveMinimum": 0}) == {"type": "number", "minimum": 0, "exclusiveMinimum": True}
+    assert oas30({"properties": {"default": {"type": "string"}}}) == {"properties": {"default": {"type": "string"}}}
 
 
 async def test_every_api_route_is_documented_with_its_errors(backend):
