@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     """configure_logging: take over logging (JSON or text, request ids); the server process
     does, tests leave pytest's capture alone."""
     settings = settings or Settings.from_env()
+    settings.check()  # also for settings built in code, not only those read from the environment
     if configure_logging:
         observe.configure_logging(settings.log_format)
     app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False),

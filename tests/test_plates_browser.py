@@ -77,8 +77,17 @@ def test_demo_plate_scans_to_a_page_a_browser_shows_and_rates(server, tmp_path):
             page.fill("#comment", "<b>老板实在</b>，秤准")
             page.locator("button[type=submit]").click()
             page.wait_for_load_state()
-            assert page.url.startswith(f"{url}?rated=published")
+            assert page.url.startswith(f"{url}?rated=comment_held")
             assert "感谢您的评价" in page.locator(".notice").inner_text()
+            assert "老板实在" not in page.content()  # typed on the web: waits for the secretary
+            assert "4.0 分 · 1 条评价" in page.locator(".score").first.inner_text()  # the score counts at once
+            secretary = httpx.post(server.base + "/api/v1/auth/wechat", json={"code": "dev:secretary1"}).json()["token"]
+            held = httpx.get(server.base + "/api/v1/ratings", params={"status": "flagged"},
+                             headers={"Authorization": f"Bearer {secretary}"}).json()["items"][0]
+            assert held["flag_reason"] == "unchecked_comment"
+            assert httpx.post(f"{server.base}/api/v1/ratings/{held['id']}/publish",
+                              headers={"Authorization": f"Bearer {secretary}"}).status_code == 200
+            page.goto(url)
             assert "<b>老板实在</b>，秤准" in page.locator("ul.ratings").inner_text()  # shown as text, not markup
             assert page.locator("ul.ratings b").count() == 0
             assert "4.0 分 · 1 条评价" in page.locator(".score").first.inner_text()

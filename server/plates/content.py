@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from server.errors import ValidationFailed
-from server.wechat import WeChatBusy, WeChatGateway, WeChatRateLimited, WeChatUnavailable
+from server.wechat import WeChatBusy, WeChatGateway, WeChatRateLimited, WeChatRefused, WeChatUnavailable
 
 WORDS_FILE = Path(__file__).with_name("blocked_words.txt")
 
@@ -41,7 +41,9 @@ def locally_blocked(text: str) -> bool:
 
 async def check(text: str, *, field: str, gateway: WeChatGateway, openid: str | None, scene: int,
                 wechat_down_means_review: bool = False) -> str:
-    """'pass' or 'review'; raises ContentRejected for text that must not be stored.
+    """'pass', 'review' or 'unchecked'; raises ContentRejected for text that must not be stored.
+    'unchecked': WeChat could not judge it (no openid: typed on the web page), so a person must
+    before it is shown anywhere, the mini-program included.
     scene: 1 profile (pledge), 2 comment. With `wechat_down_means_review`, WeChat being
     unreachable sends the text to a person instead of failing (a customer's complaint must not
     be lost because WeChat is slow); otherwise its error reaches the caller."""
@@ -50,10 +52,10 @@ async def check(text: str, *, field: str, gateway: WeChatGateway, openid: str | 
     if locally_blocked(text):
         raise ContentRejected(fields={field: "含有不适宜公开的词语"})
     if openid is None:
-        return "pass"
+        return "unchecked"
     try:
         verdict = await gateway.check_text(text, openid, scene=scene)
-    except (WeChatUnavailable, WeChatBusy, WeChatRateLimited):
+    except (WeChatUnavailable, WeChatBusy, WeChatRateLimited, WeChatRefused):
         if wechat_down_means_review:
             return "review"
         raise

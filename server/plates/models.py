@@ -65,7 +65,7 @@ class Rating(Model):
     day = fields.DateField()  # Shanghai date: one rating per customer per member per day
     nonce = fields.CharField(max_length=64)
     status = fields.CharField(max_length=16, db_index=True)
-    flag_reason = fields.CharField(max_length=32, default="")  # low_score | complaint | content_review
+    flag_reason = fields.CharField(max_length=32, default="")  # low_score | complaint | content_review | unchecked_comment
     hidden_reason = fields.CharField(max_length=200, null=True)
     moderated_by = fields.ForeignKeyField("models.User", related_name="moderated_ratings", null=True, on_delete=fields.SET_NULL)
     moderated_at = fields.DatetimeField(null=True)

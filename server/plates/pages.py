@@ -15,7 +15,7 @@ from server.plates.schemas import RatingIn
 from server.validation import field_errors
 
 pages = Blueprint("plate_pages")
-NOTICES = {"published": ratings.THANKS["published"], "flagged": ratings.THANKS["flagged"]}
+NOTICES = ratings.THANKS
 HEADINGS = {"plate_replaced": "三亮牌已更换", "profile_not_public": "信息暂未公开", "plate_not_found": "找不到这块三亮牌"}
 # The page answers for the person at the stall: shared caches must not keep it (consent can be
 # withdrawn at any moment), and each answer carries its own form nonce.
@@ -105,6 +105,6 @@ async def rate_form(request, code: str):
         message = FORM_ERRORS.get(first_field, exc.message) if exc.code == "validation_failed" else exc.message
         response = _profile_page(entry, error=message, status=exc.status)
     else:
-        response = redirect(f"/p/{code}?rated={answer['status']}#rate", status=303)
+        response = redirect(f"/p/{code}?rated={ratings.thanks_key(answer)}#rate", status=303)
     visitors.set_cookie(request, response, cookie)
     return response

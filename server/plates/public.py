@@ -10,7 +10,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from tortoise.functions import Avg, Count
+from tortoise.expressions import Q, RawSQL
+from tortoise.functions import Count
 
 from server.clock import SHANGHAI
 from server.errors import DomainError, NotFound
@@ -97,10 +98,17 @@ async def _build(code: str) -> Entry:
                  html.profile_page(data))
 
 
+# Flagged only for their comment: the score counts at once, the comment waits for the secretary.
+SCORE_COUNTS_WHILE_FLAGGED = ("content_review", "unchecked_comment")
+
+
 async def _summary(member_id: int) -> tuple[float | None, int]:
-    [row] = await Rating.filter(member_id=member_id, status="published") \
-        .annotate(average=Avg("score"), count=Count("id")).values("average", "count")
-    return (round(float(row["average"]), 1) if row["count"] else None), row["count"]
+    # Averaged and rounded to one decimal by the database. (Tortoise's Avg on an integer field
+    # hands the result back through the field's type and so truncated 4.67 to 4.)
+    counted = Q(status="published") | Q(status="flagged", flag_reason__in=SCORE_COUNTS_WHILE_FLAGGED)
+    [row] = await Rating.filter(counted, member_id=member_id) \
+        .annotate(average=RawSQL("ROUND(AVG(score * 1.0), 1)"), count=Count("id")).values("average", "count")
+    return (float(row["average"]) if row["count"] else None), row["count"]
 
 
 def _local_date(moment):

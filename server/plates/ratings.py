@@ -5,7 +5,9 @@ mini-program, else of a random id in a signed cookie. One rating per customer pe
 Shanghai day (a unique constraint), a client nonce so a double tap stores one rating, and rate
 limits per client address and per plate so a flood stores no more than the limits allow.
 Scores of 1–2, complaints and comments WeChat wants a person to look at wait for the secretary,
-who publishes or hides them (the reason is kept) and may reply under them.
+who publishes or hides them (the reason is kept) and may reply under them. A comment typed on
+the web page cannot go through WeChat's check (it needs an openid): it waits for the secretary
+too, shown nowhere, while its score counts at once.
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from server.plates.models import Rating
 PER_CLIENT_PER_MINUTE = 10
 PER_CLIENT_PER_HOUR = 60
 PER_PLATE_PER_HOUR = 60
-THANKS = {"published": "感谢您的评价！", "flagged": "感谢您的反馈，您的意见已转交党支部书记处理。"}
+THANKS = {"published": "感谢您的评价！", "flagged": "感谢您的反馈，您的意见已转交党支部书记处理。",
+          "comment_held": "感谢您的评价！评分已计入，留言经审核后显示。"}
 
 
 class AlreadyRatedToday(Conflict):
@@ -58,8 +61,14 @@ async def _limit(store, client: str, plate_code: str) -> None:
             raise RateLimited("评价提交太频繁，请稍后再试", extra={"retry_after": retry_after})
 
 
+def thanks_key(answer: dict) -> str:
+    """Which of THANKS an answer carries (the page's form redirects with it)."""
+    return next(key for key, text in THANKS.items() if text == answer["message"])
+
+
 def _answer(rating: Rating) -> dict:
-    return {"status": rating.status, "message": THANKS[rating.status]}
+    held = rating.status == "flagged" and rating.flag_reason in public.SCORE_COUNTS_WHILE_FLAGGED
+    return {"status": rating.status, "message": THANKS["comment_held" if held else rating.status]}
 
 
 async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce: str, customer: Customer,
@@ -76,7 +85,8 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
     openid = customer.identity if customer.channel == "miniprogram" else None
     verdict = await content.check(comment, field="comment", gateway=gateway, openid=openid, scene=2,
                                   wechat_down_means_review=True)
-    flag_reason = "low_score" if score <= 2 else "complaint" if complaint else "content_review" if verdict != "pass" else ""
+    flag_reason = ("low_score" if score <= 2 else "complaint" if complaint else
+                   {"pass": "", "review": "content_review", "unchecked": "unchecked_comment"}[verdict])
     try:
         rating = await Rating.create(
             member_id=entry.member_id, plate_id=entry.plate_id, score=score, comment=comment, is_complaint=complaint,
@@ -88,7 +98,7 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
             return _answer(earlier), False
         raise AlreadyRatedToday() from exc
     RATINGS.labels(rating.status).inc()
-    if rating.status == "published":
+    if rating.status == "published" or rating.flag_reason in public.SCORE_COUNTS_WHILE_FLAGGED:
         await cache.forget([code], store)
     return _answer(rating), True
 

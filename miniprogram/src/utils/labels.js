@@ -10,5 +10,5 @@ module.exports = {
   },
   attendance: { present: '出席', leave: '请假', absent: '缺席' },
   rating: { published: '已公开', flagged: '待处理', hidden: '已隐藏' },
-  flag: { low_score: '低分', complaint: '投诉', content_review: '内容待复核' },
+  flag: { low_score: '低分', complaint: '投诉', content_review: '内容待复核', unchecked_comment: '网页留言待审' },
 };
