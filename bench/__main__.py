@@ -22,7 +22,7 @@ import httpx
 from bench import plates as plate_bench
 from bench.load import burst, post_request, run_load
 from server.demo import DEMO_PLATE_CODE
-from tests.conftest import PG_ADMIN_URL, REDIS_TEST_URL, fresh_postgres, fresh_redis
+from tests.conftest import PG_ADMIN_URL, fresh_postgres, fresh_redis, pytest_sessionfinish, redis_test_url
 from tests.serverproc import ServerProcess
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -32,7 +32,7 @@ async def _backend_env(choice: str) -> tuple[str, dict]:
     if choice in ("auto", "postgres"):
         try:
             database_url = await fresh_postgres("dangjian_bench")
-            redis_url = await fresh_redis(REDIS_TEST_URL.rsplit("/", 1)[0] + "/11")
+            redis_url = await fresh_redis(redis_test_url("bench"))
             return "postgres+redis", {"DANGJIAN_DATABASE_URL": database_url, "DANGJIAN_REDIS_URL": redis_url}
         except BaseException as exc:  # pytest.skip raises a BaseException subclass
             if choice == "postgres":
@@ -113,6 +113,13 @@ def main(argv=None) -> int:
     RESULTS.mkdir(exist_ok=True)
 
     backend, env = asyncio.run(_backend_env(args.backend))
+    try:
+        return _run(args, backend, env)
+    finally:
+        pytest_sessionfinish(None, 0)  # the bench's database and Redis number go back
+
+
+def _run(args, backend: str, env: dict) -> int:
     env["DANGJIAN_UPLOAD_DIR"] = str(RESULTS / "uploads")
     if args.workers > 1:
         env["DANGJIAN_WORKERS"] = str(args.workers)

@@ -37,6 +37,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+VERIFY_FILE, VERIFY_CONTENT = "drillAbc123.txt", "d41d8cd98f00b204e9800998ecf8427e"
 sys.path.insert(0, str(ROOT))
 
 from server.demo import DEMO_PLATE_CODE  # noqa: E402
@@ -105,6 +106,8 @@ class Drill:
             "DANGJIAN_PROXIES": "1",
             "DANGJIAN_LOG_FORMAT": "json",
             "DANGJIAN_LOGIN_RATE_LIMIT": "100000",
+            "DANGJIAN_WECHAT_VERIFY_FILE": VERIFY_FILE,
+            "DANGJIAN_WECHAT_VERIFY_CONTENT": VERIFY_CONTENT,
         }
 
     # --- the parts -------------------------------------------------------------------------
@@ -335,6 +338,21 @@ class Drill:
                 f"within {recovered:.1f} s ({after.count(200)} of the last {len(after)} polls 200), no app restart, "
                 f"both instances ready {ready_up}")
 
+    async def verification_file(self) -> str:
+        """WeChat fetches a link rule's verification file from the rule's own folder, over
+        HTTP or HTTPS: /c/<file> and /p/<file> through nginx answer its content."""
+        plain = f"http://127.0.0.1:{self.http_port}"
+        answers = {f"{base}/{folder}/{VERIFY_FILE}": httpx.get(f"{base}/{folder}/{VERIFY_FILE}", verify=False, timeout=5)
+                   for base in (plain, self.base) for folder in ("c", "p")}
+        good = all(r.status_code == 200 and r.text == VERIFY_CONTENT for r in answers.values())
+        other = httpx.get(f"{plain}/c/other.txt", timeout=5)
+        link = httpx.get(f"{plain}/c/some-token", timeout=5)
+        good = good and VERIFY_CONTENT not in other.text and link.status_code == 301
+        return (f"[{'OK' if good else 'FAIL'}] verification file: "
+                f"{', '.join(f'{url.split(chr(47), 3)[3]} {r.status_code}' for url, r in answers.items())} "
+                f"(http and https), another name does not get it; a check-in link over http moves to https "
+                f"({link.status_code})")
+
     def main(self) -> int:
         lines = []
         try:
@@ -346,13 +364,14 @@ class Drill:
             self.start_nginx()
             print(f"drill: two instances ({self.app_ports}) behind nginx ({self.base}), PostgreSQL :{self.pg_port}, "
                   f"Redis :{self.redis_port}", flush=True)
-            for scenario in (self.checkin_burst_with_a_kill, self.redis_stopped, self.postgres_restarted):
+            for scenario in (self.verification_file, self.checkin_burst_with_a_kill, self.redis_stopped,
+                             self.postgres_restarted):
                 line = asyncio.run(scenario())
                 print(line, flush=True)
                 lines.append(line)
         finally:
             self.stop()
-        return 0 if all(line.startswith("[OK]") for line in lines) and len(lines) == 3 else 1
+        return 0 if all(line.startswith("[OK]") for line in lines) and len(lines) == 4 else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
 """Login, /me, logout and phone binding over HTTP (fake WeChat gateway)."""
-import dataclasses
 
 from server.accounts.models import AuthToken, User
 from tests.asgi import client
@@ -44,7 +43,7 @@ async def test_member_logs_in_and_sees_their_record(world):
 
 async def test_invalid_code_is_refused_with_its_code(backend):
     response = await login(backend, "081xYz")
-    assert response.status_code == 400
+    assert response.status_code == 401  # an authentication failure, not a malformed request
     assert response.json()["error"]["code"] == "wechat_code_invalid"
 
 
@@ -71,7 +70,7 @@ async def test_missing_malformed_and_unknown_tokens_get_401(backend):
 async def test_login_is_rate_limited_per_client_address(backend):
     app = backend.app
     original = app.ctx.settings
-    app.ctx.settings = dataclasses.replace(original, login_rate_limit=3)
+    app.ctx.settings = original.model_copy(update={"login_rate_limit": 3})
     try:
         statuses = [(await login(backend, f"dev:{unique('flood')}", ip="127.0.0.77")).status_code for _ in range(6)]
         other = await login(backend, f"dev:{unique('calm')}", ip="127.0.0.78")
@@ -85,7 +84,7 @@ async def test_bind_phone_with_wechat_code(world):
     async with world.client("vendor") as c:
         bad = await c.post("/api/v1/me/phone", json={"code": "guess"})
         good = await c.post("/api/v1/me/phone", json={"code": "dev-phone:13812345678"})
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "phone_code_invalid"
+    assert bad.status_code == 403 and bad.json()["error"]["code"] == "phone_code_invalid"
     assert good.status_code == 200 and good.json()["phone"] == "13812345678"
     assert good.json()["phone_verified_at"].endswith("+08:00")
     assert (await User.get(id=world.users["vendor"].id)).phone == "13812345678"
@@ -106,6 +105,6 @@ async def test_failed_logins_are_limited_per_address_far_below_successful_ones(b
     bad = [(await login(backend, "forged-code", ip="127.0.0.91")).status_code for _ in range(FAILED_LOGINS_PER_MINUTE + 3)]
     blocked = await login(backend, f"dev:{unique('honest')}", ip="127.0.0.91")
     elsewhere = await login(backend, f"dev:{unique('honest')}", ip="127.0.0.92")
-    assert bad == [400] * FAILED_LOGINS_PER_MINUTE + [429] * 3
+    assert bad == [401] * FAILED_LOGINS_PER_MINUTE + [429] * 3
     assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "rate_limited"
     assert elsewhere.status_code == 200

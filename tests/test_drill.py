@@ -1,6 +1,6 @@
 """The fault drill of deploy/ as part of the suite: two instances behind nginx (running the
 production nginx configuration), an instance killed mid-burst, Redis stopped, PostgreSQL
-restarted. It needs root (its own PostgreSQL cluster runs as the postgres user, nginx is
+restarted, and WeChat's verification file through nginx. It needs root (its own PostgreSQL cluster runs as the postgres user, nginx is
 installed from Debian's packages when missing); elsewhere it says why it was skipped."""
 import os
 import shutil
@@ -25,5 +25,6 @@ def test_fault_drill_passes_every_scenario():
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert len(lines) == 3 and all(line.startswith("[OK]") for line in lines), lines
-    assert "300 got 201 in the end; database: 300 rows, 300 members, 0 twice" in lines[0]
+    assert len(lines) == 4 and all(line.startswith("[OK]") for line in lines), lines
+    assert "c/drillAbc123.txt 200" in lines[0] and "p/drillAbc123.txt 200" in lines[0]
+    assert "300 got 201 in the end; database: 300 rows, 300 members, 0 twice" in lines[1]

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import REDIS_TEST_URL, fresh_postgres, fresh_redis
+from tests.conftest import fresh_postgres, fresh_redis, redis_test_url
 from tests.serverproc import ServerProcess as Server
 
 pytestmark = pytest.mark.e2e
@@ -80,7 +80,7 @@ async def test_make_run_path_on_sqlite(tmp_path):
 
 async def test_two_workers_on_postgres_and_redis():
     database_url = await fresh_postgres("dangjian_e2e_test")
-    redis_url = await fresh_redis(REDIS_TEST_URL.rsplit("/", 1)[0] + "/12")
+    redis_url = await fresh_redis(redis_test_url("e2e"))
     with Server({"DANGJIAN_DATABASE_URL": database_url, "DANGJIAN_REDIS_URL": redis_url, "DANGJIAN_WORKERS": "2"}) as server:
         await walk_the_spine(server.base)
         # A logout through one worker is seen by the other at once: the token cache is in Redis.

@@ -4,9 +4,9 @@ import asyncio
 import pytest
 
 from server.kv import MemoryStore, RedisStore
-from tests.conftest import REDIS_TEST_URL, fresh_redis
+from tests.conftest import fresh_redis, redis_test_url
 
-KV_REDIS_URL = REDIS_TEST_URL.rsplit("/", 1)[0] + "/14"
+
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -14,7 +14,7 @@ async def store(request):
     if request.param == "memory":
         store = MemoryStore()
     else:
-        store = RedisStore(await fresh_redis(KV_REDIS_URL), max_connections=5, pool_timeout=5)
+        store = RedisStore(await fresh_redis(redis_test_url("kv")), max_connections=5, pool_timeout=5)
     yield store
     await store.close()
 
@@ -55,7 +55,7 @@ async def test_rate_limit_allows_exactly_the_limit(store):
 async def test_redis_pool_makes_a_burst_wait_instead_of_failing():
     # 300 commands at once through a pool of 5 connections: redis-py's default pool would raise
     # MaxConnectionsError past its limit; the blocking pool queues them and all succeed.
-    store = RedisStore(await fresh_redis(KV_REDIS_URL), max_connections=5, pool_timeout=10)
+    store = RedisStore(await fresh_redis(redis_test_url("kv")), max_connections=5, pool_timeout=10)
     try:
         results = await asyncio.gather(*[store.incr("burst", 60) for _ in range(300)])
         assert sorted(results) == list(range(1, 301))
@@ -72,7 +72,7 @@ async def _until(condition, seconds=2.0):
 
 
 async def two_workers():
-    url = await fresh_redis(KV_REDIS_URL)
+    url = await fresh_redis(redis_test_url("kv"))
     return RedisStore(url, max_connections=5), RedisStore(url, max_connections=5)
 
 
@@ -141,7 +141,7 @@ async def test_with_redis_down_reads_miss_writes_drop_and_counters_allow():
 async def test_fail_open_recovers_when_redis_answers_again():
     from server.kv import FailOpen
 
-    url = await fresh_redis(KV_REDIS_URL)
+    url = await fresh_redis(redis_test_url("kv"))
     store = FailOpen(RedisStore(url))
     try:
         await store.set("k", "v", 10)

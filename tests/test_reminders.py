@@ -61,3 +61,37 @@ async def test_restart_cancelled_and_unreachable_members(world, backend):
     assert not [m for m in backend.wechat.sent if m["template_id"] == template and m["touser"] == world.users["member_a"].openid]
     statuses = dict(await Reminder.filter(member_id__in=[no_login.id, world.member_a.id]).values_list("activity_id", "status"))
     assert statuses[cancelled.id] == "skipped"
+
+
+async def test_reminders_reach_a_strict_wechat_and_keep_its_errcodes(world, backend):
+    """Through the real gateway and a stand-in as strict as WeChat: the page exists in the
+    mini-program, a long title fits a `thing`, a member who did not consent is skipped with
+    43101, and a wrong template id fails with 40037 instead of a generic error."""
+    from server.wechat import RealWeChat
+    from tests.wechat_standin import TEMPLATE, StandIn
+
+    title = "二〇二六年第四季度支部党员大会暨民主评议党员会议"  # 24 characters: too long for a `thing`
+    activity = await make_activity(world, starts_in_minutes=20, title=title)
+    agreed, declined = (await world.add_user(unique("yes")), await world.add_user(unique("no")))
+    agreed_member = await make_member(agreed, world.party_a, name="愿意")
+    declined_member = await make_member(declined, world.party_a, name="没点允许")
+    await Reminder.create(activity=activity, member=agreed_member)
+    await Reminder.create(activity=activity, member=declined_member)
+    with StandIn() as standin:
+        standin.grant(agreed.openid)
+        gateway = RealWeChat("wxappid", "wxsecret", backend.store, base_url=standin.base_url, timeout=5)
+        await reminders.send_due(gateway, template_id=TEMPLATE, lead=LEAD)
+        [delivered] = [m for m in standin.delivered if m["touser"] == agreed.openid]
+        later = await make_activity(world, starts_in_minutes=25)
+        await Reminder.create(activity=later, member=agreed_member)
+        standin.grant(agreed.openid, "tpl-deleted-in-console")
+        await reminders.send_due(gateway, template_id="tpl-deleted-in-console", lead=LEAD)
+    assert delivered["page"] == f"pages/activity/index?id={activity.id}"
+    assert delivered["data"]["thing1"]["value"] == title[:20]
+    assert delivered["miniprogram_state"] == "formal"
+    sent = await Reminder.get(activity=activity, member=agreed_member)
+    skipped = await Reminder.get(activity=activity, member=declined_member)
+    failed = await Reminder.get(activity=later, member=agreed_member)
+    assert (sent.status, sent.error) == ("sent", "")
+    assert skipped.status == "skipped" and skipped.error.startswith("43101 ")
+    assert failed.status == "failed" and failed.error.startswith("40037 ")

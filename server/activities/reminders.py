@@ -16,7 +16,8 @@ from server.activities import service as activities
 from server.activities.models import Reminder
 from server.clock import SHANGHAI, now
 from server.errors import DomainError
-from server.wechat import WeChatGateway
+from server.miniprogram import activity_page
+from server.wechat import NOT_SUBSCRIBED, SubscribeRefused, WeChatGateway
 
 log = logging.getLogger("dangjian.reminders")
 STALE_SENDING = timedelta(minutes=10)
@@ -64,11 +65,13 @@ async def _send(gateway: WeChatGateway, template_id: str, reminder: dict) -> tup
     if not openid:
         return "skipped", "member has no WeChat login"
     try:
-        accepted = await gateway.send_subscribe_message(
-            openid, template_id, message(reminder), page=f"pages/activity/detail?id={reminder['activity_id']}")
-    except DomainError as exc:
+        await gateway.send_subscribe_message(openid, template_id, message(reminder),
+                                             page=activity_page(reminder["activity_id"]))
+    except SubscribeRefused as exc:  # WeChat's errcode is kept: 41030, 47003, 40037 each mean a different fix
+        return ("skipped" if exc.errcode == NOT_SUBSCRIBED else "failed"), exc.reason
+    except DomainError as exc:  # WeChat unreachable, busy or limiting
         return "failed", exc.code
-    return ("sent", "") if accepted else ("skipped", "not subscribed")
+    return "sent", ""
 
 
 async def run_forever(app) -> None:
