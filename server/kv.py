@@ -8,6 +8,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
+import math
 import time
 
 import redis.asyncio as redis
@@ -45,10 +46,19 @@ class KeyValueStore(abc.ABC):
         """Delete the key here and from every process's memory."""
         await self.delete(key)
 
+    @abc.abstractmethod
+    async def ttl(self, key: str) -> float | None:
+        """Seconds the key has left; None when it is missing or never expires."""
+
     async def hit(self, key: str, limit: int, window: float) -> tuple[bool, int]:
-        """Count one hit in a fixed window. Returns (allowed, seconds until the window resets)."""
+        """Count one hit in a fixed window. Returns (allowed, whole seconds until the window resets)."""
         count = await self.incr(key, window)
-        return count <= limit, int(window)
+        return count <= limit, seconds_left(await self.ttl(key), window)
+
+
+def seconds_left(left: float | None, window: float) -> int:
+    """Retry-After: the seconds left in the window, rounded up (at least 1)."""
+    return max(1, math.ceil(left)) if left is not None and left > 0 else max(1, math.ceil(window))
 
 
 class MemoryStore(KeyValueStore):
@@ -87,6 +97,10 @@ class MemoryStore(KeyValueStore):
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
+
+    async def ttl(self, key: str) -> float | None:
+        item = self._live(key)
+        return None if item is None or item[1] is None else item[1] - time.monotonic()
 
     async def incr(self, key: str, ttl: float) -> int:
         item = self._live(key)
@@ -139,6 +153,19 @@ class RedisStore(KeyValueStore):
             pipe.pexpire(self._k(key), int(ttl * 1000), nx=True)
             count, _ = await pipe.execute()
         return int(count)
+
+    async def ttl(self, key: str) -> float | None:
+        left = await self._redis.pttl(self._k(key))
+        return left / 1000 if left >= 0 else None
+
+    async def hit(self, key: str, limit: int, window: float) -> tuple[bool, int]:
+        # One round trip: count, start the window on the first hit, read what is left of it.
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(self._k(key))
+            pipe.pexpire(self._k(key), int(window * 1000), nx=True)
+            pipe.pttl(self._k(key))
+            count, _, left = await pipe.execute()
+        return int(count) <= limit, seconds_left(left / 1000 if left >= 0 else None, window)
 
     async def ping(self) -> bool:
         return bool(await self._redis.ping())
@@ -232,6 +259,12 @@ class FailOpen(KeyValueStore):
 
     async def incr(self, key, ttl):
         return await self._soft(self.inner.incr(key, ttl), 1, "incr")
+
+    async def ttl(self, key):
+        return await self._soft(self.inner.ttl(key), None, "ttl")
+
+    async def hit(self, key, limit, window):
+        return await self._soft(self.inner.hit(key, limit, window), (True, seconds_left(None, window)), "hit")
 
     async def near_get(self, key):
         return await self._soft(self.inner.near_get(key), None, "get")

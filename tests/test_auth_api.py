@@ -107,4 +107,5 @@ async def test_failed_logins_are_limited_per_address_far_below_successful_ones(b
     elsewhere = await login(backend, f"dev:{unique('honest')}", ip="127.0.0.92")
     assert bad == [401] * FAILED_LOGINS_PER_MINUTE + [429] * 3
     assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(blocked.headers["retry-after"]) <= 60  # what is left of the failures' minute
     assert elsewhere.status_code == 200

@@ -7,8 +7,6 @@ from server.kv import MemoryStore, RedisStore
 from tests.conftest import fresh_redis, redis_test_url
 
 
-
-
 @pytest.fixture(params=["memory", "redis"])
 async def store(request):
     if request.param == "memory":
@@ -25,6 +23,15 @@ async def test_set_get_delete(store):
     assert await store.get("k") == "v"
     await store.delete("k")
     assert await store.get("k") is None
+
+
+async def test_retry_after_is_what_is_left_of_the_window(store):
+    assert await store.hit("w", 2, 60) == (True, 60)
+    await asyncio.sleep(1.2)
+    assert (await store.hit("w", 2, 60))[0] is True
+    allowed, retry_after = await store.hit("w", 2, 60)
+    assert allowed is False and 57 <= retry_after <= 59  # not the whole 60 again
+    assert 57 <= await store.ttl("w") <= 59 and await store.ttl("missing") is None
 
 
 async def test_ttl_expires(store):

@@ -7,7 +7,7 @@ from server import auth
 from server.clock import now
 from server.accounts.models import User
 from server.errors import RateLimited, ValidationFailed
-from server.kv import KeyValueStore
+from server.kv import KeyValueStore, seconds_left
 from server.members.models import Member
 from server.members.service import latest_registration
 from server.members.views import registration_out
@@ -26,8 +26,11 @@ FAILED_LOGINS_PER_MINUTE = 20
 
 async def login(code: str, *, client: str, gateway: WeChatGateway, store: KeyValueStore, settings) -> tuple[str, User, Member | None]:
     allowed, retry_after = await store.hit(f"rate:login:{client}", settings.login_rate_limit, 60)
+    if not allowed:
+        raise RateLimited(extra={"retry_after": retry_after})
     failures = int(await store.get(f"rate:login-failed:{client}") or 0)
-    if not allowed or failures >= FAILED_LOGINS_PER_MINUTE:
+    if failures >= FAILED_LOGINS_PER_MINUTE:
+        retry_after = seconds_left(await store.ttl(f"rate:login-failed:{client}"), 60)
         raise RateLimited(extra={"retry_after": retry_after})
     try:
         session = await gateway.code2session(code)
