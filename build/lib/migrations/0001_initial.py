@@ -1,0 +1,148 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Org',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=100)),
+                ('kind', fields.CharField(max_length=20)),
+                ('district', fields.CharField(default='', max_length=50)),
+                ('parent', fields.ForeignKeyField('models.Org', source_field='parent_id', null=True, db_constraint=True, to_field='id', related_name='children', on_delete=OnDelete.RESTRICT)),
+                ('path', fields.CharField(default='', db_index=True, max_length=255)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'orgs', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Market',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=100)),
+                ('kind', fields.CharField(max_length=20)),
+                ('district', fields.CharField(default='', max_length=50)),
+                ('org', fields.ForeignKeyField('models.Org', source_field='org_id', db_constraint=True, to_field='id', related_name='markets', on_delete=OnDelete.RESTRICT)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'markets', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='User',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('openid', fields.CharField(unique=True, max_length=64)),
+                ('unionid', fields.CharField(null=True, max_length=64)),
+                ('phone', fields.CharField(null=True, max_length=20)),
+                ('phone_verified_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('last_login_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'users', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AuditEntry',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('action', fields.CharField(db_index=True, max_length=64)),
+                ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='audit_entries', on_delete=OnDelete.SET_NULL)),
+                ('org', fields.ForeignKeyField('models.Org', source_field='org_id', null=True, db_constraint=True, to_field='id', related_name='audit_entries', on_delete=OnDelete.SET_NULL)),
+                ('target_type', fields.CharField(default='', max_length=32)),
+                ('target_id', fields.IntField(null=True)),
+                ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'audit_entries', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AuthToken',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='tokens', on_delete=OnDelete.CASCADE)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'auth_tokens', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Registration',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='registrations', on_delete=OnDelete.CASCADE)),
+                ('status', fields.CharField(default='pending', max_length=20)),
+                ('open_key', fields.IntField(null=True, unique=True)),
+                ('unit_name', fields.CharField(max_length=100)),
+                ('name', fields.CharField(max_length=50)),
+                ('mobile', fields.CharField(max_length=11)),
+                ('is_owner', fields.BooleanField()),
+                ('household_district', fields.CharField(max_length=50)),
+                ('life_org', fields.ForeignKeyField('models.Org', source_field='life_org_id', db_constraint=True, to_field='id', related_name='registrations', on_delete=OnDelete.RESTRICT)),
+                ('home_org', fields.CharField(max_length=100)),
+                ('standing', fields.CharField(max_length=20)),
+                ('placement', fields.CharField(max_length=20)),
+                ('market', fields.ForeignKeyField('models.Market', source_field='market_id', null=True, db_constraint=True, to_field='id', related_name='registrations', on_delete=OnDelete.RESTRICT)),
+                ('stall_no', fields.CharField(null=True, max_length=30)),
+                ('category', fields.CharField(null=True, max_length=20)),
+                ('filled_by_name', fields.CharField(null=True, max_length=50)),
+                ('filled_by_phone', fields.CharField(null=True, max_length=11)),
+                ('filled_on', fields.DateField()),
+                ('reject_reason', fields.CharField(null=True, max_length=500)),
+                ('reviewed_by', fields.ForeignKeyField('models.User', source_field='reviewed_by_id', null=True, db_constraint=True, to_field='id', related_name='reviewed_registrations', on_delete=OnDelete.SET_NULL)),
+                ('reviewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'registrations', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Member',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.OneToOneField('models.User', source_field='user_id', null=True, db_constraint=True, to_field='id', related_name='member', on_delete=OnDelete.SET_NULL)),
+                ('registration', fields.OneToOneField('models.Registration', source_field='registration_id', null=True, db_constraint=True, to_field='id', related_name='member', on_delete=OnDelete.SET_NULL)),
+                ('name', fields.CharField(max_length=50)),
+                ('mobile', fields.CharField(max_length=11)),
+                ('unit_name', fields.CharField(max_length=100)),
+                ('is_owner', fields.BooleanField()),
+                ('household_district', fields.CharField(max_length=50)),
+                ('life_org', fields.ForeignKeyField('models.Org', source_field='life_org_id', db_constraint=True, to_field='id', related_name='members', on_delete=OnDelete.RESTRICT)),
+                ('home_org', fields.CharField(max_length=100)),
+                ('category', fields.CharField(max_length=20)),
+                ('standing', fields.CharField(max_length=20)),
+                ('placement', fields.CharField(max_length=20)),
+                ('market', fields.ForeignKeyField('models.Market', source_field='market_id', null=True, db_constraint=True, to_field='id', related_name='members', on_delete=OnDelete.RESTRICT)),
+                ('stall_no', fields.CharField(null=True, max_length=30)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'members', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Role',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='roles', on_delete=OnDelete.CASCADE)),
+                ('org', fields.ForeignKeyField('models.Org', source_field='org_id', db_constraint=True, to_field='id', related_name='roles', on_delete=OnDelete.CASCADE)),
+                ('role', fields.CharField(max_length=20)),
+                ('granted_by', fields.ForeignKeyField('models.User', source_field='granted_by_id', null=True, db_constraint=True, to_field='id', related_name='granted_roles', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'roles', 'app': 'models', 'unique_together': (('user', 'org', 'role'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,128 @@
+"""Plate layouts as data.
+
+A layout is a page size, a bleed, a resolution and a list of elements drawn in order, each
+placed in millimetres from the trim box's top-left corner (negative values reach into the
+bleed). Text elements are templates over the fields of `PlateData`; an element whose fields
+are all empty is left out, so a plate without a photo or emblem still renders cleanly.
+Layouts convert to and from plain dicts (JSON), like pretix's PDF ticket layouts.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+KINDS = ("rect", "text", "image", "qr")
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: str  # rect | text | image | qr
+    x: float
+    y: float
+    w: float
+    h: float
+    # rect: fill colour; text: background behind the text box (None = transparent)
+    fill: str | None = None
+    radius: float = 0.0  # rect corners, mm
+    # text: a template over PlateData fields, e.g. "{name}"; image/qr: the field holding the
+    # image bytes or the URL to encode
+    text: str = ""
+    source: str = ""
+    size: float = 12.0  # text size, pt
+    min_size: float | None = None  # shrink down to this before cutting with "…"
+    color: str = "#222222"
+    bold: bool = False
+    align: str = "left"  # left | center | right
+    max_lines: int = 1
+    fit: str = "cover"  # image: cover (crop to fill) | contain
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown element kind {self.kind!r}")
+        if self.align not in ("left", "center", "right"):
+            raise ValueError(f"unknown alignment {self.align!r}")
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    width_mm: float  # trim size
+    height_mm: float
+    elements: tuple[Element, ...]
+    bleed_mm: float = 3.0
+    dpi: int = 300
+    description: str = ""
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        """Page size in pixels, bleed included."""
+        return (self.px(self.width_mm + 2 * self.bleed_mm), self.px(self.height_mm + 2 * self.bleed_mm))
+
+    def px(self, mm: float) -> int:
+        return round(mm / 25.4 * self.dpi)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Layout":
+        known = {f.name for f in fields(Element)}
+        elements = tuple(Element(**{k: v for k, v in e.items() if k in known}) for e in data["elements"])
+        return cls(**{**{k: v for k, v in data.items() if k != "elements"}, "elements": elements})
+
+
+RED = "#C8102E"
+GOLD = "#FFE08A"
+INK = "#222222"
+GREY = "#666666"
+
+A5_LANDSCAPE = Layout(
+    name="a5-landscape",
+    description="A5 横版（210×148 毫米，出血 3 毫米），摊位立牌",
+    width_mm=210, height_mm=148,
+    elements=(
+        Element("rect", -3, -3, 216, 154, fill="#FFFFFF"),
+        Element("rect", -3, -3, 216, 33, fill=RED),
+        Element("image", 8, 4, 22, 22, source="emblem", fit="contain"),
+        Element("text", 34, 2.5, 170, 16, text="{title}", size=36, min_size=24, color="#FFFFFF", bold=True),
+        Element("text", 34, 19, 170, 8, text="亮身份 · 亮承诺 · 亮形象", size=16, color=GOLD),
+        Element("rect", 10, 37, 45, 60, fill="#EFEFEF", radius=1.5),
+        Element("image", 10, 37, 45, 60, source="photo"),
+        Element("text", 62, 36, 84, 16, text="{name}", size=36, min_size=22, color=INK, bold=True),
+        Element("text", 62, 54, 26, 8, text="{badge}", size=16, color="#FFFFFF", bold=True, align="center", fill=RED),
+        Element("text", 91, 54, 55, 8, text="{stars_text}", size=16, color=RED),
+        Element("text", 62, 64, 84, 8, text="{unit_name}", size=17, min_size=12, color=INK),
+        Element("text", 62, 74, 84, 8, text="{place}", size=17, min_size=12, color=GREY),
+        Element("rect", 10, 102, 136, 0.6, fill=RED),
+        Element("text", 10, 105, 40, 7, text="我的承诺", size=15, color=RED, bold=True),
+        Element("text", 10, 113, 136, 30, text="{pledge}", size=17, min_size=12, color=INK, max_lines=3),
+        Element("qr", 152, 36, 54, 54, source="url"),
+        Element("text", 150, 92, 58, 7, text="扫码查看 · 评价监督", size=14, color=INK, bold=True, align="center"),
+        Element("text", 150, 100, 58, 6, text="编号 {code}", size=10, color=GREY, align="center"),
+        Element("rect", -3, 146, 216, 5, fill=RED),
+    ),
+)
+
+A6_PORTRAIT = Layout(
+    name="a6-portrait",
+    description="A6 竖版（105×148 毫米，出血 3 毫米），台卡",
+    width_mm=105, height_mm=148,
+    elements=(
+        Element("rect", -3, -3, 111, 154, fill="#FFFFFF"),
+        Element("rect", -3, -3, 111, 27, fill=RED),
+        Element("image", 5, 3, 16, 16, source="emblem", fit="contain"),
+        Element("text", 23, 2, 78, 12, text="{title}", size=26, min_size=16, color="#FFFFFF", bold=True),
+        Element("text", 23, 14.5, 78, 6, text="亮身份 · 亮承诺 · 亮形象", size=11, color=GOLD),
+        Element("rect", 6, 30, 30, 40, fill="#EFEFEF", radius=1),
+        Element("image", 6, 30, 30, 40, source="photo"),
+        Element("text", 40, 29, 60, 13, text="{name}", size=28, min_size=16, color=INK, bold=True),
+        Element("text", 40, 44, 22, 7, text="{badge}", size=12, color="#FFFFFF", bold=True, align="center", fill=RED),
+        Element("text", 40, 53, 60, 7, text="{unit_name}", size=12, min_size=9, color=INK),
+        Element("text", 40, 61, 60, 7, text="{place}", size=12, min_size=9, color=GREY),
+        Element("text", 6, 74, 93, 20, text="承诺：{pledge}", size=12, min_size=9, color=INK, max_lines=3),
+        Element("qr", 30, 96, 45, 45, source="url"),
+        Element("text", 6, 140, 93, 5, text="扫码查看 · 评价监督  编号 {code}", size=9, color=GREY, align="center"),
+    ),
+)
+
+LAYOUTS = {layout.name: layout for layout in (A5_LANDSCAPE, A6_PORTRAIT)}
+DEFAULT_LAYOUT = A5_LANDSCAPE

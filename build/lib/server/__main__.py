@@ -1,0 +1,112 @@
+"""Command line: python -m server {serve,migrate,seed-demo,create-root}."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from server import db
+from server.config import ConfigError, Settings
+
+
+async def _with_db(settings: Settings, work):
+    await db.connect(settings.database_url)
+    try:
+        return await work()
+    finally:
+        await db.close()
+
+
+def _metrics_dir(settings: Settings) -> None:
+    """Several workers: prometheus_client keeps each one's figures in files that /metrics adds
+    up. The folder is emptied at start (old files would count a previous run) and must be set
+    before prometheus_client is first imported."""
+    if settings.workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = Path(settings.upload_dir).parent / f"prometheus-{settings.port}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def serve(settings: Settings) -> None:
+    _metrics_dir(settings)
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
+
+    from server.app import create_app
+
+    # Each worker process builds its own app from the same DANGJIAN_* environment.
+    loader = AppLoader(factory=functools.partial(create_app, configure_logging=True))
+    app = loader.load()
+    single = settings.workers == 1
+    app.prepare(host=settings.host, port=settings.port, workers=settings.workers,
+                single_process=single, access_log=False, motd=False)
+    print(f"服务已启动: http://{settings.host}:{settings.port}  (API 文档: /docs)", flush=True)
+    if single:
+        Sanic.serve_single(primary=app)
+    else:
+        Sanic.serve(primary=app, app_loader=loader)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the app (settings from DANGJIAN_* variables)")
+    sub.add_parser("migrate", help="apply migrations not yet applied")
+    sub.add_parser("seed-demo", help="load demo data if the database has no org yet")
+    crowd = sub.add_parser("demo-crowd", help="add N demo members with dev:crowdN logins (not in production)")
+    crowd.add_argument("--org-id", type=int, required=True, help="their life_org, e.g. 6 (河坊街市场党支部)")
+    crowd.add_argument("--count", type=int, default=300)
+    root = sub.add_parser("create-root", help="create the first root org and its admin on an empty database")
+    root.add_argument("--name", required=True, help="e.g. 杭州市个体劳动者私营企业协会")
+    root.add_argument("--district", required=True, help="e.g. 杭州市")
+    root.add_argument("--admin-openid", required=True, help="the admin's WeChat openid (fake gateway: dev-<name>)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"配置错误: {exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "serve":
+        serve(settings)
+    elif args.command == "migrate":
+        asyncio.run(db.migrate(settings.database_url))
+        print("migrations applied")
+    elif args.command == "seed-demo":
+        from server import demo
+
+        loaded = asyncio.run(_with_db(settings, demo.load))
+        print("demo data loaded" if loaded else "database already has orgs: demo data not loaded")
+    elif args.command == "demo-crowd":
+        from server import demo
+
+        if settings.is_production:
+            print("demo-crowd is for development databases only", file=sys.stderr)
+            return 2
+        codes = asyncio.run(_with_db(settings, lambda: demo.crowd(args.org_id, args.count)))
+        print(f"{len(codes)} members; they log in as {codes[0]} … {codes[-1]}")
+    elif args.command == "create-root":
+        from server.errors import DomainError
+        from server.orgs.service import create_root
+
+        try:
+            org, admin = asyncio.run(_with_db(settings, lambda: create_root(
+                name=args.name, district=args.district, admin_openid=args.admin_openid)))
+        except DomainError as exc:
+            print(f"{exc.code}: {exc.message}", file=sys.stderr)
+            return 1
+        print(f"created org {org.id} {org.name}; admin user {admin.id} ({admin.openid})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

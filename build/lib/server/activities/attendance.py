@@ -1,0 +1,111 @@
+"""Attendance without a phone: the secretary's marks, leave requests and their approval, and
+the meeting's attendance sheet (expected vs actual)."""
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from server import audit
+from server.activities import service as activities
+from server.activities.models import Attendance, LeaveRequest
+from server.auth import Principal
+from server.clock import now
+from server.db import MAX_ID
+from server.errors import Conflict, NotFound, ValidationFailed
+
+
+class LeaveNotFound(NotFound):
+    code, message = "leave_not_found", "找不到该请假申请"
+
+
+class ActivityOver(Conflict):
+    code, message = "activity_over", "活动已经结束，不能再请假"
+
+
+class LeaveDecided(Conflict):
+    code, message = "leave_already_decided", "该请假申请已经审批过了"
+
+
+async def _record(activity_id: int, member_id: int, *, status: str, method: str, by, note: str = "") -> Attendance:
+    """Create or overwrite the member's attendance row (never a second row)."""
+    values = {"status": status, "method": method, "recorded_at": now(), "recorded_by": by, "note": note}
+    row = await Attendance.get_or_none(activity_id=activity_id, member_id=member_id)
+    if row is None:
+        try:
+            return await Attendance.create(activity_id=activity_id, member_id=member_id, **values)
+        except IntegrityError:  # a scan landed meanwhile
+            row = await Attendance.get(activity_id=activity_id, member_id=member_id)
+    row.update_from_dict(values)
+    await row.save()
+    return row
+
+
+async def mark(principal: Principal, activity_id: int, member_id: int, status: str, note: str) -> Attendance:
+    activity = await activities.staff_activity(principal, activity_id, "mark")
+    if activity.status == "cancelled":
+        raise activities.ActivityCancelled()
+    if await activities.expected_member(activity, member_id) is None:
+        raise ValidationFailed(fields={"member_id": "该党员不在本次活动的参加范围内"})
+    row = await _record(activity.id, member_id, status=status, method="manual", by=principal.user, note=note)
+    await audit.record("attendance.marked", actor=principal.user, org=activity.org_id, target=activity,
+                       member_id=member_id, status=status)
+    return row
+
+
+async def request_leave(principal: Principal, activity_id: int, reason: str) -> tuple[LeaveRequest, bool]:
+    """A member asks for leave beforehand. Asking again updates the reason of a pending request."""
+    activity, member = await activities.activity_for_member(principal, activity_id)
+    if now() > activity.ends_at:
+        raise ActivityOver()
+    leave, created = await LeaveRequest.get_or_create(activity=activity, member=member, defaults={"reason": reason})
+    if not created and leave.status == "pending" and leave.reason != reason:
+        leave.reason = reason
+        await leave.save(update_fields=["reason"])
+    return leave, created
+
+
+async def list_leave(principal: Principal, activity_id: int) -> list[LeaveRequest]:
+    activity = await activities.staff_activity(principal, activity_id, "leave_list")
+    return await LeaveRequest.filter(activity=activity).order_by("created_at")
+
+
+async def decide_leave(principal: Principal, activity_id: int, leave_id: int, approve: bool) -> LeaveRequest:
+    activity = await activities.staff_activity(principal, activity_id, "leave_decide")
+    leave = await LeaveRequest.get_or_none(id=leave_id, activity=activity) if 0 < leave_id <= MAX_ID else None
+    if leave is None:
+        raise LeaveNotFound()
+    wanted = "approved" if approve else "rejected"
+    if leave.status == wanted:
+        return leave  # a retried tap
+    if leave.status != "pending":
+        raise LeaveDecided()
+    leave.status, leave.decided_by, leave.decided_at = wanted, principal.user, now()
+    await leave.save()
+    if approve:
+        existing = await Attendance.get_or_none(activity=activity, member_id=leave.member_id)
+        if existing is None or existing.status != "present":  # a member who came after all stays present
+            await _record(activity.id, leave.member_id, status="leave", method="leave", by=principal.user, note=leave.reason)
+    await audit.record(f"leave.{wanted}", actor=principal.user, org=activity.org_id, target=leave)
+    return leave
+
+
+async def sheet(principal: Principal, activity_id: int) -> dict:
+    """Expected members with how (and whether) each one's attendance was recorded."""
+    activity = await activities.staff_activity(principal, activity_id, "attendance")
+    members = await activities.expected_members(activity).order_by("name", "id").values("id", "name", "category")
+    rows = {r["member_id"]: r for r in await Attendance.filter(activity=activity).values(
+        "member_id", "status", "method", "recorded_at", "note", "member__name", "member__category")}
+    entries = []
+    for member in members:
+        row = rows.pop(member["id"], None)
+        entries.append(_entry(member["id"], member["name"], member["category"], row))
+    # Rows of members no longer in the audience (moved branch since) still count: they came.
+    entries += [_entry(mid, r["member__name"], r["member__category"], r) for mid, r in rows.items()]
+    counts = {s: sum(1 for e in entries if e["status"] == s) for s in ("present", "leave", "absent")}
+    return {"activity_id": activity.id, "expected": len(members), **counts,
+            "unrecorded": sum(1 for e in entries if e["status"] is None), "entries": entries}
+
+
+def _entry(member_id, name, category, row) -> dict:
+    return {"member_id": member_id, "name": name, "category": category,
+            "status": row["status"] if row else None, "method": row["method"] if row else None,
+            "recorded_at": row["recorded_at"] if row else None, "note": row["note"] if row else ""}

@@ -1,0 +1,109 @@
+"""三会一课, trainings and other activities; who attended and how it was recorded."""
+from tortoise import fields
+from tortoise.models import Model
+
+ACTIVITY_KINDS = {
+    "party_congress": "支部党员大会",
+    "committee": "支委会",
+    "group": "党小组会",
+    "lecture": "党课",
+    "training": "教育培训",
+    "volunteer": "志愿服务",
+    "other": "其他活动",
+}
+ATTENDANCE_STATUSES = {"present": "出席", "leave": "请假", "absent": "缺席"}
+ATTENDANCE_METHODS = {"scan": "扫码签到", "manual": "书记登记", "leave": "请假审批"}
+
+
+class Activity(Model):
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField("models.Org", related_name="activities", on_delete=fields.RESTRICT)
+    kind = fields.CharField(max_length=20)
+    title = fields.CharField(max_length=100)
+    place = fields.CharField(max_length=100, default="")
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    counts_as_training = fields.BooleanField(default=False)
+    # The check-in window: from this many minutes before the start until this many after the end.
+    checkin_opens_before = fields.IntField(default=30)
+    checkin_closes_after = fields.IntField(default=0)
+    geofence_lat = fields.FloatField(null=True)
+    geofence_lng = fields.FloatField(null=True)
+    geofence_radius_m = fields.IntField(null=True)
+    # Random, printed inside the rotating check-in token instead of the database id.
+    checkin_code = fields.CharField(max_length=16, unique=True)
+    status = fields.CharField(max_length=20, default="scheduled")  # scheduled | cancelled
+    minutes = fields.TextField(default="")
+    created_by = fields.ForeignKeyField("models.User", related_name="created_activities", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "activities"
+
+
+class Attendance(Model):
+    # One row per member and activity, whichever way it was recorded: the unique pair is what
+    # makes a check-in exactly-once, whatever the phones retry.
+    id = fields.IntField(primary_key=True)
+    activity = fields.ForeignKeyField("models.Activity", related_name="attendance", on_delete=fields.CASCADE)
+    member = fields.ForeignKeyField("models.Member", related_name="attendance", on_delete=fields.CASCADE)
+    status = fields.CharField(max_length=10)  # present | leave | absent
+    method = fields.CharField(max_length=10)  # scan | manual | leave
+    nonce = fields.CharField(max_length=64, null=True, unique=True)  # the phone's, for replaying retries
+    recorded_at = fields.DatetimeField()
+    recorded_by = fields.ForeignKeyField("models.User", related_name="recorded_attendance", null=True, on_delete=fields.SET_NULL)
+    note = fields.CharField(max_length=200, default="")
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+
+    class Meta:
+        table = "attendance"
+        unique_together = (("activity", "member"),)
+
+
+class LeaveRequest(Model):
+    id = fields.IntField(primary_key=True)
+    activity = fields.ForeignKeyField("models.Activity", related_name="leave_requests", on_delete=fields.CASCADE)
+    member = fields.ForeignKeyField("models.Member", related_name="leave_requests", on_delete=fields.CASCADE)
+    reason = fields.CharField(max_length=200)
+    status = fields.CharField(max_length=10, default="pending")  # pending | approved | rejected
+    decided_by = fields.ForeignKeyField("models.User", related_name="decided_leaves", null=True, on_delete=fields.SET_NULL)
+    decided_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "leave_requests"
+        unique_together = (("activity", "member"),)
+
+
+class Reminder(Model):
+    # A member's one-time subscribe-message permission for one activity's reminder. The status
+    # moves pending -> sending -> sent|failed|skipped by conditional updates, so one worker sends it.
+    id = fields.IntField(primary_key=True)
+    activity = fields.ForeignKeyField("models.Activity", related_name="reminders", on_delete=fields.CASCADE)
+    member = fields.ForeignKeyField("models.Member", related_name="reminders", on_delete=fields.CASCADE)
+    status = fields.CharField(max_length=10, default="pending")
+    claimed_at = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    error = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reminders"
+        unique_together = (("activity", "member"),)
+
+
+class ActivityPhoto(Model):
+    # A photo of the meeting for its record; the file itself is in FileStorage under `key`.
+    id = fields.IntField(primary_key=True)
+    activity = fields.ForeignKeyField("models.Activity", related_name="photos", on_delete=fields.CASCADE)
+    key = fields.CharField(max_length=64, unique=True)
+    width = fields.IntField()
+    height = fields.IntField()
+    size = fields.IntField()
+    uploaded_by = fields.ForeignKeyField("models.User", related_name="uploaded_photos", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "activity_photos"

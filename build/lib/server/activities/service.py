@@ -1,0 +1,228 @@
+"""Rules of activities: who creates and runs them, who is expected, when check-in is open."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
+
+from plates import qr_png
+from server import audit
+from server.activities import tokens
+from server.activities.models import Activity
+from server.auth import Principal
+from server.clock import utc
+from server.codes import random_code
+from server.db import MAX_ID
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.kv import KeyValueStore
+from server.members.models import Attachment, Member
+from server.orgs.service import org_for_field
+
+TRAINING_KINDS = ("lecture", "training")
+SNAPSHOT_TTL = 300
+
+
+class ActivityNotFound(NotFound):
+    code, message = "activity_not_found", "找不到该活动"
+
+
+class NotOrgStaff(Forbidden):
+    code, message = "not_org_staff", "只有该组织或上级组织的书记、管理员可以安排活动"
+
+
+class ActivityCancelled(Conflict):
+    code, message = "activity_cancelled", "该活动已取消"
+
+
+def window(activity: Activity) -> tuple[datetime, datetime]:
+    return (activity.starts_at - timedelta(minutes=activity.checkin_opens_before),
+            activity.ends_at + timedelta(minutes=activity.checkin_closes_after))
+
+
+def view(activity: Activity) -> dict:
+    """The activity as ActivityOut shows it."""
+    opens, closes = window(activity)
+    geofence = None
+    if activity.geofence_radius_m:
+        geofence = {"lat": activity.geofence_lat, "lng": activity.geofence_lng, "radius_m": activity.geofence_radius_m}
+    fields = ("id", "org_id", "kind", "title", "place", "starts_at", "ends_at", "counts_as_training", "status", "minutes")
+    return {**{f: getattr(activity, f) for f in fields}, "checkin_opens_at": opens, "checkin_closes_at": closes,
+            "geofence": geofence}
+
+
+def _geofence_fields(geofence: dict | None) -> dict:
+    geofence = geofence or {}
+    return {"geofence_lat": geofence.get("lat"), "geofence_lng": geofence.get("lng"),
+            "geofence_radius_m": geofence.get("radius_m")}
+
+
+def audience(org_id: int, org_path: str) -> Q:
+    """Members expected at an org's activities: life_org in its subtree, or attached to it."""
+    return Q(life_org__path__startswith=org_path) | Q(attachments__org_id=org_id)
+
+
+def expected_members(activity: Activity):
+    """Needs activity.org loaded (get_activity and staff_activity load it)."""
+    return Member.filter(audience(activity.org_id, activity.org.path)).distinct()
+
+
+async def expected_member(activity: Activity, member_id: int) -> Member | None:
+    """The member if the activity expects them, else None."""
+    if not 0 < member_id <= MAX_ID:
+        return None
+    return await expected_members(activity).filter(id=member_id).first()
+
+
+async def own_member_in_audience(principal: Principal, activity: Activity) -> Member | None:
+    member = await Member.get_or_none(user_id=principal.user.id)
+    return member and await expected_member(activity, member.id)
+
+
+async def activity_for_member(principal: Principal, activity_id: int) -> tuple[Activity, Member]:
+    """A scheduled activity the caller is expected at, with their member record (leave, reminders)."""
+    activity = await get_activity(principal, activity_id)
+    member = await own_member_in_audience(principal, activity)
+    if member is None:
+        raise ValidationFailed("你不在本次活动的参加范围内")
+    if activity.status == "cancelled":
+        raise ActivityCancelled()
+    return activity, member
+
+
+async def create_activity(principal: Principal, data: dict) -> Activity:
+    org = await org_for_field(data.pop("org_id"), "org_id")
+    if not principal.reaches(org):
+        await audit.record("activity.create.denied", actor=principal.user, org=org)
+        raise NotOrgStaff()
+    if data.get("counts_as_training") is None:
+        data["counts_as_training"] = data["kind"] in TRAINING_KINDS
+    data.update(_geofence_fields(data.pop("geofence", None)))
+    activity = await Activity.create(org=org, checkin_code=random_code(12), created_by=principal.user, **data)
+    await audit.record("activity.created", actor=principal.user, org=org, target=activity, title=activity.title)
+    return activity
+
+
+async def _member_org_ids(user_id: int) -> tuple[list[int], list[int]]:
+    """(ids of the orgs on the member's life_org path, ids of orgs the member is attached to)."""
+    member = await Member.filter(user_id=user_id).values("id", "life_org__path")
+    if not member:
+        return [], []
+    path_ids = [int(part) for part in member[0]["life_org__path"].strip("/").split("/") if part]
+    attached = await Attachment.filter(member_id=member[0]["id"]).values_list("org_id", flat=True)
+    return path_ids, list(attached)
+
+
+async def visible_activities(principal: Principal):
+    """Staff see their subtree's activities; a member sees those they are expected at."""
+    path_ids, attached = await _member_org_ids(principal.user.id)
+    return Activity.filter(principal.scope("org") | Q(org_id__in=path_ids + attached or [0]))
+
+
+async def list_activities(principal: Principal, *, org_id=None, date_from=None, date_to=None, limit=50, offset=0):
+    query = await visible_activities(principal)
+    if org_id:
+        query = query.filter(org_id=org_id)
+    if date_from:
+        query = query.filter(starts_at__gte=utc(date_from))
+    if date_to:
+        query = query.filter(starts_at__lt=utc(date_to))
+    total = await query.count()
+    return await query.order_by("-starts_at", "-id").offset(offset).limit(limit), total
+
+
+async def get_activity(principal: Principal, activity_id: int) -> Activity:
+    activity = None
+    if 0 < activity_id <= MAX_ID:
+        activity = await (await visible_activities(principal)).filter(id=activity_id).select_related("org").first()
+    if activity is None:
+        raise ActivityNotFound()
+    return activity
+
+
+async def staff_activity(principal: Principal, activity_id: int, action: str) -> Activity:
+    """The activity if the caller runs it (staff reaching its org); 404 otherwise, audited."""
+    activity = None
+    if 0 < activity_id <= MAX_ID:
+        activity = await Activity.get_or_none(id=activity_id).select_related("org")
+    if activity is None or not principal.reaches(activity.org):
+        if activity is not None:
+            await audit.record(f"activity.{action}.denied", actor=principal.user, target=activity)
+        raise ActivityNotFound()
+    return activity
+
+
+async def forget_snapshot(store: KeyValueStore, activity: Activity) -> None:
+    await store.delete(f"activity:code:{activity.checkin_code}")
+
+
+async def update_activity(principal: Principal, activity_id: int, changes: dict, store: KeyValueStore) -> Activity:
+    activity = await staff_activity(principal, activity_id, "update")
+    if activity.status == "cancelled":
+        raise ActivityCancelled()
+    if "geofence" in changes:
+        changes.update(_geofence_fields(changes.pop("geofence")))
+    starts, ends = changes.get("starts_at", activity.starts_at), changes.get("ends_at", activity.ends_at)
+    if ends <= starts:
+        raise ValidationFailed(fields={"ends_at": "结束时间应晚于开始时间"})
+    changed = sorted(k for k, v in changes.items() if getattr(activity, k) != v)
+    if changed:
+        activity.update_from_dict(changes)
+        await activity.save()
+        await forget_snapshot(store, activity)
+        await audit.record("activity.updated", actor=principal.user, org=activity.org_id, target=activity, fields=changed)
+    return activity
+
+
+async def cancel_activity(principal: Principal, activity_id: int, reason: str, store: KeyValueStore) -> Activity:
+    activity = await staff_activity(principal, activity_id, "cancel")
+    if activity.status != "cancelled":
+        activity.status = "cancelled"
+        await activity.save(update_fields=["status", "updated_at"])
+        await forget_snapshot(store, activity)
+        await audit.record("activity.cancelled", actor=principal.user, org=activity.org_id, target=activity, reason=reason)
+    return activity
+
+
+async def checkin_code(principal: Principal, activity_id: int, *, secret: str, public_base_url: str) -> dict:
+    activity = await staff_activity(principal, activity_id, "checkin_code")
+    if activity.status == "cancelled":
+        raise ActivityCancelled()
+    token, expires_in = tokens.issue(secret, activity.checkin_code)
+    url = f"{public_base_url}/c/{token}"
+    # The phone shows the code as an image: drawn here, so the mini-program needs no QR library.
+    qr = "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
+    return {"token": token, "url": url, "expires_in": expires_in, "qr": qr}
+
+
+async def snapshot(store: KeyValueStore, code: str) -> dict | None:
+    """What a check-in needs of an activity, cached: a burst of scans reads it once."""
+    key = f"activity:code:{code}"
+    cached = await store.get(key)
+    if cached is not None:
+        return json.loads(cached) or None
+    activity = await Activity.get_or_none(checkin_code=code).select_related("org")
+    data = {}
+    if activity is not None:
+        opens, closes = window(activity)
+        data = {"id": activity.id, "title": activity.title, "org_id": activity.org_id, "org_path": activity.org.path,
+                "status": activity.status, "opens": opens.timestamp(), "closes": closes.timestamp(),
+                "geofence": view(activity)["geofence"]}
+    await store.set(key, json.dumps(data), SNAPSHOT_TTL)
+    return data or None
+
+
+async def attach(principal: Principal, member_id: int, org_id: int) -> Attachment:
+    """一方隶属，多重管理: a secretary of `org_id` adds a member to the org's activities."""
+    org = await org_for_field(org_id, "org_id")
+    if not principal.reaches(org):
+        await audit.record("attachment.create.denied", actor=principal.user, org=org)
+        raise NotOrgStaff("只有该组织的书记、管理员可以添加参加活动的党员")
+    member = await Member.get_or_none(id=member_id) if 0 < member_id <= MAX_ID else None
+    if member is None:
+        raise NotFound("找不到该党员")
+    attachment, created = await Attachment.get_or_create(member=member, org=org, defaults={"created_by": principal.user})
+    if created:
+        await audit.record("attachment.created", actor=principal.user, org=org, target=member)
+    return attachment

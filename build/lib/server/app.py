@@ -1,0 +1,104 @@
+"""The application factory. Nothing happens at import: pools open in listeners."""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+import ujson
+from sanic import Blueprint, Sanic
+from sanic.response import json, raw
+
+from server import db, docs, errors, miniprogram, observe
+from server.accounts.routes import bp as accounts_bp
+from server.activities import reminders
+from server.activities.routes import bp as activities_bp, pages as checkin_pages
+from server.config import Settings
+from server.kv import make_store
+from server.members.routes import bp as members_bp
+from server.orgs.routes import bp as orgs_bp
+from server.plates import jobs as plate_jobs
+from server.plates.pages import pages as plate_pages
+from server.plates.routes import bp as plates_bp
+from server.reports.routes import bp as reports_bp
+from server.storage import LocalStorage
+from server.wechat import make_gateway
+
+log = logging.getLogger("dangjian")
+
+
+def create_app(settings: Settings | None = None, name: str = "dangjian", configure_logging: bool = False) -> Sanic:
+    """configure_logging: take over logging (JSON or text, request ids); the server process
+    does, tests leave pytest's capture alone."""
+    settings = settings or Settings.from_env()
+    settings.check()  # also for settings built in code, not only those read from the environment
+    if configure_logging:
+        observe.configure_logging(settings.log_format)
+    app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False),
+                configure_logging=not configure_logging)
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    # The largest body anything takes: a photo (server/images.py). JSON bodies have their own,
+    # much smaller limit in server/validation.py.
+    app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024
+    # Behind nginx the client's address (for rate limits and the audit trail) comes from the
+    # X-Forwarded-For that nginx appends, trusted for exactly as many proxies as are configured.
+    app.config.PROXIES_COUNT = settings.proxies
+    app.config.OAS_UI_DEFAULT = "swagger"
+    app.config.OAS_URL_PREFIX = "/docs"
+    app.config.OAS_AUTODOC = False
+    docs.serve_offline(app)
+    app.ctx.settings = settings
+    app.ext.openapi.describe(
+        "非公党建 · 三亮 服务接口",
+        version="1",
+        description="个体工商户和商品交易市场党建：登记审核、组织与党员、三会一课与扫码签到、培训率与台账、三亮牌与群众评价。"
+                    "错误体统一为 {error: {code, message, fields}}。",
+    )
+    app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
+
+    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, reports_bp, plates_bp, version=1, version_prefix="/api/v")
+    app.blueprint(api)
+    app.blueprint(checkin_pages)
+    app.blueprint(plate_pages)
+    if settings.wechat_verify_file:
+        miniprogram.serve_verify_file(app, settings.wechat_verify_file, settings.wechat_verify_content)
+    errors.install(app)
+    observe.install(app, access_log=settings.access_log)
+
+    @app.get("/healthz")
+    async def healthz(request):
+        """Alive: the process answers. Says nothing of the database or Redis (that is /readyz)."""
+        return json({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz(request):
+        """Ready: the database and the key-value store answer. A load balancer sends traffic
+        only to instances that say so."""
+        checks = await observe.readiness(request.app.ctx.store)
+        if all(value == "ok" for value in checks.values()):
+            return json({"status": "ready", **checks})
+        return json(errors.error_body("not_ready", "服务暂时不可用：数据库或缓存无法连接", fields=checks), status=503)
+
+    @app.get("/metrics")
+    async def metrics(request):
+        body, content_type = observe.metrics_text()
+        return raw(body, content_type=content_type)
+
+    @app.before_server_start
+    async def open_resources(app):
+        await db.connect(settings.database_url)
+        app.ctx.store = make_store(
+            settings.redis_url, max_connections=settings.redis_max_connections, pool_timeout=settings.redis_pool_timeout
+        )
+        app.ctx.wechat = make_gateway(settings, app.ctx.store)
+        app.ctx.files = LocalStorage(Path(settings.upload_dir))
+        if settings.reminder_template_id:
+            app.add_task(reminders.run_forever(app), name="reminders")
+        app.add_task(plate_jobs.run_forever(app), name="plate-jobs")
+
+    @app.after_server_stop
+    async def close_resources(app):
+        await app.ctx.store.close()
+        await db.close()
+
+    return app

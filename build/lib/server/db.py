@@ -1,0 +1,87 @@
+"""Tortoise ORM set-up: one app ("models") whose schema history lives in the top-level
+`migrations/` package, written with Tortoise's own migration framework so that the same
+files apply on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.migrations.api.migrate import migrate as tortoise_migrate
+
+MODEL_MODULES = [
+    "server.accounts.models",
+    "server.orgs.models",
+    "server.members.models",
+    "server.activities.models",
+    "server.plates.models",
+    "server.audit",
+]
+
+# Largest id a 32-bit INTEGER column holds. Ids above it cannot exist; asking PostgreSQL
+# for one raises "out of range", so lookups refuse them first.
+MAX_ID = 2**31 - 1
+# Stored in UTC. SQLite keeps datetimes as text and compares them as text, so every stored value
+# and every filter value must carry the same offset: UTC, with clock.utc() applied to filters
+# built from local times. The API shows Asia/Shanghai (clock.LocalDatetime).
+TIMEZONE = "UTC"
+
+
+def normalise_url(url: str) -> str:
+    """Accept postgresql:// as well as Tortoise's postgres:// and create the SQLite folder."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://"):]
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        Path(url[len("sqlite://"):].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+POOL_MAX = 20
+
+
+async def _keep_session(_connection) -> None:
+    """asyncpg runs RESET ALL, UNLISTEN and friends on every pool release: a round trip per
+    query. We never change session state (no SET, LISTEN or advisory locks), so skip it."""
+
+
+def _connection(url: str) -> str | dict:
+    if not url.startswith("postgres://"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"].setdefault("maxsize", POOL_MAX)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
+def tortoise_config(database_url: str) -> dict:
+    return {
+        "connections": {"default": _connection(normalise_url(database_url))},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": TIMEZONE,
+    }
+
+
+async def connect(database_url: str) -> None:
+    # The global fallback lets request tasks, started outside the listener that ran this,
+    # find the connections (Tortoise 1.x keeps them in a context variable otherwise).
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every migration not yet applied (the same files on SQLite and PostgreSQL)."""
+    try:
+        await tortoise_migrate(config=tortoise_config(database_url))
+    finally:
+        # aiosqlite's worker thread keeps the process alive until its connection is closed.
+        await close()

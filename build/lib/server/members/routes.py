@@ -1,0 +1,83 @@
+"""HTTP for the 党建信息登记表 and member records."""
+from sanic import Blueprint
+
+from server.apidoc import doc, reply
+from server.auth import authenticate
+from server.members import service
+from server.members.schemas import (
+    ApproveIn, MemberList, MemberOut, MemberPatch, MemberQuery, RegistrationIn, RegistrationList,
+    RegistrationOut, RegistrationQuery, RejectIn,
+)
+from server.members.views import registration_out, registration_outs
+from server.validation import parse_body, parse_query
+
+bp = Blueprint("members")
+
+
+@bp.post("/registrations")
+@doc("提交党建信息登记表", tag="registrations", ok=RegistrationOut, status=201, body=RegistrationIn, errors=(409,))
+async def submit(request):
+    principal = await authenticate(request)
+    data = parse_body(request, RegistrationIn)
+    registration = await service.submit_registration(principal.user, data.model_dump(exclude_none=True))
+    return reply(await registration_out(registration), 201)
+
+
+@bp.get("/registrations")
+@doc("待审核等登记表（书记管辖范围内）", tag="registrations", ok=RegistrationList, query=RegistrationQuery)
+async def list_registrations(request):
+    principal = await authenticate(request)
+    query = parse_query(request, RegistrationQuery)
+    items, total = await service.list_registrations(principal, **query.model_dump())
+    return reply(RegistrationList(items=await registration_outs(items), total=total))
+
+
+@bp.get("/registrations/<registration_id:int>")
+@doc("登记表详情", tag="registrations", ok=RegistrationOut, errors=(404,))
+async def get_registration(request, registration_id: int):
+    principal = await authenticate(request)
+    registration = await service.get_registration(principal, registration_id)
+    return reply(await registration_out(registration))
+
+
+@bp.post("/registrations/<registration_id:int>/approve")
+@doc("审核通过，确认党员类别（重复提交返回同一党员）", tag="registrations", ok=MemberOut, body=ApproveIn, errors=(404, 409))
+async def approve(request, registration_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, ApproveIn)
+    member = await service.approve_registration(principal, registration_id, data.category)
+    return reply(MemberOut.model_validate(member))
+
+
+@bp.post("/registrations/<registration_id:int>/reject")
+@doc("退回登记表（须写明原因）", tag="registrations", ok=RegistrationOut, body=RejectIn, errors=(404, 409))
+async def reject(request, registration_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, RejectIn)
+    registration = await service.reject_registration(principal, registration_id, data.reason)
+    return reply(await registration_out(registration))
+
+
+@bp.get("/members")
+@doc("党员名册（管辖范围内）", tag="members", ok=MemberList, query=MemberQuery)
+async def list_members(request):
+    principal = await authenticate(request)
+    query = parse_query(request, MemberQuery)
+    items, total = await service.list_members(principal, **query.model_dump())
+    return reply(MemberList(items=items, total=total))
+
+
+@bp.get("/members/<member_id:int>")
+@doc("党员详情（本人或管辖范围内的书记）", tag="members", ok=MemberOut, errors=(404,))
+async def get_member(request, member_id: int):
+    principal = await authenticate(request)
+    return reply(MemberOut.model_validate(await service.get_member(principal, member_id)))
+
+
+@bp.patch("/members/<member_id:int>")
+@doc("修改党员信息（书记）", tag="members", ok=MemberOut, body=MemberPatch, errors=(404,))
+async def update_member(request, member_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, MemberPatch)
+    member = await service.update_member(principal, member_id, data.model_dump(exclude_unset=True))
+    return reply(MemberOut.model_validate(member))

@@ -1,0 +1,143 @@
+"""What the service tells its operator: a request id on every response and log line, JSON logs,
+Prometheus metrics, and whether it is ready to serve.
+
+The request id comes from nginx (X-Request-ID) when it is well formed, else is made here; it is
+sent back on the response and stamped on every log line written while the request runs.
+Metrics go through prometheus_client; with several workers each writes to files in
+PROMETHEUS_MULTIPROC_DIR (set by `python -m server serve`) and /metrics adds them up.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import json
+import logging
+import os
+import re
+import sys
+import time
+import uuid
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+log = logging.getLogger("dangjian.access")
+
+HTTP_REQUESTS = Counter("dangjian_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+HTTP_SECONDS = Histogram("dangjian_http_request_seconds", "Time to answer, by route", ["method", "route"],
+                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+CHECKINS = Counter("dangjian_checkins_total", "Check-ins by outcome (created, replayed, or the refusal's code)", ["outcome"])
+RATINGS = Counter("dangjian_ratings_total", "Ratings stored, by the status they got", ["status"])
+PLATE_JOBS = Counter("dangjian_plate_jobs_total", "Batch print jobs finished, by state", ["state"])
+
+
+# --- logs --------------------------------------------------------------------------------------
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, request id, and any extra
+    fields passed with `extra=`."""
+
+    _PLAIN = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", REQUEST_ID.get()),
+        }
+        data.update({k: v for k, v in vars(record).items() if k not in self._PLAIN and not k.startswith("_")})
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+def configure_logging(fmt: str, level: str = "INFO") -> None:
+    """Every logger (Sanic's included) through one handler on stdout, JSON or text."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets", "tortoise"):
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+def _route_label(request) -> str:
+    # The route's pattern, never the raw path: ids and codes would make a label per request.
+    route = getattr(request, "route", None)
+    return route.path if route is not None else "unmatched"
+
+
+def install(app, *, access_log: bool = False) -> None:
+    @app.on_request(priority=1000)
+    async def start(request):
+        incoming = request.headers.get("x-request-id", "")
+        request.ctx.request_id = incoming if _WELL_FORMED.match(incoming) else uuid.uuid4().hex
+        request.ctx.started = time.perf_counter()
+        REQUEST_ID.set(request.ctx.request_id)
+
+    @app.on_response(priority=1000)
+    async def finish(request, response):
+        request_id = getattr(request.ctx, "request_id", None) or uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        started = getattr(request.ctx, "started", None)
+        if started is None:  # refused before the request middleware ran (a malformed request)
+            return
+        seconds = time.perf_counter() - started
+        route = _route_label(request)
+        HTTP_REQUESTS.labels(request.method, route, str(response.status)).inc()
+        HTTP_SECONDS.labels(request.method, route).observe(seconds)
+        if access_log:
+            log.info("%s %s %s", request.method, request.path, response.status,
+                     extra={"route": route, "status": response.status, "ms": round(seconds * 1000, 2)})
+
+
+def metrics_text() -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+# --- readiness ---------------------------------------------------------------------------------
+
+READY_TIMEOUT = 2.0
+
+
+async def readiness(store) -> dict[str, str]:
+    """{"database": "ok" | what failed, "store": ...}: each checked with a short timeout."""
+    from tortoise import connections
+
+    async def database():
+        await connections.get("default").execute_query("SELECT 1")
+
+    async def key_value():
+        if not await store.ping():
+            raise RuntimeError("ping failed")
+
+    checks = {}
+    for name, check in (("database", database), ("store", key_value)):
+        try:
+            await asyncio.wait_for(check(), READY_TIMEOUT)
+            checks[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 — whatever a driver raises means "not ready": reported, not raised
+            checks[name] = f"{exc.__class__.__name__}: {exc}"[:200] or exc.__class__.__name__
+    return checks

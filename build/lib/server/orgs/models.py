@@ -1,0 +1,60 @@
+"""The org tree (associations, branches, party branches, market orgs), roles on it, markets."""
+from tortoise import fields
+from tortoise.models import Model
+
+ORG_KINDS = {
+    "association": "个私协会",
+    "branch": "基层分会",
+    "party_branch": "党支部",
+    "market_org": "市场党组织",
+}
+ROLES = {"secretary": "书记", "admin": "管理员"}
+MARKET_KINDS = {
+    "specialized": "专业市场",
+    "farmers": "农贸市场",
+    "comprehensive": "综合市场",
+    "other": "其他市场",
+}
+
+
+class Org(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=20)
+    district = fields.CharField(max_length=50, default="")
+    parent = fields.ForeignKeyField("models.Org", related_name="children", null=True, on_delete=fields.RESTRICT)
+    # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match on any database.
+    path = fields.CharField(max_length=255, default="", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "orgs"
+
+
+class Role(Model):
+    # `secretary` or `admin` on an org; it reaches the org's whole subtree and nothing else.
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="roles", on_delete=fields.CASCADE)
+    org = fields.ForeignKeyField("models.Org", related_name="roles", on_delete=fields.CASCADE)
+    role = fields.CharField(max_length=20)
+    granted_by = fields.ForeignKeyField("models.User", related_name="granted_roles", null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "roles"
+        unique_together = (("user", "org", "role"),)
+
+
+class Market(Model):
+    # 商品交易市场: looked after by one org of the tree.
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=20)
+    district = fields.CharField(max_length=50, default="")
+    org = fields.ForeignKeyField("models.Org", related_name="markets", on_delete=fields.RESTRICT)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "markets"

@@ -1,0 +1,55 @@
+"""HTTP for the org tree, roles and markets: parse, call the service, reply."""
+from sanic import Blueprint
+
+from server.apidoc import doc, reply
+from server.auth import authenticate
+from server.orgs import service
+from server.orgs.schemas import (
+    MarketCreate, MarketList, MarketOut, MarketQuery, OrgCreate, OrgList, OrgOut, OrgQuery, RoleGrant, RoleOut,
+)
+from server.validation import parse_body, parse_query
+
+bp = Blueprint("orgs")
+
+
+@bp.get("/orgs")
+@doc("组织列表（登记表选择组织用）", tag="orgs", ok=OrgList, query=OrgQuery)
+async def list_orgs(request):
+    await authenticate(request)
+    query = parse_query(request, OrgQuery)
+    return reply(OrgList(items=await service.list_orgs(query.kind, query.parent_id)))
+
+
+@bp.post("/orgs")
+@doc("新建下级组织（上级管理员）", tag="orgs", ok=OrgOut, status=201, body=OrgCreate, errors=(403,))
+async def create_org(request):
+    principal = await authenticate(request)
+    data = parse_body(request, OrgCreate)
+    org = await service.create_org(principal, **data.model_dump())
+    return reply(OrgOut.model_validate(org), 201)
+
+
+@bp.post("/orgs/<org_id:int>/roles")
+@doc("授予书记或管理员角色（管理员）", tag="orgs", ok=RoleOut, status=(200, 201), body=RoleGrant, errors=(403, 404))
+async def grant_role(request, org_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, RoleGrant)
+    role, created = await service.grant_role(principal, org_id, **data.model_dump())
+    return reply(RoleOut.model_validate(role), 201 if created else 200)
+
+
+@bp.get("/markets")
+@doc("商品交易市场列表", tag="orgs", ok=MarketList, query=MarketQuery)
+async def list_markets(request):
+    await authenticate(request)
+    query = parse_query(request, MarketQuery)
+    return reply(MarketList(items=await service.list_markets(query.org_id, query.district)))
+
+
+@bp.post("/markets")
+@doc("新建市场（管理员）", tag="orgs", ok=MarketOut, status=201, body=MarketCreate, errors=(403,))
+async def create_market(request):
+    principal = await authenticate(request)
+    data = parse_body(request, MarketCreate)
+    market = await service.create_market(principal, **data.model_dump())
+    return reply(MarketOut.model_validate(market), 201)

@@ -1,0 +1,83 @@
+"""Input and output shapes of the org tree, roles and markets."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from server.validation import Id, Input, Query, Text
+
+OrgKind = Literal["association", "branch", "party_branch", "market_org"]
+RoleName = Literal["secretary", "admin"]
+MarketKind = Literal["specialized", "farmers", "comprehensive", "other"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OrgOut(Out):
+    id: int
+    name: str
+    kind: str
+    district: str
+    parent_id: int | None
+
+
+class OrgList(BaseModel):
+    items: list[OrgOut]
+
+
+class OrgCreate(Input):
+    name: Text(100)
+    kind: OrgKind
+    district: Text(50)
+    parent_id: Id
+
+
+class OrgQuery(Query):
+    kind: OrgKind | None = None
+    parent_id: Id | None = None
+
+
+class RoleGrant(Input):
+    role: RoleName
+    user_id: Id | None = None
+    member_id: Id | None = None
+
+    @model_validator(mode="after")
+    def one_target(self):
+        if (self.user_id is None) == (self.member_id is None):
+            raise ValueError("user_or_member")
+        return self
+
+
+class RoleOut(Out):
+    id: int
+    role: str
+    org_id: int
+    user_id: int
+
+
+class MarketOut(Out):
+    id: int
+    name: str
+    kind: str
+    district: str
+    org_id: int
+
+
+class MarketList(BaseModel):
+    items: list[MarketOut]
+
+
+class MarketCreate(Input):
+    name: Text(100)
+    kind: MarketKind
+    district: Text(50)
+    org_id: Id
+
+
+class MarketQuery(Query):
+    org_id: Id | None = None
+    district: Text(50) | None = None

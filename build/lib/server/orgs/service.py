@@ -1,0 +1,127 @@
+"""Rules of the org tree: who may add orgs and markets, and who may grant roles."""
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server import audit
+from server.accounts.models import User
+from server.auth import Principal
+from server.db import MAX_ID
+from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.members.models import Member
+from server.orgs.models import Market, Org, Role
+
+
+class OrgNotFound(NotFound):
+    code, message = "org_not_found", "找不到该组织"
+
+
+class MarketNotFound(NotFound):
+    code, message = "market_not_found", "找不到该市场"
+
+
+class NotAnAdmin(Forbidden):
+    code, message = "not_org_admin", "只有该组织或上级组织的管理员可以进行此操作"
+
+
+class TreeNotEmpty(Conflict):
+    code, message = "tree_not_empty", "已有组织，不能再创建根组织"
+
+
+async def get_org(org_id: int) -> Org:
+    org = await Org.get_or_none(id=org_id) if 0 < org_id <= MAX_ID else None
+    if org is None:
+        raise OrgNotFound()
+    return org
+
+
+async def org_for_field(org_id: int, field: str) -> Org:
+    """The org an input field names, or a 422 that points at the field."""
+    org = await Org.get_or_none(id=org_id)
+    if org is None:
+        raise ValidationFailed(fields={field: "找不到该组织"})
+    return org
+
+
+async def list_orgs(kind: str | None = None, parent_id: int | None = None) -> list[Org]:
+    query = Org.all().order_by("path")
+    if kind:
+        query = query.filter(kind=kind)
+    if parent_id:
+        query = query.filter(parent_id=parent_id)
+    return await query
+
+
+async def insert_org(name: str, kind: str, district: str, parent: Org | None) -> Org:
+    """Add an org under `parent` with its materialised path (no permission check: callers decide)."""
+    async with in_transaction():
+        org = await Org.create(name=name, kind=kind, district=district, parent=parent)
+        org.path = f"{parent.path if parent else '/'}{org.id}/"
+        await org.save(update_fields=["path"])
+    return org
+
+
+async def create_org(principal: Principal, *, name: str, kind: str, district: str, parent_id: int) -> Org:
+    parent = await org_for_field(parent_id, "parent_id")
+    if not principal.reaches(parent, ("admin",)):
+        await audit.record("org.create.denied", actor=principal.user, org=parent, name=name)
+        raise NotAnAdmin()
+    org = await insert_org(name, kind, district, parent)
+    await audit.record("org.created", actor=principal.user, org=org, target=org, name=name, kind=kind)
+    return org
+
+
+async def create_root(*, name: str, district: str, admin_openid: str) -> tuple[Org, User]:
+    """First org of an empty database and its admin (the `create-root` command)."""
+    if await Org.exists():
+        raise TreeNotEmpty()
+    org = await insert_org(name, "association", district, None)
+    admin, _ = await User.get_or_create(openid=admin_openid)
+    await Role.create(user=admin, org=org, role="admin")
+    await audit.record("role.granted", org=org, target=admin, role="admin", via="create-root")
+    return org, admin
+
+
+async def grant_role(principal: Principal, org_id: int, *, role: str, user_id: int | None, member_id: int | None) -> tuple[Role, bool]:
+    """Grant `role` on an org. Returns (role, created); granting what exists changes nothing."""
+    org = await get_org(org_id)
+    if not principal.reaches(org, ("admin",)):
+        await audit.record("role.grant.denied", actor=principal.user, org=org, role=role)
+        raise NotAnAdmin()
+    if member_id is not None:
+        member = await Member.get_or_none(id=member_id)
+        if member is None or member.user_id is None:
+            raise ValidationFailed(fields={"member_id": "找不到该党员，或该党员尚未登录过小程序"})
+        user_id = member.user_id
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise ValidationFailed(fields={"user_id": "找不到该用户"})
+    existing = await Role.get_or_none(user=user, org=org, role=role)
+    if existing:
+        return existing, False
+    try:
+        granted = await Role.create(user=user, org=org, role=role, granted_by=principal.user)
+    except IntegrityError:  # the same grant sent twice at once
+        return await Role.get(user=user, org=org, role=role), False
+    await audit.record("role.granted", actor=principal.user, org=org, target=user, role=role)
+    return granted, True
+
+
+async def list_markets(org_id: int | None = None, district: str | None = None) -> list[Market]:
+    query = Market.all().order_by("name")
+    if org_id:
+        query = query.filter(org_id=org_id)
+    if district:
+        query = query.filter(district=district)
+    return await query
+
+
+async def create_market(principal: Principal, *, name: str, kind: str, district: str, org_id: int) -> Market:
+    org = await org_for_field(org_id, "org_id")
+    if not principal.reaches(org, ("admin",)):
+        await audit.record("market.create.denied", actor=principal.user, org=org, name=name)
+        raise NotAnAdmin()
+    market = await Market.create(name=name, kind=kind, district=district, org=org)
+    await audit.record("market.created", actor=principal.user, org=org, target=market, name=name)
+    return market

@@ -1,0 +1,108 @@
+"""Training rates and the yearly activity ledger (台账), computed with aggregate queries."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
+
+from server.activities.models import ACTIVITY_KINDS, Activity, Attendance
+from server.activities.service import audience
+from server.auth import Principal
+from server.clock import SHANGHAI, today, utc
+from server.errors import Forbidden
+from server.members.models import CATEGORIES, Member
+from server.orgs.models import Org
+from server.orgs.service import get_org
+
+# Seed §一.5: 隶属党员年培训率100%；流动党员年培训率80%以上；属地党员年教育培训至少参加一次以上。
+TARGETS = {
+    "affiliated": (1.0, "年培训率 100%"),
+    "floating": (0.8, "年培训率 80% 以上"),
+    "local": (1.0, "每人每年至少参加一次"),
+}
+BELOW_TARGET_LIMIT = 500
+
+
+class NotReportable(Forbidden):
+    code, message = "not_org_staff", "只能查看你所管辖组织的报表"
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """A calendar year in Shanghai time: 1 January 00:00 +08:00 to the next."""
+    return utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI)), utc(dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+
+
+async def reportable_org(principal: Principal, org_id: int) -> Org:
+    org = await get_org(org_id)
+    if not principal.reaches(org):
+        raise NotReportable()
+    return org
+
+
+def _trained_member_ids(year: int):
+    start, end = year_bounds(year)
+    return Attendance.filter(
+        status="present", activity__counts_as_training=True, activity__status="scheduled",
+        activity__starts_at__gte=start, activity__starts_at__lt=end,
+    ).values("member_id")
+
+
+async def training_rates(principal: Principal, org_id: int, year: int | None) -> dict:
+    org = await reportable_org(principal, org_id)
+    year = year or today().year
+    in_org = Member.filter(life_org__path__startswith=org.path)
+    members = dict(await in_org.annotate(n=Count("id")).group_by("category").values_list("category", "n"))
+    trained = dict(await in_org.filter(id__in=Subquery(_trained_member_ids(year)))
+                   .annotate(n=Count("id")).group_by("category").values_list("category", "n"))
+    untrained = await (in_org.exclude(id__in=Subquery(_trained_member_ids(year)))
+                       .order_by("category", "name", "id").limit(BELOW_TARGET_LIMIT * 3)
+                       .values("id", "name", "unit_name", "category", "life_org_id"))
+    categories = []
+    for category, label in CATEGORIES.items():
+        total, done = members.get(category, 0), trained.get(category, 0)
+        target, target_text = TARGETS[category]
+        rate = round(done / total, 4) if total else None
+        categories.append({
+            "category": category, "label": label, "members": total, "trained": done, "rate": rate,
+            "target": target, "target_text": target_text, "met": total == 0 or done / total >= target,
+            # Every untrained member stands below a per-member target; for floating members they
+            # are the ones pulling the rate down.
+            "below_target": [{k: m[k] for k in ("id", "name", "unit_name", "life_org_id")}
+                             for m in untrained if m["category"] == category][:BELOW_TARGET_LIMIT],
+        })
+    return {"org_id": org.id, "org_name": org.name, "year": year, "categories": categories}
+
+
+async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
+    """What the ledger workbook shows: the year's activities of the org's subtree with their
+    headcounts, and every attendance row."""
+    org = await reportable_org(principal, org_id)
+    year = year or today().year
+    start, end = year_bounds(year)
+    activities = await Activity.filter(org__path__startswith=org.path, starts_at__gte=start, starts_at__lt=end) \
+        .order_by("starts_at", "id").values("id", "kind", "title", "place", "starts_at", "ends_at", "org_id",
+                                             "org__name", "org__path", "counts_as_training", "status", "minutes")
+    ids = [a["id"] for a in activities]
+    counts: dict[int, dict[str, int]] = {}
+    for activity_id, status, n in await Attendance.filter(activity_id__in=ids or [0]) \
+            .annotate(n=Count("id")).group_by("activity_id", "status").values_list("activity_id", "status", "n"):
+        counts.setdefault(activity_id, {})[status] = n
+    expected = await _expected_by_org({a["org_id"]: a["org__path"] for a in activities})
+    for activity in activities:
+        tally = counts.get(activity["id"], {})
+        activity.update(kind_label=ACTIVITY_KINDS.get(activity["kind"], activity["kind"]),
+                        expected=expected.get(activity["org_id"], 0), present=tally.get("present", 0),
+                        leave=tally.get("leave", 0), absent=tally.get("absent", 0))
+    rows = await Attendance.filter(activity_id__in=ids or [0]).order_by("activity__starts_at", "member__name").values(
+        "activity__starts_at", "activity__title", "member__name", "member__category", "status", "method",
+        "recorded_at", "note")
+    return {"org_name": org.name, "year": year, "activities": activities, "attendance": rows}
+
+
+async def _expected_by_org(paths: dict[int, str]) -> dict[int, int]:
+    """Audience size per org: members below it plus members attached to it (one count each)."""
+    expected = {}
+    for org_id, path in paths.items():
+        expected[org_id] = await Member.filter(audience(org_id, path)).distinct().count()
+    return expected
