@@ -5,19 +5,28 @@ Input models forbid unknown fields, so a client cannot slip in `status`, `user_i
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from server.db import MAX_ID
 from server.errors import BodyMissing, BodyNotObject, BodyTooLarge, InvalidJSON, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# The same rules are written into the OpenAPI document as patterns (JSON Schema's ECMA regex and
+# Python's agree on these), so a client generated from it sends what the server accepts.
+_CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+NO_CONTROL_PATTERN = f"^[^{_CONTROL_CHARS}]*$"
+# What str.strip() removes (str.isspace), spelled out: ECMA's \s and Python's differ (\x85, \ufeff).
+_SPACES = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK_PATTERN = f"^[^{_CONTROL_CHARS}]*[^{_SPACES}{_CONTROL_CHARS}][^{_CONTROL_CHARS}]*$"
+MOBILE_PATTERN = "^1[3-9][0-9]{9}$"
+MAINLAND_MOBILE = re.compile(MOBILE_PATTERN)
 
 
 def _clean(value: str) -> str:
@@ -34,26 +43,49 @@ def _not_blank(value: str) -> str:
 
 
 def _mobile(value: str) -> str:
-    if not MAINLAND_MOBILE.match(value):
+    if not MAINLAND_MOBILE.fullmatch(value):  # digits 0-9 only: \d would take ١٣ too
         raise ValueError("mobile")
     return value
 
 
+def _documented(pattern: str, **extra) -> dict:
+    # In the schema only: the validators below enforce the rule with a Chinese message each.
+    return {"json_schema_extra": {"pattern": pattern, **extra}}
+
+
 def Text(max_length: int):
     """A trimmed, non-empty single text with no control characters."""
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_clean), AfterValidator(_not_blank)]
+    return Annotated[str, Field(max_length=max_length, **_documented(NOT_BLANK_PATTERN, minLength=1)),
+                     AfterValidator(_clean), AfterValidator(_not_blank)]
 
 
 def OptionalText(max_length: int):
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_clean)]
+    return Annotated[str, Field(max_length=max_length, **_documented(NO_CONTROL_PATTERN)), AfterValidator(_clean)]
 
 
-Mobile = Annotated[str, Field(max_length=11), AfterValidator(_clean), AfterValidator(_mobile)]
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DAY = re.compile(DAY_PATTERN)
+
+
+def _day_text(value):
+    # A date as a form sends it, "2026-06-30": not a number, not a date and time.
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise ValueError("date_text")
+    return value
+
+
+Day = Annotated[dt.date, Field(strict=False, json_schema_extra={"pattern": DAY_PATTERN}), BeforeValidator(_day_text)]
+Mobile = Annotated[str, Field(max_length=11, **_documented(MOBILE_PATTERN, minLength=11)), AfterValidator(_mobile)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def exactly_one_of(*names: str) -> dict:
+    """The schema's way of saying "send exactly one of these fields" (the model checks it too)."""
+    return {"oneOf": [{"required": [name]} for name in names]}
 
 
 class Query(BaseModel):
@@ -97,9 +129,8 @@ _VALUE_MESSAGES = {
     "user_or_member": "请指定 user_id 或 member_id 其中之一",
     "market_required": "市场内个体工商户须填写市场和摊位号",
     "market_not_allowed": "个体工商户（不在市场内）不填写市场和摊位号",
-    "ends_before_start": "结束时间应晚于开始时间",
     "datetime_text": "应为带时区的时间文字，如 2026-12-01T19:00:00+08:00",
-    "year_range": "年份应在 2000 到 2100 之间",
+    "date_text": "应为日期文字，如 2026-06-30",
 }
 
 

@@ -30,7 +30,7 @@ async def test_marks_are_for_the_audience_and_the_activitys_staff_only(world):
     async with world.client("sec_b") as c:
         foreign = await c.put(f"/api/v1/activities/{activity.id}/attendance/{world.member_a.id}", json={"status": "present"})
         sheet = await c.get(f"/api/v1/activities/{activity.id}/attendance")
-    assert outside.status_code == 422 and "member_id" in outside.json()["error"]["fields"]
+    assert outside.status_code == 404 and "member_id" in outside.json()["error"]["fields"]
     assert bad.status_code == 422 and foreign.status_code == 404 and sheet.status_code == 404
     assert not await Attendance.filter(activity=activity).exists()
 

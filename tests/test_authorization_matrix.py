@@ -54,7 +54,7 @@ async def branch_a(world, backend) -> dict:
 def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
     """(method, route as the router names it, concrete path, json body)."""
     act, reg, mem = a["activity"].id, a["registration"].id, world.member_a.id
-    when = {"starts_at": "2026-12-10T19:00:00+08:00", "ends_at": "2026-12-10T21:00:00+08:00"}
+    when = {"starts_at": "2026-12-10T19:00:00+08:00", "duration_minutes": 120}
     return [
         ("POST", "api/v1/auth/wechat", "/api/v1/auth/wechat", {"code": "dev:someone-new"}),
         ("GET", "api/v1/me", "/api/v1/me", None),

@@ -67,7 +67,8 @@ async def test_batch_scope_is_the_callers_subtree_and_input_is_checked(world):
         not_staff = await member.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
     assert outside.status_code == org_outside.status_code == not_staff.status_code == 403
     assert outside.json()["error"]["code"] == "not_org_staff"
-    assert both.status_code == neither.status_code == missing.status_code == layout.status_code == 422
+    assert both.status_code == neither.status_code == layout.status_code == 422
+    assert missing.status_code == 404 and missing.json()["error"]["fields"] == {"market_id": "找不到该市场"}
     assert not await PlateJob.filter(requested_by__id__in=[world.users["sec_b"].id, world.users["member_a"].id]).exists()
 
 

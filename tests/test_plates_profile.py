@@ -97,8 +97,8 @@ async def test_reissuing_revokes_the_old_code_and_its_page_shows_nothing_persona
         json_old = await anonymous.get(f"/api/v1/public/plates/{old}")
         page_old = await anonymous.get(f"/p/{old}")
         page_new = await anonymous.get(f"/p/{new}")
-    assert json_old.status_code == 410 and json_old.json()["error"]["code"] == "plate_replaced"
-    assert page_old.status_code == 410 and "已更换" in page_old.text
+    assert json_old.status_code == 404 and json_old.json()["error"]["code"] == "plate_replaced"
+    assert page_old.status_code == 404 and "已更换" in page_old.text
     assert world.member_a.name not in page_old.text and world.member_a.unit_name not in page_old.text
     assert page_new.status_code == 200 and world.member_a.name in page_new.text
     assert await Plate.filter(member=world.member_a, revoked_at=None).count() == 1

@@ -81,12 +81,22 @@ async def test_missing_fields_are_all_listed(world):
     assert fields["mobile"] == "必填"
 
 
+def without(world, *keys, **overrides) -> dict:
+    return {k: v for k, v in registration_payload(world, **overrides).items() if k not in keys}
+
+
 async def test_market_and_stall_go_with_in_market_placement(world):
-    missing = await submit(world, market_id=None, stall_no=None)
+    async with world.client("vendor") as c:
+        missing = await c.post("/api/v1/registrations", json=without(world, "market_id", "stall_no"))
+        null_market = await c.post("/api/v1/registrations", json=registration_payload(world, market_id=None))
+        blank_stall = await c.post("/api/v1/registrations", json=registration_payload(world, stall_no="  "))
     standalone_with_stall = await submit(world, placement="standalone")
     assert missing.status_code == 422 and "市场" in missing.json()["error"]["fields"]["body"]
+    assert null_market.status_code == 422 and "market_id" in null_market.json()["error"]["fields"]
+    assert blank_stall.status_code == 422 and "stall_no" in blank_stall.json()["error"]["fields"]
     assert standalone_with_stall.status_code == 422
-    ok = await submit(world, placement="standalone", market_id=None, stall_no=None)
+    async with world.client("vendor") as c:  # standalone: the two fields are left out, as the schema says
+        ok = await c.post("/api/v1/registrations", json=without(world, "market_id", "stall_no", placement="standalone"))
     assert ok.status_code == 201 and ok.json()["market_id"] is None
 
 
@@ -94,6 +104,9 @@ async def test_unknown_or_unsuitable_orgs_and_markets_are_field_errors(world):
     unknown_org = await submit(world, life_org_id=99_999_999)
     association = await submit(world, life_org_id=world.root.id)
     unknown_market = await submit(world, market_id=99_999_999)
+    # well formed, naming what is not there: 404 with the field named
+    assert {unknown_org.status_code, association.status_code, unknown_market.status_code} == {404}
+    assert unknown_org.json()["error"]["code"] == "reference_not_found"
     assert unknown_org.json()["error"]["fields"] == {"life_org_id": "找不到该组织"}
     assert "life_org_id" in association.json()["error"]["fields"]
     assert unknown_market.json()["error"]["fields"] == {"market_id": "找不到该市场"}

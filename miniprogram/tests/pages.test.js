@@ -52,7 +52,7 @@ describe('check-in page', () => {
 
   test("a refusal shows the server's own message", async () => {
     fake = installFakeWx({
-      handler: () => ({ statusCode: 400, data: { error: { code: 'token_expired', message: '签到码已过期，请扫描书记手机上最新的签到码', fields: {} } } }),
+      handler: () => ({ statusCode: 403, data: { error: { code: 'token_expired', message: '签到码已过期，请扫描书记手机上最新的签到码', fields: {} } } }),
     });
     fake.setStorageSync('dj_token', 'member-token');
     const comp = open('checkin', { token: 'k7m2x9qr4tzw.1.2' });
@@ -103,7 +103,7 @@ describe('customer profile page', () => {
 
   test('a replaced plate shows the reason and no form', async () => {
     fake = installFakeWx({
-      handler: () => ({ statusCode: 410, data: { error: { code: 'plate_replaced', message: '这块三亮牌已更换，请扫描摊位上的新牌', fields: {} } } }),
+      handler: () => ({ statusCode: 404, data: { error: { code: 'plate_replaced', message: '这块三亮牌已更换，请扫描摊位上的新牌', fields: {} } } }),
     });
     const comp = open('profile', { code: 'hfjwjgdemxz8' });
     await simulate.sleep(20);
@@ -223,5 +223,34 @@ describe("secretary's pages", () => {
       ['PUT', '/api/v1/ratings/9/reply', { reply: '已核实，补足斤两并道歉' }],
       ['POST', '/api/v1/ratings/9/publish', undefined],
     ]);
+  });
+});
+
+describe('new activity page', () => {
+  const ME = { user: { id: 1 }, roles: [{ role: 'secretary', org_id: 6, org_name: '河坊街市场党支部' }], member: null, registration: null };
+
+  test('sends the start and the length, never an end before the start', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method }) => {
+        if (url.endsWith('/api/v1/me')) return { statusCode: 200, data: ME };
+        if (url.endsWith('/api/v1/activities') && method === 'POST') return { statusCode: 201, data: { id: 42 } };
+        return { statusCode: 404, data: {} };
+      },
+    });
+    fake.setStorageSync('dj_token', 'secretary-token');
+    global.wx.redirectTo = jest.fn();
+    const comp = open('activity-new');
+    await simulate.sleep(20);
+    comp.instance.setData({ title: '十二月党课', date: '2026-12-10', start: '19:00', end: '18:30' });
+    await comp.instance.create();
+    expect(fake.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+    expect(fake.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '结束时间应晚于开始时间' }));
+
+    comp.instance.setData({ end: '21:15' });
+    await comp.instance.create();
+    const [posted] = fake.calls.filter((c) => c.method === 'POST');
+    expect(posted.data).toEqual({ org_id: 6, kind: 'party_congress', title: '十二月党课', place: '',
+      starts_at: '2026-12-10T19:00:00+08:00', duration_minutes: 135 });
+    expect(global.wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/activity/index?id=42' });
   });
 });

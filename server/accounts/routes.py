@@ -11,7 +11,8 @@ bp = Blueprint("accounts")
 
 
 @bp.post("/auth/wechat")
-@doc("微信登录（wx.login 的 code 换取令牌）", tag="auth", ok=LoginOut, body=CodeIn, errors=(429, 502, 503), auth=False)
+@doc("微信登录（wx.login 的 code 换取令牌）", tag="auth", ok=LoginOut, body=CodeIn, errors=(401, 403, 429, 502, 503),
+     auth=False)
 async def login(request):
     data = parse_body(request, CodeIn)
     ctx = request.app.ctx
@@ -37,7 +38,7 @@ async def me(request):
 
 
 @bp.post("/me/phone")
-@doc("绑定微信验证过的手机号（getPhoneNumber 的 code）", tag="auth", ok=UserOut, body=CodeIn, errors=(429, 502, 503))
+@doc("绑定微信验证过的手机号（getPhoneNumber 的 code）", tag="auth", ok=UserOut, body=CodeIn, errors=(403, 429, 502, 503))
 async def bind_phone(request):
     principal = await authenticate(request)
     data = parse_body(request, CodeIn)

@@ -10,7 +10,7 @@ from server.activities.models import Attendance, LeaveRequest
 from server.auth import Principal
 from server.clock import now
 from server.db import MAX_ID
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound, ReferenceNotFound
 
 
 class LeaveNotFound(NotFound):
@@ -44,7 +44,7 @@ async def mark(principal: Principal, activity_id: int, member_id: int, status: s
     if activity.status == "cancelled":
         raise activities.ActivityCancelled()
     if await activities.expected_member(activity, member_id) is None:
-        raise ValidationFailed(fields={"member_id": "该党员不在本次活动的参加范围内"})
+        raise ReferenceNotFound("该党员不在本次活动的参加范围内", fields={"member_id": "该党员不在本次活动的参加范围内"})
     row = await _record(activity.id, member_id, status=status, method="manual", by=principal.user, note=note)
     await audit.record("attendance.marked", actor=principal.user, org=activity.org_id, target=activity,
                        member_id=member_id, status=status)

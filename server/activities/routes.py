@@ -21,7 +21,7 @@ def _out(activity) -> ActivityOut:
 
 
 @bp.post("/activities")
-@doc("安排活动（三会一课、培训等）", tag="activities", ok=ActivityOut, status=201, body=ActivityIn, errors=(403,))
+@doc("安排活动（三会一课、培训等）", tag="activities", ok=ActivityOut, status=201, body=ActivityIn, errors=(403, 404))
 async def create(request):
     principal = await authenticate(request)
     data = parse_body(request, ActivityIn)
@@ -103,7 +103,7 @@ async def mark(request, activity_id: int, member_id: int):
 
 
 @bp.post("/activities/<activity_id:int>/leave")
-@doc("党员请假（活动开始前）", tag="activities", ok=LeaveOut, status=(200, 201), body=LeaveIn, errors=(404, 409))
+@doc("党员请假（活动开始前）", tag="activities", ok=LeaveOut, status=(200, 201), body=LeaveIn, errors=(403, 404, 409))
 async def request_leave(request, activity_id: int):
     principal = await authenticate(request)
     data = parse_body(request, LeaveIn)
@@ -134,7 +134,7 @@ async def reject_leave(request, activity_id: int, leave_id: int):
 
 
 @bp.post("/activities/<activity_id:int>/reminder")
-@doc("订阅活动提醒（小程序订阅消息授权后调用）", tag="activities", ok=ReminderOut, status=(200, 201), errors=(404, 409, 422))
+@doc("订阅活动提醒（小程序订阅消息授权后调用）", tag="activities", ok=ReminderOut, status=(200, 201), errors=(403, 404, 409))
 async def subscribe_reminder(request, activity_id: int):
     principal = await authenticate(request)
     reminder, created = await reminders.subscribe(principal, activity_id)

@@ -15,13 +15,17 @@ from server.auth import Principal
 from server.clock import utc
 from server.codes import random_code
 from server.db import MAX_ID
-from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound
 from server.kv import KeyValueStore
 from server.members.models import Attachment, Member
 from server.orgs.service import org_for_field
 
 TRAINING_KINDS = ("lecture", "training")
 SNAPSHOT_TTL = 300
+
+
+class NotInAudience(Forbidden):
+    code, message = "not_in_audience", "你不在本次活动的参加范围内"
 
 
 class ActivityNotFound(NotFound):
@@ -85,7 +89,7 @@ async def activity_for_member(principal: Principal, activity_id: int) -> tuple[A
     activity = await get_activity(principal, activity_id)
     member = await own_member_in_audience(principal, activity)
     if member is None:
-        raise ValidationFailed("你不在本次活动的参加范围内")
+        raise NotInAudience()
     if activity.status == "cancelled":
         raise ActivityCancelled()
     return activity, member
@@ -99,6 +103,7 @@ async def create_activity(principal: Principal, data: dict) -> Activity:
     if data.get("counts_as_training") is None:
         data["counts_as_training"] = data["kind"] in TRAINING_KINDS
     data.update(_geofence_fields(data.pop("geofence", None)))
+    data["ends_at"] = data["starts_at"] + timedelta(minutes=data.pop("duration_minutes"))
     activity = await Activity.create(org=org, checkin_code=random_code(12), created_by=principal.user, **data)
     await audit.record("activity.created", actor=principal.user, org=org, target=activity, title=activity.title)
     return activity
@@ -163,9 +168,12 @@ async def update_activity(principal: Principal, activity_id: int, changes: dict,
         raise ActivityCancelled()
     if "geofence" in changes:
         changes.update(_geofence_fields(changes.pop("geofence")))
-    starts, ends = changes.get("starts_at", activity.starts_at), changes.get("ends_at", activity.ends_at)
-    if ends <= starts:
-        raise ValidationFailed(fields={"ends_at": "结束时间应晚于开始时间"})
+    # Moving the start keeps the length; a new duration moves the end. The end never comes first.
+    duration = changes.pop("duration_minutes", None)
+    starts = changes.get("starts_at", activity.starts_at)
+    length = timedelta(minutes=duration) if duration is not None else activity.ends_at - activity.starts_at
+    if "starts_at" in changes or duration is not None:
+        changes["ends_at"] = starts + length
     changed = sorted(k for k, v in changes.items() if getattr(activity, k) != v)
     if changed:
         activity.update_from_dict(changes)

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.clock import LocalDatetime
-from server.validation import Id, Input, Mobile, OptionalText, Query, Text
+from server.validation import Day, Id, Input, Mobile, OptionalText, Query, Text
 
 Category = Literal["affiliated", "local", "floating"]
 Standing = Literal["full", "probationary"]
@@ -21,14 +21,24 @@ RegistrationStatus = Literal["pending", "approved", "rejected"]
 
 def _check_placement(model):
     """A stall in a market needs the market and the stall number; a standalone business neither."""
-    if model.placement == "in_market" and (model.market_id is None or not model.stall_no):
+    if model.placement == "in_market" and (model.market_id is None or model.stall_no is None):
         raise ValueError("market_required")
-    if model.placement == "standalone" and (model.market_id is not None or model.stall_no):
+    if model.placement == "standalone" and (model.market_id is not None or model.stall_no is not None):
         raise ValueError("market_not_allowed")
     return model
 
 
+# The same rule as the schema says it: in a market, both fields; standalone, neither.
+PLACEMENT_SCHEMA = {"oneOf": [
+    {"properties": {"placement": {"enum": ["in_market"]}}, "required": ["market_id", "stall_no"]},
+    {"properties": {"placement": {"enum": ["standalone"]}},
+     "not": {"anyOf": [{"required": ["market_id"]}, {"required": ["stall_no"]}]}},
+]}
+
+
 class RegistrationIn(Input):
+    model_config = ConfigDict(json_schema_extra=PLACEMENT_SCHEMA)
+
     unit_name: Text(100)
     name: Text(50)
     mobile: Mobile
@@ -38,12 +48,12 @@ class RegistrationIn(Input):
     home_org: Text(100)
     standing: Standing
     placement: Placement
-    market_id: Id | None = None
-    stall_no: OptionalText(30) | None = None
+    market_id: Id = None
+    stall_no: Text(30) = None
     category: Category | None = None
     filled_by_name: OptionalText(50) | None = None
     filled_by_phone: Mobile | None = None
-    filled_on: dt.date | None = Field(default=None, strict=False)
+    filled_on: Day | None = None
 
     _placement = model_validator(mode="after")(_check_placement)
 

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from server.validation import Id, Input, Query, Text
+from server.validation import Id, Input, Query, Text, exactly_one_of
 
 OrgKind = Literal["association", "branch", "party_branch", "market_org"]
 RoleName = Literal["secretary", "admin"]
@@ -41,9 +41,11 @@ class OrgQuery(Query):
 
 
 class RoleGrant(Input):
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("user_id", "member_id"))
+
     role: RoleName
-    user_id: Id | None = None
-    member_id: Id | None = None
+    user_id: Id = None
+    member_id: Id = None
 
     @model_validator(mode="after")
     def one_target(self):

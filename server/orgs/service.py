@@ -8,7 +8,7 @@ from server import audit
 from server.accounts.models import User
 from server.auth import Principal
 from server.db import MAX_ID
-from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
 from server.members.models import Member
 from server.orgs.models import Market, Org, Role
 
@@ -40,7 +40,7 @@ async def org_for_field(org_id: int, field: str) -> Org:
     """The org an input field names, or a 422 that points at the field."""
     org = await Org.get_or_none(id=org_id)
     if org is None:
-        raise ValidationFailed(fields={field: "找不到该组织"})
+        raise ReferenceNotFound(fields={field: "找不到该组织"})
     return org
 
 
@@ -92,11 +92,11 @@ async def grant_role(principal: Principal, org_id: int, *, role: str, user_id: i
     if member_id is not None:
         member = await Member.get_or_none(id=member_id)
         if member is None or member.user_id is None:
-            raise ValidationFailed(fields={"member_id": "找不到该党员，或该党员尚未登录过小程序"})
+            raise ReferenceNotFound(fields={"member_id": "找不到该党员，或该党员尚未登录过小程序"})
         user_id = member.user_id
     user = await User.get_or_none(id=user_id)
     if user is None:
-        raise ValidationFailed(fields={"user_id": "找不到该用户"})
+        raise ReferenceNotFound(fields={"user_id": "找不到该用户"})
     existing = await Role.get_or_none(user=user, org=org, role=role)
     if existing:
         return existing, False

@@ -22,7 +22,7 @@ from server.auth import Principal, load_principal
 from server.clock import now
 from server.db import MAX_ID
 from server.observe import PLATE_JOBS
-from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
 from server.members.models import Member
 from server.orgs.models import Market, Org
 from server.plates import issuing
@@ -48,7 +48,7 @@ class JobEmpty(Conflict):
     code, message = "job_empty", "没有已同意公开信息的党员，未生成文件"
 
 
-class TooManyPlates(ValidationFailed):
+class TooManyPlates(Conflict):
     code = "too_many_plates"
     message = f"一次最多打印 {MAX_PLATES} 块三亮牌，请按市场分批打印"
 
@@ -63,14 +63,14 @@ async def _scope(principal: Principal, market_id: int | None, org_id: int | None
     if market_id is not None:
         market = await Market.get_or_none(id=market_id).select_related("org")
         if market is None:
-            raise ValidationFailed(fields={"market_id": "找不到该市场"})
+            raise ReferenceNotFound(fields={"market_id": "找不到该市场"})
         if not principal.reaches(market.org):
             await audit.record("plate.batch.denied", actor=principal.user, org=market.org_id)
             raise NotOrgStaff()
         return None, market
     org = await Org.get_or_none(id=org_id)
     if org is None:
-        raise ValidationFailed(fields={"org_id": "找不到该组织"})
+        raise ReferenceNotFound(fields={"org_id": "找不到该组织"})
     if not principal.reaches(org):
         await audit.record("plate.batch.denied", actor=principal.user, org=org)
         raise NotOrgStaff()

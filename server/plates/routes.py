@@ -137,7 +137,7 @@ async def plate_pdf(request, member_id: int):
 
 @bp.post("/plates/batch")
 @doc("批量打印三亮牌（按市场或组织，已同意公开的党员）", tag="plates", ok=JobOut, status=202, body=BatchIn,
-     errors=(403, 503))
+     errors=(403, 404, 409, 503))
 async def batch(request):
     principal = await authenticate(request)
     data = parse_body(request, BatchIn)
@@ -209,7 +209,7 @@ async def reply_rating(request, rating_id: int):
 # --- public ----------------------------------------------------------------------------------
 
 @bp.get("/public/plates/<code:str>")
-@doc("三亮牌公开信息（扫码页面的数据）", tag="public", ok=PublicProfile, errors=(404, 410), auth=False)
+@doc("三亮牌公开信息（扫码页面的数据）", tag="public", ok=PublicProfile, errors=(404,), auth=False)
 async def public_profile(request, code: str):
     entry = await public.public_profile(code, request.app.ctx.store)
     # Validated as PublicProfile when it was built; served as the cached text.
@@ -218,7 +218,7 @@ async def public_profile(request, code: str):
 
 @bp.post("/public/plates/<code:str>/ratings")
 @doc("顾客评价（小程序带登录凭证则按微信身份，否则按浏览器 Cookie；同一 nonce 重试返回首次结果）", tag="public",
-     ok=RatingAnswer, status=201, body=RatingIn, errors=(401, 404, 409, 410, 429), auth=False)
+     ok=RatingAnswer, status=201, body=RatingIn, errors=(401, 404, 409, 429), auth=False)
 async def rate(request, code: str):
     data = parse_body(request, RatingIn)
     answer, cookie = await visitors.rate(request, code, data)

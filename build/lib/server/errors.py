@@ -60,6 +60,12 @@ class NotFound(DomainError):
     status, code, message = 404, "not_found", "找不到该记录"
 
 
+class ReferenceNotFound(NotFound):
+    """A field of the request names a record that does not exist, or not of the kind the field
+    takes (the fields say which): the request is well formed, the record is missing."""
+    code, message = "reference_not_found", "提交的内容里引用的记录不存在，请检查标出的项目"
+
+
 class Conflict(DomainError):
     status, code, message = 409, "conflict", "与现有记录冲突"
 

@@ -22,7 +22,7 @@ const ENDPOINTS = {
   activity: { method: 'GET', path: '/api/v1/activities/{activity_id}', reads: ['id', 'title', 'starts_at', 'ends_at', 'place', 'status'] },
   createActivity: {
     method: 'POST', path: '/api/v1/activities',
-    body: ['org_id', 'kind', 'title', 'starts_at', 'ends_at', 'place'], reads: ['id'],
+    body: ['org_id', 'kind', 'title', 'starts_at', 'duration_minutes', 'place'], reads: ['id'],
   },
   checkinCode: { method: 'GET', path: '/api/v1/activities/{activity_id}/checkin-code', reads: ['token', 'url', 'expires_in', 'qr'] },
   checkin: { method: 'POST', path: '/api/v1/checkins', body: ['token', 'nonce', 'location'], reads: ['activity_title', 'checked_in_at'] },

@@ -1,6 +1,7 @@
 """Input and output shapes of activities, check-ins and attendance."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -12,41 +13,38 @@ from server.validation import Id, Input, OptionalText, Query, Text
 
 ActivityKind = Literal["party_congress", "committee", "group", "lecture", "training", "volunteer", "other"]
 AttendanceStatus = Literal["present", "leave", "absent"]
+# RFC 3339 with its offset, in this century: "2026-12-01T19:00:00+08:00". Without an offset it is
+# refused, not guessed; far years are typos (and before 1992 Shanghai's offset was not a whole
+# +08:00). The OpenAPI document carries the same pattern, so a generated client agrees.
+WHEN_PATTERN = (r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                r"(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+_WHEN = re.compile(WHEN_PATTERN)
+
+
 def _iso_text(value):
-    # Lax parsing would also take 1700000000 as a Unix time; a form sends text.
-    if not isinstance(value, str):
+    # Lax parsing would also take 1700000000 as a Unix time, or "2026-12-01 19:00"; a form sends this text.
+    if not isinstance(value, str) or not _WHEN.fullmatch(value):
         raise ValueError("datetime_text")
     return value
 
 
-def _sane_year(value):
-    # Far dates are typos, and before 1992 Shanghai's offset was not a whole +08:00.
-    if not 2000 <= value.year <= 2100:
-        raise ValueError("year_range")
-    return value
-
-
-# A datetime with its offset: "2026-12-01T19:00:00+08:00". Without one it is refused, not guessed.
-When = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_iso_text), AfterValidator(_sane_year)]
+When = Annotated[AwareDatetime, Field(strict=False, json_schema_extra={"pattern": WHEN_PATTERN}),
+                 BeforeValidator(_iso_text)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
+# How long an activity lasts: the end is the start plus this, so it can never come first.
+Duration = Annotated[int, Field(ge=1, le=3 * 24 * 60, description="时长（分钟），结束时间 = 开始时间 + 时长")]
 
 
 class Geofence(Input):
-    lat: float = Field(ge=-90, le=90, strict=False)
-    lng: float = Field(ge=-180, le=180, strict=False)
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
     radius_m: int = Field(ge=20, le=5000)
 
 
 class Location(Input):
-    lat: float = Field(ge=-90, le=90, strict=False)
-    lng: float = Field(ge=-180, le=180, strict=False)
-    accuracy_m: float | None = Field(default=None, ge=0, le=10_000, strict=False)
-
-
-def _check_times(model):
-    if model.starts_at is not None and model.ends_at is not None and model.ends_at <= model.starts_at:
-        raise ValueError("ends_before_start")
-    return model
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=10_000)
 
 
 class ActivityIn(Input):
@@ -54,22 +52,20 @@ class ActivityIn(Input):
     kind: ActivityKind
     title: Text(100)
     starts_at: When
-    ends_at: When
+    duration_minutes: Duration
     place: OptionalText(100) = ""
     geofence: Geofence | None = None
     counts_as_training: bool | None = Field(default=None, description="不填时：党课和教育培训计入培训率")
     checkin_opens_before: Minutes = 30
     checkin_closes_after: Minutes = 0
 
-    _times = model_validator(mode="after")(_check_times)
-
 
 class ActivityPatch(Input):
     # What is sent changes; absent stays. Null is refused for required fields (see MemberPatch).
     kind: ActivityKind = None
     title: Text(100) = None
-    starts_at: When = None
-    ends_at: When = None
+    starts_at: When = Field(default=None, description="只改开始时间时，时长不变")
+    duration_minutes: Duration = None
     place: OptionalText(100) = None
     geofence: Geofence | None = None
     counts_as_training: bool = None

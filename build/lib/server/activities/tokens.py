@@ -21,11 +21,13 @@ _FORMAT = re.compile(r"^([2-9a-z]{8,16})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{22})$
 
 
 class TokenInvalid(DomainError):
-    status, code, message = 400, "token_invalid", "签到码无效，请扫描书记手机上的签到码"
+    # The code shown on the secretary's phone is the pass that lets a member check in: a forged
+    # or stale one is refused as a pass is (403), not as a malformed request.
+    status, code, message = 403, "token_invalid", "签到码无效，请扫描书记手机上的签到码"
 
 
 class TokenExpired(DomainError):
-    status, code, message = 400, "token_expired", "签到码已过期，请重新扫描书记手机上的最新签到码"
+    status, code, message = 403, "token_expired", "签到码已过期，请重新扫描书记手机上的最新签到码"
 
 
 def _slice(at: float) -> int:

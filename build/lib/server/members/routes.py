@@ -15,7 +15,7 @@ bp = Blueprint("members")
 
 
 @bp.post("/registrations")
-@doc("提交党建信息登记表", tag="registrations", ok=RegistrationOut, status=201, body=RegistrationIn, errors=(409,))
+@doc("提交党建信息登记表", tag="registrations", ok=RegistrationOut, status=201, body=RegistrationIn, errors=(404, 409))
 async def submit(request):
     principal = await authenticate(request)
     data = parse_body(request, RegistrationIn)
@@ -75,7 +75,7 @@ async def get_member(request, member_id: int):
 
 
 @bp.patch("/members/<member_id:int>")
-@doc("修改党员信息（书记）", tag="members", ok=MemberOut, body=MemberPatch, errors=(404,))
+@doc("修改党员信息（书记）", tag="members", ok=MemberOut, body=MemberPatch, errors=(403, 404, 409))
 async def update_member(request, member_id: int):
     principal = await authenticate(request)
     data = parse_body(request, MemberPatch)

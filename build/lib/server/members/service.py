@@ -14,13 +14,22 @@ from server.accounts.models import User
 from server.auth import Principal
 from server.clock import now, today
 from server.db import MAX_ID
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members.models import Member, Registration
 from server.orgs.models import Market, Org
 from server.orgs.service import org_for_field
 
 # A member takes part in org life at a branch-level org, not at an association.
 LIFE_ORG_KINDS = ("branch", "party_branch", "market_org")
+
+
+class OutsideYourOrgs(Forbidden):
+    code, message = "outside_your_orgs", "只能转到你所管辖范围内的组织"
+
+
+class PlacementIncomplete(Conflict):
+    # The change and what the record already holds do not fit together.
+    code, message = "placement_incomplete", "市场内个体工商户须填写市场和摊位号"
 
 
 class RegistrationNotFound(NotFound):
@@ -50,7 +59,7 @@ class RegistrationNotPending(Conflict):
 async def _life_org(org_id: int, field: str) -> Org:
     org = await org_for_field(org_id, field)
     if org.kind not in LIFE_ORG_KINDS:
-        raise ValidationFailed(fields={field: "请选择基层分会或党支部，而不是协会"})
+        raise ReferenceNotFound(fields={field: "请选择基层分会或党支部，而不是协会"})
     return org
 
 
@@ -59,7 +68,7 @@ async def _market(market_id: int | None) -> Market | None:
         return None
     market = await Market.get_or_none(id=market_id)
     if market is None:
-        raise ValidationFailed(fields={"market_id": "找不到该市场"})
+        raise ReferenceNotFound(fields={"market_id": "找不到该市场"})
     return market
 
 
@@ -214,12 +223,12 @@ async def update_member(principal: Principal, member_id: int, changes: dict) -> 
     if "life_org_id" in changes:
         new_org = await _life_org(changes["life_org_id"], "life_org_id")
         if not principal.reaches(new_org):  # moving a member out of one's own subtree is not an edit
-            raise ValidationFailed(fields={"life_org_id": "只能转到你所管辖范围内的组织"})
+            raise OutsideYourOrgs(fields={"life_org_id": "只能转到你所管辖范围内的组织"})
     if "market_id" in changes:
         await _market(changes["market_id"])
     merged = {**{k: getattr(member, k) for k in ("placement", "market_id", "stall_no")}, **changes}
     if merged["placement"] == "in_market" and (merged["market_id"] is None or not merged["stall_no"]):
-        raise ValidationFailed(fields={"market_id": "市场内个体工商户须填写市场和摊位号"})
+        raise PlacementIncomplete(fields={"market_id": "市场内个体工商户须填写市场和摊位号"})
     if merged["placement"] == "standalone":
         changes.update(market_id=None, stall_no=None)
     changed = sorted(k for k, v in changes.items() if getattr(member, k) != v)

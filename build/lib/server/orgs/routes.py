@@ -21,7 +21,7 @@ async def list_orgs(request):
 
 
 @bp.post("/orgs")
-@doc("新建下级组织（上级管理员）", tag="orgs", ok=OrgOut, status=201, body=OrgCreate, errors=(403,))
+@doc("新建下级组织（上级管理员）", tag="orgs", ok=OrgOut, status=201, body=OrgCreate, errors=(403, 404))
 async def create_org(request):
     principal = await authenticate(request)
     data = parse_body(request, OrgCreate)
@@ -47,7 +47,7 @@ async def list_markets(request):
 
 
 @bp.post("/markets")
-@doc("新建市场（管理员）", tag="orgs", ok=MarketOut, status=201, body=MarketCreate, errors=(403,))
+@doc("新建市场（管理员）", tag="orgs", ok=MarketOut, status=201, body=MarketCreate, errors=(403, 404))
 async def create_market(request):
     principal = await authenticate(request)
     data = parse_body(request, MarketCreate)

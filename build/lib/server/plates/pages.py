@@ -37,7 +37,7 @@ def _profile_page(entry: public.Entry, *, notice: str | None = None, error: str 
 
 
 @pages.get("/p/<code:str>")
-@doc("三亮牌公开页面（扫码打开；无需 JavaScript）", tag="pages", auth=False, media="text/html", errors=(404, 410),
+@doc("三亮牌公开页面（扫码打开；无需 JavaScript）", tag="pages", auth=False, media="text/html", errors=(404,),
      html_errors=True)
 async def profile_page(request, code: str):
     try:
@@ -49,7 +49,7 @@ async def profile_page(request, code: str):
 
 
 @pages.get("/p/<code:str>/photo.jpg")
-@doc("三亮牌公开页面上的照片", tag="pages", auth=False, media="image/jpeg", errors=(404, 410))
+@doc("三亮牌公开页面上的照片", tag="pages", auth=False, media="image/jpeg", errors=(404,))
 async def profile_photo(request, code: str):
     entry = await public.public_profile(code, request.app.ctx.store)
     key = entry.photo_key
@@ -90,7 +90,7 @@ FORM_ERRORS = {"score": "请先点星星打分（1 到 5 分）", "comment": "�
 
 @pages.post("/p/<code:str>/ratings")
 @doc("三亮牌公开页面的评价表单（提交后以 303 跳回页面）", tag="pages", auth=False, media="text/html", status=303,
-     form=RatingForm, errors=(404, 409, 410, 422, 429), html_errors=True)
+     form=RatingForm, errors=(404, 409, 422, 429), html_errors=True)
 async def rate_form(request, code: str):
     ctx = request.app.ctx
     try:

@@ -14,7 +14,7 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.functions import Count
 
 from server.clock import SHANGHAI
-from server.errors import DomainError, NotFound
+from server.errors import NotFound
 from server.members.models import Member
 from server.orgs.models import Market
 from server.plates import cache, html
@@ -30,8 +30,9 @@ class PlateNotFound(NotFound):
     code, message = "plate_not_found", "找不到这块三亮牌，请核对二维码或编号"
 
 
-class PlateReplaced(DomainError):
-    status, code, message = 410, "plate_replaced", "这块三亮牌已更换，请扫描摊位上的新牌"
+class PlateReplaced(NotFound):
+    # 404, not 410: to a client both say "this code shows nothing"; the code tells them apart.
+    code, message = "plate_replaced", "这块三亮牌已更换，请扫描摊位上的新牌"
 
 
 class ProfileNotPublic(NotFound):

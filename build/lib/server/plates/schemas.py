@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plates import LAYOUTS
 from server.clock import LocalDatetime
-from server.validation import Id, Input, OptionalText, Query, Text
+from server.validation import Id, Input, OptionalText, Query, Text, exactly_one_of
 
 LayoutName = Literal[tuple(sorted(LAYOUTS))]  # type: ignore[valid-type]
 
@@ -137,8 +137,10 @@ class ReplyIn(Input):
 
 
 class BatchIn(Input):
-    market_id: Id | None = None
-    org_id: Id | None = None
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("market_id", "org_id"))
+
+    market_id: Id = None
+    org_id: Id = None
     layout: LayoutName | None = None
 
 

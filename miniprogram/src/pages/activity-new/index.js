@@ -6,6 +6,12 @@ const { showError } = require('../../utils/request');
 
 const KINDS = Object.keys(labels.activityKind).map((value) => ({ value, label: labels.activityKind[value] }));
 
+// "19:00" → minutes since midnight.
+function minutesOf(hhmm) {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
 function today() {
   const d = new Date(Date.now() + 8 * 3600 * 1000); // Shanghai
   return d.toISOString().slice(0, 10);
@@ -33,10 +39,16 @@ Component({
         wx.showToast({ title: '请填写活动名称', icon: 'none' });
         return;
       }
+      // The server takes a start and a length, so an end before the start cannot be sent.
+      const duration = minutesOf(end) - minutesOf(start);
+      if (duration <= 0) {
+        wx.showToast({ title: '结束时间应晚于开始时间', icon: 'none' });
+        return;
+      }
       try {
         const activity = await activities.create({
           org_id: orgs[orgIndex].id, kind: kinds[kindIndex].value, title: title.trim(), place: place.trim(),
-          starts_at: `${date}T${start}:00+08:00`, ends_at: `${date}T${end}:00+08:00`,
+          starts_at: `${date}T${start}:00+08:00`, duration_minutes: duration,
         });
         wx.redirectTo({ url: `/pages/activity/index?id=${activity.id}` });
       } catch (error) {
