@@ -195,7 +195,7 @@ def _request_body(body, upload, form) -> RequestBody | None:
     return None
 
 
-UPLOAD_TYPES = "image/jpeg, image/png"  # what server/images.py decodes; anything else is 415
+UPLOAD_TYPES = "image/jpeg, image/png, image/webp"  # what server/images.py decodes; anything else is 415
 
 
 def _upload_body(field: str) -> RequestBody:
