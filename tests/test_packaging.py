@@ -4,6 +4,7 @@ loads the demo and serves a plate's public page and the API docs."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -23,9 +24,17 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # Built from a copy of the tracked tree: setuptools leaves build/ and *.egg-info beside the
+    # source, and files git ignores must not slip into the package either.
+    source = tmp_path_factory.mktemp("source")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(out), str(ROOT)], capture_output=True, text=True, timeout=300, cwd=out)
+                            "-w", str(out), str(source)], capture_output=True, text=True, timeout=300, cwd=out)
     assert build.returncode == 0, build.stderr[-3000:]
     [built] = out.glob("dangjian-*.whl")
     return built
