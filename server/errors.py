@@ -32,6 +32,10 @@ class InvalidJSON(DomainError):
     code, message = "invalid_json", "请求内容不是有效的 JSON"
 
 
+class JSONTooDeep(InvalidJSON):
+    code, message = "json_too_deep", "请求内容嵌套层数太多"
+
+
 class BodyMissing(DomainError):
     code, message = "body_required", "请求内容为空"
 

@@ -13,7 +13,7 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from server.db import MAX_ID
-from server.errors import BodyMissing, BodyNotObject, BodyTooLarge, InvalidJSON, ValidationFailed
+from server.errors import BodyMissing, BodyNotObject, BodyTooLarge, InvalidJSON, JSONTooDeep, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -165,6 +165,8 @@ def parse_body(request, model: type[M]) -> M:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJSON() from exc
+    except RecursionError as exc:  # [[[[…]]]] a thousand deep: no form nests like that
+        raise JSONTooDeep() from exc
     if not isinstance(data, dict):
         raise BodyNotObject()
     try:

@@ -17,6 +17,37 @@ async def test_malformed_bodies(world, body, code):
     assert response.json()["error"]["code"] == code and response.json()["error"]["message"]
 
 
+DEEP_ARRAY = b"[" * 1000 + b"]" * 1000
+DEEP_OBJECT = b'{"a":' * 1000 + b"1" + b"}" * 1000
+
+
+async def test_json_nested_a_thousand_deep_is_refused_on_every_json_route(world):
+    # It raised RecursionError inside the JSON parser: a 500 from one unauthenticated request.
+    routes = [(r.path, method) for r in world.backend.app.router.routes if r.path.startswith("api/v1/")
+              for method in r.methods - {"GET", "HEAD", "OPTIONS", "DELETE"}]
+    assert len(routes) > 20
+    async with world.client("sec_a") as c:
+        for path, method in routes:
+            concrete = "/" + "/".join("1" if part.startswith("<") else part for part in path.split("/"))
+            for body in (DEEP_ARRAY, DEEP_OBJECT):
+                response = await c.request(method, concrete, content=body, headers={"Content-Type": "application/json"})
+                assert response.status_code < 500, (method, concrete, response.text[:200])
+    async with world.client("vendor") as c:
+        response = await c.post("/api/v1/registrations", content=DEEP_OBJECT, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "json_too_deep"
+
+
+@pytest.mark.parametrize("score", ["²", "٣", "３", "05", "-1", "1.0", ""])
+async def test_the_page_form_refuses_a_score_that_is_not_one_of_the_five(world, score):
+    from tests.plate_helpers import fresh_ip, publish_member
+    from tests.asgi import client
+
+    code = await publish_member(world)
+    async with client(world.backend.app, ip=fresh_ip()) as c:
+        response = await c.post(f"/p/{code}/ratings", data={"score": score, "nonce": "abcdefgh12"})
+    assert response.status_code == 422 and "请先点星星打分" in response.text  # the page, not a 500
+
+
 async def test_unknown_route_and_wrong_method_answer_json(world):
     async with world.client("vendor") as c:
         missing = await c.get("/api/v1/nothing-here")

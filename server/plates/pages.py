@@ -62,12 +62,16 @@ async def profile_photo(request, code: str):
     return raw(data, content_type="image/jpeg", headers={"ETag": etag, **NO_STORE_SHARED})
 
 
+SCORES = ("1", "2", "3", "4", "5")
+
+
 def _form_rating(request) -> RatingIn:
     form = request.form or {}
     raw_score = form.get("score", "")
     try:
         return RatingIn.model_validate({
-            "score": int(raw_score) if raw_score.isdigit() and len(raw_score) < 3 else raw_score,
+            # Only the five the form offers: str.isdigit() also takes "²" and other scripts' digits.
+            "score": int(raw_score) if raw_score in SCORES else raw_score,
             "comment": form.get("comment", ""),
             "complaint": form.get("complaint") == "1",
             "nonce": form.get("nonce", ""),
