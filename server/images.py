@@ -1,10 +1,15 @@
-"""Uploaded photos: checked, re-encoded, stripped of metadata.
+"""Uploaded photos: checked, re-encoded from their pixels alone, off the event loop.
 
-Whatever arrives (a phone's JPEG with GPS in its EXIF, a PNG, something pretending to be an
-image) leaves as a fresh JPEG of bounded size with no metadata at all.
+Whatever arrives (a phone's JPEG with GPS in its EXIF, a PNG with text chunks, a JPEG comment
+holding a phone number, an ICC profile, bytes after the image's end, something pretending to be
+an image) leaves as a fresh JPEG built from the decoded pixels, so no metadata of any kind can
+survive. The pixel count is checked from the header before anything is decoded: a PNG of 175 KB
+that unpacks to 60 megapixels is refused (413) without being decoded. A large JPEG is decoded at
+a reduced scale (draft mode), never at full size.
 """
 from __future__ import annotations
 
+import asyncio
 import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -13,17 +18,24 @@ from server.errors import DomainError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 2560
-# Pillow refuses larger images as decompression bombs; a phone camera stays well below this.
-MAX_PIXELS = 60_000_000
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
+# Decoded at full size: 24 megapixels (6000 × 4000) is about 72 MB of RGB. A JPEG is decoded at
+# 1/2 to 1/8 scale in draft mode, so a 100-megapixel phone photo costs less than that.
+MAX_PIXELS = 24_000_000
+MAX_JPEG_PIXELS = 100_000_000
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: a phone's JPEG with a depth map; its first frame
 
 
 class NotAnImage(DomainError):
-    status, code, message = 415, "not_an_image", "请上传 JPG 或 PNG 格式的照片"
+    status, code, message = 415, "not_an_image", "请上传 JPG、PNG 或 WebP 格式的照片"
 
 
 class ImageTooLarge(DomainError):
     status, code, message = 413, "image_too_large", "照片太大了，请上传 10MB 以内的照片"
+
+
+async def clean(data: bytes) -> tuple[bytes, int, int]:
+    """reencode() in a worker thread: decoding a photo takes a core for a while."""
+    return await asyncio.to_thread(reencode, data)
 
 
 def reencode(data: bytes) -> tuple[bytes, int, int]:
@@ -31,18 +43,24 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageTooLarge()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
             if probe.format not in ACCEPTED_FORMATS:
                 raise NotAnImage()
-            if probe.width * probe.height > MAX_PIXELS:
+            limit = MAX_JPEG_PIXELS if probe.format in ("JPEG", "MPO") else MAX_PIXELS
+            if probe.width * probe.height > limit:
                 raise ImageTooLarge("照片像素太多了，请压缩后再上传")
             probe.verify()  # structure check; the image must be reopened after verify()
         with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant, drop the tag
+            if image.format in ("JPEG", "MPO"):
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at the smallest scale still ≥ MAX_SIDE
+            image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant
             image = image.convert("RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: no metadata
-            return out.getvalue(), image.width, image.height
+            # Pixels only: a new image from the raw bytes carries no info dict (comment, ICC,
+            # EXIF, XMP, text chunks), so save() has nothing to write back.
+            pixels = Image.frombytes("RGB", image.size, image.tobytes())
+        out = io.BytesIO()
+        pixels.save(out, "JPEG", quality=85, optimize=True)
+        return out.getvalue(), pixels.width, pixels.height
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise NotAnImage() from exc

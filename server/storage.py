@@ -16,6 +16,10 @@ class FileStorage(abc.ABC):
     async def get(self, key: str) -> bytes | None: ...
 
     @abc.abstractmethod
+    async def delete(self, key: str) -> None:
+        """Remove the file; a missing one is not an error."""
+
+    @abc.abstractmethod
     async def put_file(self, source: Path, suffix: str) -> str:
         """Store a finished file (a batch PDF, too big to hold in memory) under a new key; the
         source file is consumed."""
@@ -52,6 +56,9 @@ class LocalStorage(FileStorage):
     async def get(self, key: str) -> bytes | None:
         path = self._path(key)
         return path.read_bytes() if path.exists() else None
+
+    async def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
     async def put_file(self, source: Path, suffix: str) -> str:
         key, path = self._new(suffix)

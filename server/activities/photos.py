@@ -25,7 +25,7 @@ async def upload(principal: Principal, activity_id: int, data: bytes, files: Fil
     activity = await activities.staff_activity(principal, activity_id, "photo")
     if await ActivityPhoto.filter(activity=activity).count() >= MAX_PHOTOS:
         raise TooManyPhotos()
-    jpeg, width, height = images.reencode(data)
+    jpeg, width, height = await images.clean(data)
     key = await files.put(jpeg, ".jpg")
     photo = await ActivityPhoto.create(activity=activity, key=key, width=width, height=height, size=len(jpeg),
                                        uploaded_by=principal.user)

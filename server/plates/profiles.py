@@ -106,9 +106,11 @@ async def update_pledge(principal: Principal, member_id: int, pledge: str, gatew
 
 async def upload_photo(principal: Principal, member_id: int, data: bytes, files: FileStorage, store) -> Profile:
     member, profile = await view(principal, member_id)
-    jpeg, _width, _height = images.reencode(data)
-    profile.photo_key = await files.put(jpeg, ".jpg")
+    jpeg, _width, _height = await images.clean(data)
+    old_key, profile.photo_key = profile.photo_key, await files.put(jpeg, ".jpg")
     await profile.save(update_fields=["photo_key", "updated_at"])
+    if old_key:  # a replaced photo is not kept anywhere
+        await files.delete(old_key)
     await audit.record("profile.photo.updated", actor=principal.user, org=member.life_org_id, target=member)
     await cache.forget_member(member.id, store)
     return profile
