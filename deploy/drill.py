@@ -348,10 +348,17 @@ class Drill:
         other = httpx.get(f"{plain}/c/other.txt", timeout=5)
         link = httpx.get(f"{plain}/c/some-token", timeout=5)
         good = good and VERIFY_CONTENT not in other.text and link.status_code == 301
-        return (f"[{'OK' if good else 'FAIL'}] verification file: "
+        # The security headers through nginx: each said once, the app's page policy kept.
+        page = httpx.get(f"{self.base}/p/{DEMO_PLATE_CODE}", verify=False, timeout=5)
+        said = {name: page.headers.get_list(name) for name in
+                ("x-frame-options", "x-content-type-options", "content-security-policy")}
+        headers_ok = said["x-frame-options"] == ["DENY"] and said["x-content-type-options"] == ["nosniff"] \
+            and len(said["content-security-policy"]) == 1 and "script-src 'none'" in said["content-security-policy"][0]
+        return (f"[{'OK' if good and headers_ok else 'FAIL'}] verification file: "
                 f"{', '.join(f'{url.split(chr(47), 3)[3]} {r.status_code}' for url, r in answers.items())} "
                 f"(http and https), another name does not get it; a check-in link over http moves to https "
-                f"({link.status_code})")
+                f"({link.status_code}); the plate page's security headers once each: "
+                f"{sum(len(v) for v in said.values())} of 3")
 
     def main(self) -> int:
         lines = []

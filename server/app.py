@@ -9,7 +9,7 @@ import ujson
 from sanic import Blueprint, Sanic
 from sanic.response import json, raw
 
-from server import db, docs, errors, miniprogram, observe
+from server import db, docs, errors, miniprogram, observe, security
 from server.accounts.routes import bp as accounts_bp
 from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
         miniprogram.serve_verify_file(app, settings.wechat_verify_file, settings.wechat_verify_content)
     errors.install(app)
     observe.install(app, access_log=settings.access_log)
+    security.install(app)
 
     @app.get("/healthz")
     async def healthz(request):

@@ -26,5 +26,5 @@ def test_fault_drill_passes_every_scenario():
     lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert len(lines) == 4 and all(line.startswith("[OK]") for line in lines), lines
-    assert "c/drillAbc123.txt 200" in lines[0] and "p/drillAbc123.txt 200" in lines[0]
+    assert "c/drillAbc123.txt 200" in lines[0] and "p/drillAbc123.txt 200" in lines[0] and "3 of 3" in lines[0]
     assert "300 got 201 in the end; database: 300 rows, 300 members, 0 twice" in lines[1]

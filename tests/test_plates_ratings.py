@@ -261,3 +261,59 @@ async def test_with_wechat_unreachable_a_mini_program_comment_waits_for_a_person
     assert created and answer["status"] == "flagged"
     stored = await Rating.get(member=world.member_a)
     assert stored.flag_reason == "content_review" and stored.comment == "老板人很好"
+
+
+async def test_refused_posts_do_not_use_up_a_plates_quota(world):
+    # A vendor could otherwise post 60 comments the word list refuses, from many addresses, and
+    # silence every genuine rating and complaint against himself for an hour.
+    from server.plates.ratings import PER_PLATE_PER_HOUR
+
+    code = await publish_member(world)
+    for _ in range(PER_PLATE_PER_HOUR + 5):
+        async with customer(world) as c:
+            refused = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5, "加微信代开发票"))
+        assert refused.status_code == 422
+    async with customer(world) as c:
+        complaint = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(1, "", complaint=True))
+    assert complaint.status_code == 201
+    for _ in range(PER_PLATE_PER_HOUR - 1):  # stored ones do use it
+        async with customer(world) as c:
+            assert (await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(4))).status_code == 201
+    async with customer(world) as c:
+        over = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(4))
+    assert over.status_code == 429 and 1 <= int(over.headers["retry-after"]) <= 3600
+    assert await Rating.filter(member=world.member_a).count() == PER_PLATE_PER_HOUR
+
+
+async def test_a_member_cannot_rate_his_own_plate(world):
+    code = await publish_member(world)
+    async with client(world.backend.app, world.tokens["member_a"], ip=fresh_ip()) as c:
+        own = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5, "我最好"))
+    assert own.status_code == 403 and own.json()["error"]["code"] == "own_plate"
+    assert not await Rating.filter(member=world.member_a).exists()
+
+
+async def test_cross_site_posts_are_refused_and_pages_cannot_be_framed(world):
+    code = await publish_member(world)
+    evil = {"Origin": "https://evil.example"}
+    async with customer(world) as c:
+        page = await c.get(f"/p/{code}")
+        nonce = page.text.split('name="nonce" value="')[1].split('"')[0]
+        form = await c.post(f"/p/{code}/ratings", data={"score": "1", "nonce": nonce}, headers=evil)
+        by_referer = await c.post(f"/p/{code}/ratings", data={"score": "1", "nonce": nonce},
+                                  headers={"Referer": "https://evil.example/page.html"})
+        as_json = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(1), headers=evil)
+        same = await c.post(f"/p/{code}/ratings", data={"score": "4", "nonce": nonce},
+                            headers={"Origin": "http://testserver"})
+        miniprogram = await c.post(f"/api/v1/public/plates/{code}/ratings", json=rating(5),
+                                   headers={"Referer": "https://servicewechat.com/wxappid/3/page-frame.html"})
+        api = await c.get("/api/v1/public/plates/" + code)
+    assert form.status_code == by_referer.status_code == as_json.status_code == 403
+    assert "请在三亮牌页面上提交评价" in form.text and as_json.json()["error"]["code"] == "cross_site_request"
+    assert same.status_code == 303 and miniprogram.status_code == 409  # same visitor, same day: refused as a repeat
+    assert await Rating.filter(member=world.member_a).count() == 1
+    for response in (page, form):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert "script-src 'none'" in response.headers["content-security-policy"]
+    assert api.headers["x-content-type-options"] == "nosniff" and page.headers["x-content-type-options"] == "nosniff"

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sanic import Blueprint
 from sanic.response import html as text_html, raw, redirect
 
+from server import security
 from server.apidoc import doc
 from server.errors import DomainError, ValidationFailed
 from server.plates import html, public, ratings, visitors
@@ -94,7 +95,7 @@ FORM_ERRORS = {"score": "请先点星星打分（1 到 5 分）", "comment": "�
 
 @pages.post("/p/<code:str>/ratings")
 @doc("三亮牌公开页面的评价表单（提交后以 303 跳回页面）", tag="pages", auth=False, media="text/html", status=303,
-     form=RatingForm, errors=(404, 409, 422, 429), html_errors=True)
+     form=RatingForm, errors=(403, 404, 409, 422, 429), html_errors=True)
 async def rate_form(request, code: str):
     ctx = request.app.ctx
     try:
@@ -103,6 +104,7 @@ async def rate_form(request, code: str):
         return _message_page(exc)
     cookie = None
     try:
+        security.same_site(request)  # a form on another site must not rate in this visitor's name
         answer, cookie = await visitors.rate(request, code, _form_rating(request))
     except DomainError as exc:
         first_field = next(iter(exc.fields), None)

@@ -21,7 +21,9 @@ from server import audit
 from server.auth import Principal
 from server.clock import now, today
 from server.db import MAX_ID
-from server.errors import Conflict, NotFound, RateLimited
+from server.errors import Conflict, Forbidden, NotFound, RateLimited
+from server.kv import seconds_left
+from server.members.models import Member
 from server.members.service import get_member
 from server.observe import RATINGS
 from server.plates import cache, content, public
@@ -42,23 +44,44 @@ class RatingNotFound(NotFound):
     code, message = "rating_not_found", "找不到该评价"
 
 
+class OwnPlate(Forbidden):
+    code, message = "own_plate", "不能给自己的三亮牌评价"
+
+
 @dataclass(frozen=True)
 class Customer:
     channel: str  # miniprogram (WeChat openid) | web (signed cookie)
     identity: str  # the openid or the cookie's random id; never stored as such
+    user_id: int | None = None  # a logged-in mini-program user
 
     def key(self, secret: str) -> str:
         digest = hmac.new(secret.encode(), f"{self.channel}:{self.identity}".encode(), hashlib.sha256)
         return digest.hexdigest()[:40]
 
 
-async def _limit(store, client: str, plate_code: str) -> None:
+async def _limit_sender(store, client: str) -> None:
+    """Every attempt counts against the one who sends it, refused ones included."""
     for key, limit, window in ((f"rate:rating:client:{client}:m", PER_CLIENT_PER_MINUTE, 60),
-                               (f"rate:rating:client:{client}:h", PER_CLIENT_PER_HOUR, 3600),
-                               (f"rate:rating:plate:{plate_code}:h", PER_PLATE_PER_HOUR, 3600)):
+                               (f"rate:rating:client:{client}:h", PER_CLIENT_PER_HOUR, 3600)):
         allowed, retry_after = await store.hit(key, limit, window)
         if not allowed:
             raise RateLimited("评价提交太频繁，请稍后再试", extra={"retry_after": retry_after})
+
+
+def _plate_key(plate_code: str) -> str:
+    return f"rate:rating:plate:{plate_code}:h"
+
+
+async def _check_plate_quota(store, plate_code: str) -> None:
+    """Only stored ratings use a plate's hourly quota (see _charge_plate): posts the word list
+    or WeChat refuses cannot use it up and so silence genuine complaints."""
+    if int(await store.get(_plate_key(plate_code)) or 0) >= PER_PLATE_PER_HOUR:
+        retry_after = seconds_left(await store.ttl(_plate_key(plate_code)), 3600)
+        raise RateLimited("这块三亮牌这一小时收到的评价太多了，请稍后再试", extra={"retry_after": retry_after})
+
+
+async def _charge_plate(store, plate_code: str) -> None:
+    await store.incr(_plate_key(plate_code), 3600)
 
 
 def thanks_key(answer: dict) -> str:
@@ -81,7 +104,10 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
     earlier = await Rating.get_or_none(member_id=entry.member_id, nonce=nonce)
     if earlier is not None:
         return _answer(earlier), False
-    await _limit(store, client, code)
+    await _limit_sender(store, client)
+    if customer.user_id is not None and await Member.exists(id=entry.member_id, user_id=customer.user_id):
+        raise OwnPlate()
+    await _check_plate_quota(store, code)
     openid = customer.identity if customer.channel == "miniprogram" else None
     verdict = await content.check(comment, field="comment", gateway=gateway, openid=openid, scene=2,
                                   wechat_down_means_review=True)
@@ -97,6 +123,7 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
         if earlier is not None:
             return _answer(earlier), False
         raise AlreadyRatedToday() from exc
+    await _charge_plate(store, code)
     RATINGS.labels(rating.status).inc()
     if rating.status == "published" or rating.flag_reason in public.SCORE_COUNTS_WHILE_FLAGGED:
         await cache.forget([code], store)

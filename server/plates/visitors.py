@@ -41,7 +41,7 @@ async def customer(request) -> tuple[Customer, str | None]:
         user = await User.get_or_none(id=user_id) if user_id else None
         if user is None:
             raise Unauthorized("登录已失效，请重新登录")
-        return Customer("miniprogram", user.openid), None
+        return Customer("miniprogram", user.openid, user_id=user.id), None
     identity = cookie_identity(request.cookies.get(COOKIE), ctx.settings.secret_key)
     if identity is not None:
         return Customer("web", identity), None
