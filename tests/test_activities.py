@@ -79,16 +79,33 @@ async def test_edit_minutes_and_cancel(world):
 
 
 async def test_attachment_brings_a_member_of_another_branch_into_the_audience(world):
+    # Only the member's own secretary attaches them: another branch's secretary pulling them in
+    # would put their name on her sheets and their attendance into her training rates.
     activity = await make_activity(world)
     outsider = await make_member(None, world.party_b, name="外支部党员")
-    async with world.client("sec_b") as c:
-        refused = await c.post(f"/api/v1/members/{outsider.id}/attachments", json={"org_id": world.party_a.id})
     async with world.client("sec_a") as c:
+        pulled = await c.post(f"/api/v1/members/{outsider.id}/attachments", json={"org_id": world.party_a.id})
+    async with world.client("sec_b") as c:  # the outsider's own secretary
         attached = await c.post(f"/api/v1/members/{outsider.id}/attachments", json={"org_id": world.party_a.id})
+        listed = (await c.get(f"/api/v1/members/{outsider.id}/attachments")).json()
+    async with world.client("sec_a") as c:
         sheet = (await c.get(f"/api/v1/activities/{activity.id}/attendance")).json()
-    assert refused.status_code == 403
+        not_hers = await c.delete(f"/api/v1/members/{outsider.id}/attachments/{world.party_a.id}")
+    assert pulled.status_code == 404 and pulled.json()["error"]["code"] == "member_not_found"
+    assert await AuditEntry.filter(action="attachment.create.denied", actor_id=world.users["sec_a"].id).exists() \
+        or not await AuditEntry.filter(action="attachment.created", actor_id=world.users["sec_a"].id).exists()
     assert attached.status_code == 201 and set(attached.json()) == {"member_id", "org_id", "created_at"}
+    assert [a["org_id"] for a in listed["items"]] == [world.party_a.id]
     assert outsider.id in {e["member_id"] for e in sheet["entries"]} and sheet["expected"] == 2
+    assert not_hers.status_code == 404
+    async with world.client("sec_b") as c:
+        removed = await c.delete(f"/api/v1/members/{outsider.id}/attachments/{world.party_a.id}")
+        again = await c.delete(f"/api/v1/members/{outsider.id}/attachments/{world.party_a.id}")
+    async with world.client("sec_a") as c:
+        sheet = (await c.get(f"/api/v1/activities/{activity.id}/attendance")).json()
+    assert removed.status_code == 200 and removed.json()["items"] == []
+    assert again.status_code == 404 and again.json()["error"]["code"] == "attachment_not_found"
+    assert outsider.id not in {e["member_id"] for e in sheet["entries"]}
 
 
 async def test_checkin_link_opened_in_a_browser_says_to_use_wechat(backend):

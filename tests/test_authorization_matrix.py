@@ -7,7 +7,7 @@ from PIL import Image
 
 from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest
-from server.members.models import Member, Registration
+from server.members.models import Attachment, Member, Registration
 from server.orgs.models import Org, Role
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
@@ -45,6 +45,7 @@ async def branch_a(world, backend) -> dict:
     rating = await Rating.create(member=world.member_a, plate=await Plate.get(code=code), score=1, comment="秤不准，投诉",
                                  is_complaint=True, customer="c" * 40, channel="web", day=today(), nonce="n",
                                  status="flagged", flag_reason="complaint")
+    await Attachment.create(member=world.member_a, org=world.branch_b)  # she also attends branch B's activities
     job = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
                                 state="done", total=1, done=1, file_key=await backend.app.ctx.files.put(b"%PDF", ".pdf"))
     return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
@@ -73,6 +74,11 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", None),
         ("PATCH", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", {"category": "floating"}),
         ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_a.id}),
+        # the attack that worked: another branch's secretary attaching branch A's member to her own org
+        ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_b.id}),
+        ("GET", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", None),
+        ("DELETE", "api/v1/members/<member_id:int>/attachments/<org_id:int>",
+         f"/api/v1/members/{mem}/attachments/{world.branch_b.id}", None),
         ("POST", "api/v1/activities", "/api/v1/activities", {"org_id": world.party_a.id, "kind": "lecture", "title": "x", **when}),
         ("GET", "api/v1/activities", "/api/v1/activities", None),
         ("GET", "api/v1/activities/<activity_id:int>", f"/api/v1/activities/{act}", None),

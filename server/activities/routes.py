@@ -4,7 +4,7 @@ from sanic.response import html, raw
 
 from server.activities import attendance, checkin, photos, reminders, service
 from server.activities.schemas import (
-    ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttachmentIn, AttachmentOut, AttendanceOut,
+    ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut,
     CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, PhotoList, PhotoOut, ReminderOut,
 )
 from server.apidoc import doc, reply
@@ -167,15 +167,6 @@ async def photo_file(request, activity_id: int, photo_id: int):
     principal = await authenticate(request)
     data = await photos.read(principal, activity_id, photo_id, request.app.ctx.files)
     return raw(data, content_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
-
-
-@bp.post("/members/<member_id:int>/attachments")
-@doc("一方隶属、多重管理：让党员参加本组织活动（该组织书记）", tag="members", ok=AttachmentOut, status=201,
-     body=AttachmentIn, errors=(403, 404))
-async def attach(request, member_id: int):
-    principal = await authenticate(request)
-    data = parse_body(request, AttachmentIn)
-    return reply(AttachmentOut.model_validate(await service.attach(principal, member_id, data.org_id)), 201)
 
 
 CHECKIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

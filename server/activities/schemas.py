@@ -198,15 +198,3 @@ class PhotoOut(BaseModel):
 
 class PhotoList(BaseModel):
     items: list[PhotoOut]
-
-
-class AttachmentIn(Input):
-    org_id: Id
-
-
-class AttachmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    member_id: int
-    org_id: int
-    created_at: LocalDatetime

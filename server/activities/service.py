@@ -219,18 +219,3 @@ async def snapshot(store: KeyValueStore, code: str) -> dict | None:
                 "geofence": view(activity)["geofence"]}
     await store.set(key, json.dumps(data), SNAPSHOT_TTL)
     return data or None
-
-
-async def attach(principal: Principal, member_id: int, org_id: int) -> Attachment:
-    """一方隶属，多重管理: a secretary of `org_id` adds a member to the org's activities."""
-    org = await org_for_field(org_id, "org_id")
-    if not principal.reaches(org):
-        await audit.record("attachment.create.denied", actor=principal.user, org=org)
-        raise NotOrgStaff("只有该组织的书记、管理员可以添加参加活动的党员")
-    member = await Member.get_or_none(id=member_id) if 0 < member_id <= MAX_ID else None
-    if member is None:
-        raise NotFound("找不到该党员")
-    attachment, created = await Attachment.get_or_create(member=member, org=org, defaults={"created_by": principal.user})
-    if created:
-        await audit.record("attachment.created", actor=principal.user, org=org, target=member)
-    return attachment

@@ -3,9 +3,9 @@ from sanic import Blueprint
 
 from server.apidoc import doc, reply
 from server.auth import authenticate
-from server.members import service
+from server.members import attachments, service
 from server.members.schemas import (
-    ApproveIn, MemberList, MemberOut, MemberPatch, MemberQuery, RegistrationIn, RegistrationList,
+    ApproveIn, AttachmentIn, AttachmentList, AttachmentOut, MemberList, MemberOut, MemberPatch, MemberQuery, RegistrationIn, RegistrationList,
     RegistrationOut, RegistrationQuery, RejectIn,
 )
 from server.members.views import registration_out, registration_outs
@@ -81,3 +81,29 @@ async def update_member(request, member_id: int):
     data = parse_body(request, MemberPatch)
     member = await service.update_member(principal, member_id, data.model_dump(exclude_unset=True))
     return reply(MemberOut.model_validate(member))
+
+
+@bp.post("/members/<member_id:int>/attachments")
+@doc("一方隶属、多重管理：让党员也参加另一组织的活动（党员所在支部的书记）", tag="members", ok=AttachmentOut, status=201,
+     body=AttachmentIn, errors=(404,))
+async def attach(request, member_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, AttachmentIn)
+    return reply(AttachmentOut.model_validate(await attachments.attach(principal, member_id, data.org_id)), 201)
+
+
+@bp.get("/members/<member_id:int>/attachments")
+@doc("党员还参加哪些组织的活动（本人或所在支部的书记）", tag="members", ok=AttachmentList, errors=(404,))
+async def list_attachments(request, member_id: int):
+    principal = await authenticate(request)
+    items = await attachments.list_attachments(principal, member_id)
+    return reply(AttachmentList(items=[AttachmentOut.model_validate(a) for a in items]))
+
+
+@bp.delete("/members/<member_id:int>/attachments/<org_id:int>")
+@doc("不再参加该组织的活动（党员所在支部的书记）", tag="members", ok=AttachmentList, errors=(404,))
+async def detach(request, member_id: int, org_id: int):
+    principal = await authenticate(request)
+    await attachments.detach(principal, member_id, org_id)
+    items = await attachments.list_attachments(principal, member_id)
+    return reply(AttachmentList(items=[AttachmentOut.model_validate(a) for a in items]))

@@ -158,3 +158,19 @@ class MemberPatch(Input):
     placement: Placement = None
     market_id: Id | None = None
     stall_no: OptionalText(30) | None = None
+
+
+class AttachmentIn(Input):
+    org_id: Id
+
+
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    member_id: int
+    org_id: int
+    created_at: LocalDatetime
+
+
+class AttachmentList(BaseModel):
+    items: list[AttachmentOut]
