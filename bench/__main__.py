@@ -22,7 +22,7 @@ import httpx
 from bench import plates as plate_bench
 from bench.load import burst, post_request, run_load
 from server.demo import DEMO_PLATE_CODE
-from tests.conftest import PG_ADMIN_URL, fresh_postgres, fresh_redis, pytest_sessionfinish, redis_test_url
+from tests.resources import PG_ADMIN_URL, fresh_postgres, fresh_redis, redis_test_url, release
 from tests.serverproc import ServerProcess
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     try:
         return _run(args, backend, env)
     finally:
-        pytest_sessionfinish(None, 0)  # the bench's database and Redis number go back
+        release()  # the bench's database and Redis number go back
 
 
 def _run(args, backend: str, env: dict) -> int:
