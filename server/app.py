@@ -9,7 +9,7 @@ import ujson
 from sanic import Blueprint, Sanic
 from sanic.response import json, raw
 
-from server import db, docs, errors, miniprogram, observe, security
+from server import audit, db, docs, errors, miniprogram, observe, security
 from server.accounts.routes import bp as accounts_bp
 from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
             settings.redis_url, max_connections=settings.redis_max_connections, pool_timeout=settings.redis_pool_timeout
         )
         app.ctx.wechat = make_gateway(settings, app.ctx.store)
+        audit.use_store(app.ctx.store)
         app.ctx.files = LocalStorage(Path(settings.upload_dir))
         if settings.reminder_template_id:
             app.add_task(reminders.run_forever(app), name="reminders")

@@ -19,11 +19,29 @@ class AuditEntry(Model):
         table = "audit_entries"
 
 
-async def record(action: str, *, actor=None, org=None, target=None, **data) -> AuditEntry:
-    """Write one audit entry. `target` is a model instance; its table and id are kept."""
+# Denials are kept at most once per actor and action a minute: a client hammering a route it
+# may not use must not fill the audit table (the store remembers who was just recorded).
+DENIED_EVERY = 60
+_store = None
+
+
+def use_store(store) -> None:
+    """The app's key-value store, for the once-a-minute rule on denials (set at start-up)."""
+    global _store
+    _store = store
+
+
+async def record(action: str, *, actor=None, org=None, target=None, **data) -> AuditEntry | None:
+    """Write one audit entry. `target` is a model instance; its table and id are kept. A denial
+    already recorded for this actor and action within the minute is not written again (None)."""
+    actor_id = getattr(actor, "id", actor if isinstance(actor, int) else None)
+    if action.endswith(".denied") and _store is not None and actor_id is not None:
+        # incr, not set-if-absent: with the store down it answers 1, and the denial is kept.
+        if await _store.incr(f"audit:denied:{actor_id}:{action}", DENIED_EVERY) > 1:
+            return None
     return await AuditEntry.create(
         action=action,
-        actor_id=getattr(actor, "id", actor if isinstance(actor, int) else None),
+        actor_id=actor_id,
         org_id=getattr(org, "id", org if isinstance(org, int) else None),
         target_type=target.Meta.table if target is not None else "",
         target_id=getattr(target, "id", None),

@@ -100,3 +100,12 @@ async def test_a_job_whose_worker_died_is_run_again_once_then_failed_with_the_re
     await fresh.refresh_from_db()
     assert fresh.state == "running"  # a live worker's job is left alone
     await PlateJob.filter(id=fresh.id).update(state="failed", error="test clean-up")
+
+
+async def test_one_batch_at_a_time_per_org(world):
+    async with world.client("sec_a") as c:
+        first = await c.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
+        second = await c.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
+    assert first.status_code == 202
+    assert second.status_code == 409 and second.json()["error"]["code"] == "batch_running"
+    assert await PlateJob.filter(org=world.party_a).count() == 1

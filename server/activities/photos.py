@@ -2,7 +2,7 @@
 the members expected at it."""
 from __future__ import annotations
 
-from server import audit, images
+from server import audit, images, limits
 from server.activities import service as activities
 from server.activities.models import ActivityPhoto
 from server.auth import Principal
@@ -21,10 +21,11 @@ class TooManyPhotos(Conflict):
     code, message = "too_many_photos", f"每次活动最多上传 {MAX_PHOTOS} 张照片"
 
 
-async def upload(principal: Principal, activity_id: int, data: bytes, files: FileStorage) -> ActivityPhoto:
+async def upload(principal: Principal, activity_id: int, data: bytes, files: FileStorage, store) -> ActivityPhoto:
     activity = await activities.staff_activity(principal, activity_id, "photo")
     if await ActivityPhoto.filter(activity=activity).count() >= MAX_PHOTOS:
         raise TooManyPhotos()
+    await limits.charge(store, principal.user.id, "photo.upload")
     jpeg, width, height = await images.clean(data)
     key = await files.put(jpeg, ".jpg")
     photo = await ActivityPhoto.create(activity=activity, key=key, width=width, height=height, size=len(jpeg),

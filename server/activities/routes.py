@@ -143,13 +143,13 @@ async def subscribe_reminder(request, activity_id: int):
 
 @bp.post("/activities/<activity_id:int>/photos")
 @doc("上传会议照片（multipart 字段 photo；重新编码并去除 EXIF）", tag="activities", ok=PhotoOut, status=201,
-     errors=(404, 409, 413, 415), upload="photo")
+     errors=(404, 409, 413, 415, 429), upload="photo")
 async def upload_photo(request, activity_id: int):
     principal = await authenticate(request)
     upload = request.files.get("photo") if request.files else None
     if upload is None:
         raise ValidationFailed(fields={"photo": "请选择要上传的照片"})
-    photo = await photos.upload(principal, activity_id, upload.body, request.app.ctx.files)
+    photo = await photos.upload(principal, activity_id, upload.body, request.app.ctx.files, request.app.ctx.store)
     return reply(PhotoOut.model_validate(photo), 201)
 
 

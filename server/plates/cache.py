@@ -33,6 +33,8 @@ async def forget(codes: list[str], store: KeyValueStore) -> None:
 
 
 async def forget_member(member_id: int, store: KeyValueStore) -> None:
-    """Drop every cached page of the member: the current plate's and the replaced ones'."""
-    codes = await Plate.filter(member_id=member_id).values_list("code", flat=True)
+    """Drop the cached page of the member's current plate. A replaced plate's page says only
+    已更换 and shows nothing of the member, so no change of theirs touches it (and a member with
+    many replaced plates costs no more than one with none)."""
+    codes = await Plate.filter(active_key=member_id).values_list("code", flat=True)
     await forget(list(codes), store)

@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 import plates
-from server import audit
+from server import audit, limits
 from server.auth import Principal
 from server.clock import now
 from server.codes import random_code
@@ -68,13 +68,15 @@ async def issue_for(member: Member, user, store) -> Plate:
         raise RuntimeError("could not draw an unused plate code in three attempts")
     await audit.record("plate.issued", actor=user, org=member.life_org_id, target=member, plate_id=plate.id,
                        replaced=old.code if old else None)
-    await cache.forget_member(member.id, store)
+    # The new code's page and the old one's (now 已更换): not every code the member ever had.
+    await cache.forget([plate.code, *([old.code] if old else [])], store)
     return plate
 
 
 async def issue(principal: Principal, member_id: int, store) -> tuple[Plate, bool]:
     """(the new plate, whether its page is public yet: without consent it shows nothing personal)."""
     member = await get_member(principal, member_id)  # the member, or staff over their branch
+    await limits.charge(store, principal.user.id, "plate.issue")
     plate = await issue_for(member, principal.user, store)
     return plate, (await profile_of(member)).consent_at is not None
 
@@ -106,11 +108,12 @@ def fonts(settings) -> plates.FontSet:
 
 
 async def render(principal: Principal, member_id: int, fmt: str, layout_name: str | None, files: FileStorage,
-                 settings) -> tuple[str, str, bytes]:
+                 settings, store) -> tuple[str, str, bytes]:
     member = await get_member(principal, member_id)
     plate = await current_plate(member.id)
     if plate is None:
         raise PlateNotIssued()
+    await limits.charge(store, principal.user.id, "plate.render")
     data = await plate_data(member, await profile_of(member), plate, files, settings)
     # Drawing a 300 DPI page takes a tenth of a second of CPU: off the event loop.
     return await asyncio.to_thread(plates.render, data, fmt, layout(layout_name, settings), fonts(settings))

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import plates
-from server import audit
+from server import audit, limits
 from server.auth import Principal, load_principal
 from server.clock import now
 from server.db import MAX_ID
@@ -46,6 +46,10 @@ class JobNotFinished(NotFound):
 
 class JobEmpty(Conflict):
     code, message = "job_empty", "没有已同意公开信息的党员，未生成文件"
+
+
+class BatchRunning(Conflict):
+    code, message = "batch_running", "这个组织或市场的批量打印正在进行，请等它完成后再提交"
 
 
 class TooManyPlates(Conflict):
@@ -87,8 +91,12 @@ def _members(principal_scope, org: Org | None, market: Market | None):
 
 
 async def create(principal: Principal, market_id: int | None, org_id: int | None, layout: str | None,
-                 settings) -> PlateJob:
+                 settings, store) -> PlateJob:
     org, market = await _scope(principal, market_id, org_id)
+    # One batch at a time per org or market: a double click, or a second secretary, waits for it.
+    if await PlateJob.filter(org=org, market=market, state__in=("queued", "running")).exists():
+        raise BatchRunning()
+    await limits.charge(store, principal.user.id, "plate.batch")
     # Only members in the caller's own subtree, even in a market that spans several branches.
     count = await _members(principal.scope("life_org"), org, market).count()
     if count > MAX_PLATES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from server import audit, images
+from server import audit, images, limits
 from server.auth import Principal
 from server.clock import now
 from server.errors import Forbidden, NotFound
@@ -106,6 +106,7 @@ async def update_pledge(principal: Principal, member_id: int, pledge: str, gatew
 
 async def upload_photo(principal: Principal, member_id: int, data: bytes, files: FileStorage, store) -> Profile:
     member, profile = await view(principal, member_id)
+    await limits.charge(store, principal.user.id, "photo.upload")
     jpeg, _width, _height = await images.clean(data)
     old_key, profile.photo_key = profile.photo_key, await files.put(jpeg, ".jpg")
     await profile.save(update_fields=["photo_key", "updated_at"])

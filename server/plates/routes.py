@@ -66,7 +66,7 @@ async def update_pledge(request, member_id: int):
 
 @bp.post("/members/<member_id:int>/profile/photo")
 @doc("上传形象照（multipart 字段 photo；重新编码并去除 EXIF）", tag="plates", ok=ProfileOut,
-     errors=(404, 413, 415), upload="photo")
+     errors=(404, 413, 415, 429), upload="photo")
 async def upload_photo(request, member_id: int):
     principal = await authenticate(request)
     upload = request.files.get("photo") if request.files else None
@@ -106,7 +106,7 @@ async def withdraw_consent(request, member_id: int):
 # --- plates ----------------------------------------------------------------------------------
 
 @bp.post("/members/<member_id:int>/plate")
-@doc("生成三亮牌二维码（再次生成则旧码作废）", tag="plates", ok=PlateOut, status=201, errors=(404,))
+@doc("生成三亮牌二维码（再次生成则旧码作废）", tag="plates", ok=PlateOut, status=201, errors=(404, 429))
 async def issue_plate(request, member_id: int):
     principal = await authenticate(request)
     ctx = request.app.ctx
@@ -119,30 +119,32 @@ async def _plate_file(request, member_id: int, fmt: str):
     principal = await authenticate(request)
     query = parse_query(request, PlateQuery)
     ctx = request.app.ctx
-    filename, mimetype, body = await issuing.render(principal, member_id, fmt, query.layout, ctx.files, ctx.settings)
+    filename, mimetype, body = await issuing.render(principal, member_id, fmt, query.layout, ctx.files, ctx.settings,
+                                                    ctx.store)
     return raw(body, content_type=mimetype, headers={
         "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-cache"})
 
 
 @bp.get("/members/<member_id:int>/plate.png")
-@doc("三亮牌图片（PNG，300 DPI，含出血）", tag="plates", query=PlateQuery, errors=(404, 503), media="image/png")
+@doc("三亮牌图片（PNG，300 DPI，含出血）", tag="plates", query=PlateQuery, errors=(404, 429, 503), media="image/png")
 async def plate_png(request, member_id: int):
     return await _plate_file(request, member_id, "png")
 
 
 @bp.get("/members/<member_id:int>/plate.pdf")
-@doc("三亮牌打印文件（PDF，含裁切框）", tag="plates", query=PlateQuery, errors=(404, 503), media="application/pdf")
+@doc("三亮牌打印文件（PDF，含裁切框）", tag="plates", query=PlateQuery, errors=(404, 429, 503), media="application/pdf")
 async def plate_pdf(request, member_id: int):
     return await _plate_file(request, member_id, "pdf")
 
 
 @bp.post("/plates/batch")
 @doc("批量打印三亮牌（按市场或组织，已同意公开的党员）", tag="plates", ok=JobOut, status=202, body=BatchIn,
-     errors=(403, 404, 409, 503))
+     errors=(403, 404, 409, 429, 503))
 async def batch(request):
     principal = await authenticate(request)
     data = parse_body(request, BatchIn)
-    job = await jobs.create(principal, data.market_id, data.org_id, data.layout, request.app.ctx.settings)
+    job = await jobs.create(principal, data.market_id, data.org_id, data.layout, request.app.ctx.settings,
+                            request.app.ctx.store)
     await jobs.start(request.app, job.id)
     return reply(_job_out(job), 202)
 
