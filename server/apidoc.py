@@ -20,14 +20,16 @@ ERROR_DESCRIPTIONS = {
     409: "与现有记录冲突",
     410: "已作废（如已更换的三亮牌）",
     413: "提交的内容太大",
+    414: "请求的地址太长",
     415: "文件类型不支持",
     422: "字段校验未通过，fields 指出哪一项",
     429: "操作太频繁",
     502: "微信服务出错",
     503: "服务暂时不可用",
 }
-# Statuses any route can answer with, whatever it does (503: the database or store is down).
-ALWAYS = (400, 413, 503)
+# Statuses any route can answer with, whatever it does (414: a path over 2048 characters; 503:
+# the database or store is down).
+ALWAYS = (400, 413, 414, 503)
 
 
 class ErrorDetail(BaseModel):

@@ -9,7 +9,7 @@ import ujson
 from sanic import Blueprint, Sanic
 from sanic.response import json, raw
 
-from server import audit, db, docs, errors, miniprogram, observe, security
+from server import audit, db, docs, errors, miniprogram, observe, security, watchdog
 from server.accounts.routes import bp as accounts_bp
 from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     async def metrics(request):
         body, content_type = observe.metrics_text()
         return raw(body, content_type=content_type)
+
+    app.main_process_ready(watchdog.start)  # several workers: a dead one is logged and replaced
 
     @app.before_server_start
     async def open_resources(app):

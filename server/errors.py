@@ -6,12 +6,13 @@ Services raise `DomainError` subclasses; routes never build error bodies themsel
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from sanic import Sanic
 from sanic.exceptions import SanicException
 from sanic.response import JSONResponse, json
-from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 log = logging.getLogger("dangjian.errors")
 
@@ -34,6 +35,10 @@ class InvalidJSON(DomainError):
 
 class JSONTooDeep(InvalidJSON):
     code, message = "json_too_deep", "请求内容嵌套层数太多"
+
+
+class UriTooLong(DomainError):
+    status, code, message = 414, "uri_too_long", "请求的地址太长"
 
 
 class BodyMissing(DomainError):
@@ -110,11 +115,14 @@ class BackendUnavailable(UpstreamUnavailable):
 
 
 def _backend_down(exc: BaseException) -> bool:
-    """A connection to the database or the store failed (not a bug in a query)."""
+    """A connection to the database or the store failed (not a bug in a query). SQLite counts a
+    lock held by another process past the busy timeout as that too: try again shortly."""
     while exc is not None:
         if isinstance(exc, _BACKEND_DOWN):
             return True
-        exc = exc.__cause__
+        if isinstance(exc, (sqlite3.OperationalError, OperationalError)) and "database is locked" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
     return False
 
 
@@ -125,6 +133,9 @@ def render(exc: Exception) -> JSONResponse:
     if isinstance(exc, DomainError):
         headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
         return json(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status, headers=headers)
+    if isinstance(exc, SanicException) and exc.status_code == 413 and "header" in str(exc).lower():
+        # Sanic says 413 when the request's head outgrows its limit: that is 431 (RFC 6585).
+        return json(error_body("request_header_too_large", "请求头太大"), status=431)
     if isinstance(exc, SanicException) and exc.status_code < 500:
         code, message = _SANIC_CODES.get(exc.status_code, ("bad_request", "请求有误"))
         # Keep the headers Sanic attached, such as Allow on a 405 (RFC 9110 requires it).
@@ -146,7 +157,15 @@ def _allowed_methods(request) -> str:
     return ", ".join(allowed)
 
 
+MAX_PATH = 2048  # the longest path any route needs is far shorter
+
+
 def install(app: Sanic) -> None:
+    @app.on_request(priority=2000)
+    async def path_length(request):
+        if len(request.path) > MAX_PATH:
+            raise UriTooLong()
+
     async def handler(request, exc):
         response = render(exc)
         if response.status == 405 and "allow" not in response.headers:

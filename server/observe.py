@@ -123,7 +123,9 @@ READY_TIMEOUT = 2.0
 
 
 async def readiness(store) -> dict[str, str]:
-    """{"database": "ok" | what failed, "store": ...}: each checked with a short timeout."""
+    """{"database": "ok" | "timeout" | "unavailable", "store": ...}: each checked with a short
+    timeout. What failed is named, never how: no host, port or driver message leaves the server
+    (the log has them)."""
     from tortoise import connections
 
     async def database():
@@ -138,6 +140,10 @@ async def readiness(store) -> dict[str, str]:
         try:
             await asyncio.wait_for(check(), READY_TIMEOUT)
             checks[name] = "ok"
+        except TimeoutError:
+            checks[name] = "timeout"
+            logging.getLogger("dangjian.ready").warning("%s did not answer within %s s", name, READY_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 — whatever a driver raises means "not ready": reported, not raised
-            checks[name] = f"{exc.__class__.__name__}: {exc}"[:200] or exc.__class__.__name__
+            checks[name] = "unavailable"
+            logging.getLogger("dangjian.ready").warning("%s unavailable: %s: %s", name, exc.__class__.__name__, exc)
     return checks

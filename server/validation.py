@@ -139,8 +139,11 @@ def _message(error: dict) -> str:
         reason = str(error.get("ctx", {}).get("error", ""))
         return _VALUE_MESSAGES.get(reason, reason or "填写有误")
     template = _MESSAGES.get(error["type"], "填写有误")
+    ctx = dict(error.get("ctx", {}))
+    if "expected" in ctx:  # pydantic lists choices in English: "'a', 'b' or 'c'"
+        ctx["expected"] = "、".join(part.strip() for part in str(ctx["expected"]).replace(" or ", ", ").split(", "))
     try:
-        return template.format(**error.get("ctx", {}))
+        return template.format(**ctx)
     except (KeyError, IndexError):
         return template
 

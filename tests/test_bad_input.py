@@ -85,3 +85,20 @@ async def test_json_bodies_have_their_own_small_limit(world):
     async with world.client("vendor") as c:
         response = await c.post("/api/v1/registrations", content=b'{"name": "' + b"x" * (300 * 1024) + b'"}')
     assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_choice_list_messages_are_all_chinese(world):
+    async with world.client("sec_a") as c:
+        kind = await c.post("/api/v1/activities", json={"org_id": world.party_a.id, "kind": "party", "title": "x",
+                                                        "starts_at": "2026-12-10T19:00:00+08:00", "duration_minutes": 60})
+        status = await c.get("/api/v1/ratings", params={"status": "maybe"})
+    for response, field in ((kind, "kind"), (status, "status")):
+        message = response.json()["error"]["fields"][field]
+        assert response.status_code == 422 and message.startswith("应为以下之一："), message
+        assert " or " not in message and "、" in message, message
+
+
+async def test_a_path_over_the_limit_answers_414(world):
+    async with world.client("vendor") as c:
+        response = await c.get("/api/v1/" + "a" * 3000)
+    assert response.status_code == 414 and response.json()["error"]["code"] == "uri_too_long"

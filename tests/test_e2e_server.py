@@ -2,7 +2,9 @@
 serve. In-process clients have hidden Tortoise start-up bugs before; these would not."""
 import asyncio
 import json
+import os
 import re
+import signal
 
 import httpx
 import pytest
@@ -115,9 +117,63 @@ async def test_an_unreachable_database_answers_503_not_500():
             health = await http.get("/healthz")
             ready = await http.get("/readyz")
     assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
-    assert ready.json()["error"]["fields"]["database"] != "ok" and ready.json()["error"]["fields"]["store"] == "ok"
+    assert ready.json()["error"]["fields"] == {"database": "unavailable", "store": "ok"}
+    assert "127.0.0.1" not in ready.text and ":9" not in ready.text  # what failed, never where or how
     for response in (login, me):
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "backend_unavailable"
         assert response.headers["retry-after"] == "5"
     assert health.status_code == 200  # alive; readiness is another question
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and "spawn_main" in open(f"/proc/{entry}/cmdline").read():
+                found.add(int(entry))
+    return found
+
+
+async def test_a_killed_worker_is_logged_and_replaced():
+    database_url = await fresh_postgres("dangjian_e2e_test")
+    redis_url = await fresh_redis(redis_test_url("e2e"))
+    server = Server({"DANGJIAN_DATABASE_URL": database_url, "DANGJIAN_REDIS_URL": redis_url, "DANGJIAN_WORKERS": "2"})
+    with server:
+        before = _children(server.process.pid)
+        assert len(before) >= 2
+        victim = max(before)
+        os.kill(victim, signal.SIGKILL)
+        for _ in range(50):  # the watchdog looks every second
+            after = _children(server.process.pid)
+            if victim not in after and len(after) == len(before):
+                break
+            await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=server.base, timeout=10,
+                                     limits=httpx.Limits(max_keepalive_connections=0)) as http:
+            answers = [(await http.get("/readyz")).status_code for _ in range(10)]
+    assert victim not in after and len(after) == len(before), (before, after)
+    assert answers == [200] * 10
+    assert f"(pid {victim}) died with exit code -9; starting a new one" in server.output()
+
+
+def test_a_sqlite_lock_held_past_the_busy_timeout_answers_503(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "locked.sqlite3"
+    with Server({"DANGJIAN_DATABASE_URL": f"sqlite://{path}", "DANGJIAN_UPLOAD_DIR": str(tmp_path / "up")}) as server:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process writing for longer than SQLite waits (5 s)
+        try:
+            login = httpx.post(server.base + "/api/v1/auth/wechat", json={"code": "dev:locked-out"}, timeout=30)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        after = httpx.post(server.base + "/api/v1/auth/wechat", json={"code": "dev:locked-out"}, timeout=30)
+    assert login.status_code == 503 and login.json()["error"]["code"] == "backend_unavailable", login.text
+    assert login.headers["retry-after"] == "5"
+    assert after.status_code == 200
