@@ -117,7 +117,7 @@ async def test_forged_truncated_foreign_and_stale_tokens(world, backend):
         assert refused(response, expected), label
     assert not await Attendance.filter(activity_id__in=[activity.id, other.id]).exists()
     denied = await AuditEntry.filter(action="checkin.denied", actor_id=world.users["member_a"].id).count()
-    assert denied == len(cases)
+    assert denied == 1  # denials are kept once per actor and action a minute
 
 
 async def test_window_before_and_after(world):
@@ -231,8 +231,8 @@ async def test_a_flood_of_forged_scans_is_cut_off_and_audits_a_bounded_number(wo
     responses = [await scan(world, "2345abcdefgh.1.AAAAAAAAAAAAAAAAAAAAAA", who="flooder") for _ in range(40)]
     codes = [r.json()["error"]["code"] for r in responses]
     assert codes == ["token_invalid"] * checkin.ATTEMPTS_PER_MINUTE + ["rate_limited"] * (40 - checkin.ATTEMPTS_PER_MINUTE)
-    assert responses[-1].status_code == 429 and responses[-1].headers["retry-after"] == "60"
-    assert await AuditEntry.filter(action="checkin.denied", actor_id=flooder.id).count() == checkin.ATTEMPTS_PER_MINUTE
+    assert responses[-1].status_code == 429 and 1 <= int(responses[-1].headers["retry-after"]) <= 60
+    assert await AuditEntry.filter(action="checkin.denied", actor_id=flooder.id).count() == 1  # once a minute
 
 
 async def test_the_checkin_code_comes_with_its_qr_image_holding_the_url(world):
