@@ -3,8 +3,9 @@ could otherwise post to.
 
 - Every response: `X-Content-Type-Options: nosniff`.
 - Every HTML page: not framed by another site (`X-Frame-Options: DENY` and CSP
-  `frame-ancestors 'none'`) and a Content-Security-Policy that allows only this origin (the plate
-  page uses no script at all). A page that sets its own CSP (the API docs) keeps it.
+  `frame-ancestors 'none'`) and a Content-Security-Policy that allows only this origin: no script
+  at all on the plate page, the app's own scripts on the API docs. (Redoc's footer asks for a
+  logo on its own CDN; the policy keeps the browser from even trying.)
 - `same_site(request)`: a POST whose Origin (or, without one, Referer) names another site is
   refused. No Origin and no Referer at all is a client that is not a browser, which a forged
   cross-site form cannot be. The mini-program's requests come from servicewechat.com.
@@ -15,6 +16,9 @@ from urllib.parse import urlsplit
 
 from server.errors import Forbidden
 
+# The API docs run Swagger UI's and Redoc's own scripts (served by the app, server/docs).
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; worker-src 'self' blob:; frame-ancestors 'self'")
 PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 MINIPROGRAM_ORIGIN = "https://servicewechat.com"
@@ -45,5 +49,6 @@ def install(app) -> None:
     async def headers(request, response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if (response.content_type or "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+            csp = DOCS_CSP if request.path.startswith("/docs") else PAGE_CSP
+            response.headers.setdefault("Content-Security-Policy", csp)
             response.headers.setdefault("X-Frame-Options", "DENY")

@@ -43,10 +43,12 @@ async def list_attachments(principal: Principal, member_id: int) -> list[Attachm
     return await Attachment.filter(member=member).order_by("id")
 
 
-async def detach(principal: Principal, member_id: int, org_id: int) -> None:
+async def detach(principal: Principal, member_id: int, org_id: int) -> list[Attachment]:
+    """Remove one attachment; returns the member's remaining ones."""
     member = await _own_member(principal, member_id, "delete")
     attachment = await Attachment.get_or_none(member=member, org_id=org_id) if 0 < org_id <= MAX_ID else None
     if attachment is None:
         raise AttachmentNotFound()
     await attachment.delete()
     await audit.record("attachment.deleted", actor=principal.user, org=org_id, target=member)
+    return await Attachment.filter(member=member).order_by("id")

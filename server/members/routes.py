@@ -104,6 +104,5 @@ async def list_attachments(request, member_id: int):
 @doc("不再参加该组织的活动（党员所在支部的书记）", tag="members", ok=AttachmentList, errors=(404,))
 async def detach(request, member_id: int, org_id: int):
     principal = await authenticate(request)
-    await attachments.detach(principal, member_id, org_id)
-    items = await attachments.list_attachments(principal, member_id)
+    items = await attachments.detach(principal, member_id, org_id)
     return reply(AttachmentList(items=[AttachmentOut.model_validate(a) for a in items]))

@@ -3,7 +3,6 @@ batch print jobs, and the public JSON profile the mini-program shows."""
 from sanic import Blueprint
 from sanic.response import file_stream, raw
 
-from server import security
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.errors import ValidationFailed
@@ -223,7 +222,6 @@ async def public_profile(request, code: str):
 @doc("顾客评价（小程序带登录凭证则按微信身份，否则按浏览器 Cookie；同一 nonce 重试返回首次结果）", tag="public",
      ok=RatingAnswer, status=201, body=RatingIn, errors=(401, 403, 404, 409, 429), auth=False)
 async def rate(request, code: str):
-    security.same_site(request)
     data = parse_body(request, RatingIn)
     answer, cookie = await visitors.rate(request, code, data)
     response = reply(RatingAnswer(**answer), 201)

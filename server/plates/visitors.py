@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 
+from server import security
 from server.auth import bearer_token, user_id_for_token
 from server.accounts.models import User
 from server.errors import Unauthorized
@@ -58,7 +59,9 @@ def set_cookie(request, response, cookie: str | None) -> None:
 
 async def rate(request, code: str, data) -> tuple[dict, str | None]:
     """A rating from this request's customer, for the JSON route and the page's form alike.
-    Returns (the answer, a cookie to set or None)."""
+    Returns (the answer, a cookie to set or None). The visitor's cookie is sent by the browser
+    whoever's page posts, so a post from another site is refused first."""
+    security.same_site(request)
     who, cookie = await customer(request)
     ctx = request.app.ctx
     answer, _created = await ratings.submit(
