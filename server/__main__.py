@@ -1,4 +1,4 @@
-"""Command line: python -m server {serve,migrate,seed-demo,create-root}."""
+"""Command line: python -m server {serve,worker,migrate,seed-demo,create-root}."""
 from __future__ import annotations
 
 import argparse
@@ -54,10 +54,50 @@ def serve(settings: Settings) -> None:
         Sanic.serve(primary=app, app_loader=loader)
 
 
+async def _run_worker(settings: Settings) -> None:
+    """The job worker: the same parts as a web worker (database, store, WeChat, files), no HTTP."""
+    from server import audit, observe
+    from server.jobs import engine
+    from server.kv import make_store
+    from server.storage import make_storage
+    from server.wechat import make_gateway
+
+    await db.connect(settings.database_url)
+    store = make_store(settings.redis_url, max_connections=settings.redis_max_connections,
+                       pool_timeout=settings.redis_pool_timeout)
+    audit.use_store(store)
+    parts = engine.Resources(settings, make_storage(settings), store, make_gateway(settings, store))
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+    jobs = engine.build(settings)
+    try:
+        async with jobs.open_async():
+            logging.getLogger("dangjian.jobs").info("worker started: concurrency %s", settings.worker_concurrency)
+            await engine.run_worker(jobs, parts, in_process=False)
+    finally:
+        await store.close()
+        await db.close()
+
+
+def worker(settings: Settings) -> int:
+    if not settings.uses_postgres:
+        print("the worker needs PostgreSQL (DANGJIAN_DATABASE_URL=postgres://…); on SQLite the web process "
+              "runs background jobs itself", file=sys.stderr)
+        return 2
+    from server import observe
+
+    observe.configure_logging(settings.log_format)
+    asyncio.run(_run_worker(settings))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="serve the app (settings from DANGJIAN_* variables)")
+    sub.add_parser("worker", help="run background jobs (PostgreSQL; DANGJIAN_WORKER_CONCURRENCY at once)")
     sub.add_parser("migrate", help="apply migrations not yet applied")
     sub.add_parser("seed-demo", help="load demo data if the database has no org yet")
     crowd = sub.add_parser("demo-crowd", help="add N demo members with dev:crowdN logins (not in production)")
@@ -78,6 +118,8 @@ def main(argv=None) -> int:
 
     if args.command == "serve":
         serve(settings)
+    elif args.command == "worker":
+        return worker(settings)
     elif args.command == "migrate":
         asyncio.run(db.migrate(settings.database_url))
         print("migrations applied")

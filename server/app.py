@@ -1,9 +1,9 @@
 """The application factory. Nothing happens at import: pools open in listeners."""
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from pathlib import Path
 
 import ujson
 from sanic import Blueprint, Sanic
@@ -11,17 +11,16 @@ from sanic.response import json, raw
 
 from server import audit, db, docs, errors, miniprogram, observe, security, watchdog
 from server.accounts.routes import bp as accounts_bp
-from server.activities import reminders
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.kv import make_store
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
-from server.plates import jobs as plate_jobs
 from server.plates.pages import pages as plate_pages
 from server.plates.routes import bp as plates_bp
 from server.reports.routes import bp as reports_bp
-from server.storage import LocalStorage
+from server.jobs import engine
+from server.storage import make_storage
 from server.wechat import make_gateway
 
 log = logging.getLogger("dangjian")
@@ -82,7 +81,11 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
 
     @app.get("/metrics")
     async def metrics(request):
-        body, content_type = observe.metrics_text()
+        try:  # the job queues, from the database: a scrape still answers when it does not
+            queues = await asyncio.wait_for(engine.queue_figures(), observe.READY_TIMEOUT)
+        except Exception:  # noqa: BLE001 — whatever the driver raises, the other metrics still count
+            queues = None
+        body, content_type = observe.metrics_text(queues)
         return raw(body, content_type=content_type)
 
     app.main_process_ready(watchdog.start)  # several workers: a dead one is logged and replaced
@@ -95,13 +98,24 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
         )
         app.ctx.wechat = make_gateway(settings, app.ctx.store)
         audit.use_store(app.ctx.store)
-        app.ctx.files = LocalStorage(Path(settings.upload_dir))
-        if settings.reminder_template_id:
-            app.add_task(reminders.run_forever(app), name="reminders")
-        app.add_task(plate_jobs.run_forever(app), name="plate-jobs")
+        app.ctx.files = make_storage(settings)
+        # The job engine: web workers enqueue; on SQLite (or when asked) they also run the jobs.
+        app.ctx.jobs = engine.build(settings)
+        await app.ctx.jobs.open_async()
+        if settings.runs_jobs_in_process:
+            parts = engine.Resources(settings, app.ctx.files, app.ctx.store, app.ctx.wechat)
+            app.ctx.job_worker = asyncio.create_task(engine.run_worker(app.ctx.jobs, parts, in_process=True))
+
+    @app.before_server_stop
+    async def stop_worker(app):
+        worker = getattr(app.ctx, "job_worker", None)
+        if worker is not None:
+            worker.cancel()  # procrastinate lets running jobs finish (shutdown_graceful_timeout)
+            await asyncio.gather(worker, return_exceptions=True)
 
     @app.after_server_stop
     async def close_resources(app):
+        await app.ctx.jobs.close_async()
         await app.ctx.store.close()
         await db.close()
 

@@ -61,7 +61,16 @@ class Settings(BaseSettings):
     upload_dir: str = str(DATA_ROOT / "var" / "uploads")  # outside any web root
     reminder_template_id: str = ""  # WeChat subscribe-message template; empty = no reminders
     reminder_lead_minutes: int = 60
-    reminder_interval_seconds: int = 30
+    # Background jobs (server/jobs): on PostgreSQL a separate `python -m server worker` runs them;
+    # on SQLite the web process runs them itself, in memory (lost on a restart).
+    worker_concurrency: int = 2  # jobs one worker process runs at once
+    worker_metrics_port: int = 0  # the worker's own /metrics (Prometheus); 0 = none
+    worker_in_process: bool | None = None  # None: yes on SQLite, no on PostgreSQL
+    job_stalled_seconds: int = 60  # a worker silent this long is gone; its jobs start again
+    job_file_retention_days: int = 7  # a batch PDF is deleted this long after it is made
+    # Where uploads and made files live: "database" (PostgreSQL, reachable from every host) or
+    # "local" (upload_dir on this host). None: database on PostgreSQL, local on SQLite.
+    file_store: Literal["local", "database"] | None = None
     plate_font: str = ""  # a .ttc/.otf with Chinese glyphs; empty = look for Noto Sans CJK / WenQuanYi
     plate_emblem: str = ""  # the standard 党徽 image supplied by the operator; empty = plates without it
     plate_layout: str = "a5-landscape"
@@ -78,6 +87,18 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite://")
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        return (not self.uses_postgres) if self.worker_in_process is None else self.worker_in_process
+
+    @property
+    def stores_files_in_database(self) -> bool:
+        return (self.file_store or ("database" if self.uses_postgres else "local")) == "database"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -116,9 +137,15 @@ class Settings(BaseSettings):
         """Refuse configurations that would be unsafe or wrong; say exactly what to change."""
         if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise ConfigError(f"{PREFIX}DATABASE_URL must be sqlite://… or postgres://…")
-        if self.reminder_interval_seconds < 1 or not 1 <= self.reminder_lead_minutes <= 7 * 24 * 60:
-            raise ConfigError(f"{PREFIX}REMINDER_INTERVAL_SECONDS must be at least 1 and "
-                              f"{PREFIX}REMINDER_LEAD_MINUTES between 1 and 10080")
+        if not 1 <= self.reminder_lead_minutes <= 7 * 24 * 60:
+            raise ConfigError(f"{PREFIX}REMINDER_LEAD_MINUTES must be between 1 and 10080")
+        if not 1 <= self.worker_concurrency <= 64 or not 5 <= self.job_stalled_seconds <= 3600 \
+                or not 1 <= self.job_file_retention_days <= 365:
+            raise ConfigError(f"{PREFIX}WORKER_CONCURRENCY must be 1–64, {PREFIX}JOB_STALLED_SECONDS 5–3600 and "
+                              f"{PREFIX}JOB_FILE_RETENTION_DAYS 1–365")
+        if self.uses_postgres is False and self.worker_in_process is False:
+            raise ConfigError(f"{PREFIX}WORKER_IN_PROCESS=false needs PostgreSQL: on SQLite jobs live in the "
+                              "web process's memory, where no other process can reach them")
         if self.plate_layout not in LAYOUTS:
             raise ConfigError(f"{PREFIX}PLATE_LAYOUT must be one of {', '.join(sorted(LAYOUTS))}, got {self.plate_layout!r}")
         if self.plate_emblem and not Path(self.plate_emblem).is_file():

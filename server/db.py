@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "server.activities.models",
     "server.plates.models",
     "server.audit",
+    "server.storage",
 ]
 
 # Largest id a 32-bit INTEGER column holds. Ids above it cannot exist; asking PostgreSQL
@@ -79,9 +80,14 @@ async def close() -> None:
 
 
 async def migrate(database_url: str) -> None:
-    """Apply every migration not yet applied (the same files on SQLite and PostgreSQL)."""
+    """Apply every migration not yet applied (the same files on SQLite and PostgreSQL), and on
+    PostgreSQL the job engine's tables (server/jobs/engine.py)."""
     try:
         await tortoise_migrate(config=tortoise_config(database_url))
     finally:
         # aiosqlite's worker thread keeps the process alive until its connection is closed.
         await close()
+    if not database_url.startswith("sqlite://"):
+        from server.jobs.engine import apply_schema
+
+        await apply_schema(database_url)

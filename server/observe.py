@@ -32,6 +32,14 @@ HTTP_SECONDS = Histogram("dangjian_http_request_seconds", "Time to answer, by ro
 CHECKINS = Counter("dangjian_checkins_total", "Check-ins by outcome (created, replayed, or the refusal's code)", ["outcome"])
 RATINGS = Counter("dangjian_ratings_total", "Ratings stored, by the status they got", ["status"])
 PLATE_JOBS = Counter("dangjian_plate_jobs_total", "Batch print jobs finished, by state", ["state"])
+JOB_OUTCOMES = Counter("dangjian_jobs_total", "Background jobs run, by task and outcome (succeeded, failed)",
+                       ["task", "outcome"])
+JOB_SECONDS = Histogram("dangjian_job_seconds", "Time a background job ran, by task", ["task"],
+                        buckets=(0.01, 0.05, 0.25, 1, 5, 15, 60, 300, 900))
+WECHAT_SECONDS = Histogram("dangjian_wechat_seconds", "Time WeChat took to answer, by API", ["api"],
+                           buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+WECHAT_ERRORS = Counter("dangjian_wechat_errors_total", "WeChat calls that failed, by API and errcode "
+                        "(unreachable: no answer)", ["api", "errcode"])
 
 
 # --- logs --------------------------------------------------------------------------------------
@@ -109,12 +117,40 @@ def install(app, *, access_log: bool = False) -> None:
                      extra={"route": route, "status": response.status, "ms": round(seconds * 1000, 2)})
 
 
-def metrics_text() -> tuple[bytes, str]:
+def metrics_text(queues: dict[str, tuple[int, float]] | None = None) -> tuple[bytes, str]:
+    """queues: {queue: (jobs waiting, age of the oldest in seconds)}, read from the job engine's
+    tables at each scrape (the same figure whichever instance is asked)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    else:
+        registry = REGISTRY
+    body = generate_latest(registry)
+    if queues is not None:
+        body += generate_latest(_QueueCollector.registry(queues))
+    return body, CONTENT_TYPE_LATEST
+
+
+class _QueueCollector:
+    def __init__(self, queues: dict[str, tuple[int, float]]) -> None:
+        self.queues = queues
+
+    @classmethod
+    def registry(cls, queues) -> CollectorRegistry:
+        registry = CollectorRegistry()
+        registry.register(cls(queues))
+        return registry
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        depth = GaugeMetricFamily("dangjian_job_queue_depth", "Jobs waiting to start, by queue", labels=["queue"])
+        age = GaugeMetricFamily("dangjian_job_queue_oldest_seconds", "How long the oldest waiting job has waited",
+                                labels=["queue"])
+        for queue, (waiting, oldest) in sorted(self.queues.items()):
+            depth.add_metric([queue], waiting)
+            age.add_metric([queue], oldest)
+        return [depth, age]
 
 
 # --- readiness ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from wechatpy.session import SessionStorage
 
 from server.errors import DomainError
 from server.kv import KeyValueStore
+from server.observe import WECHAT_ERRORS, WECHAT_SECONDS
 
 log = logging.getLogger("dangjian.wechat")
 
@@ -290,13 +291,18 @@ class RealWeChat(WeChatGateway):
             return self._with_token(client, method, path, params, data) if with_token else \
                 self._checked(getattr(client, method)(path, params=params or [], data=data), path)
 
+        started = time.perf_counter()
         try:
             return await asyncio.to_thread(with_retries if idempotent else _once, attempt)
         except WeChatClientException as exc:
+            WECHAT_ERRORS.labels(path, str(exc.errcode if exc.errcode is not None else "http")).inc()
             raise self._translate(exc, path) from exc
         except (requests.RequestException, TimeoutError) as exc:  # TimeoutError: the store bridge
+            WECHAT_ERRORS.labels(path, "unreachable").inc()
             log.warning("WeChat %s unreachable: %s", path, exc.__class__.__name__)
             raise WeChatUnavailable() from exc
+        finally:
+            WECHAT_SECONDS.labels(path).observe(time.perf_counter() - started)
 
     def _with_token(self, client: _Client, method: str, path: str, params, data) -> dict:
         send = getattr(client, method)

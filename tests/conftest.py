@@ -60,8 +60,10 @@ async def backend(request, tmp_path_factory):
         database_url = await fresh_postgres(PG_TEST_DB)
         redis_url = await fresh_redis(redis_test_url("app"))
     await db.migrate(database_url)
+    # The job engine's worker runs inside the test app on both (on PostgreSQL, the real one on
+    # procrastinate's tables; deploy/drill.py runs it as its own process).
     settings = Settings(database_url=database_url, redis_url=redis_url, login_rate_limit=1_000_000,
-                        upload_dir=str(tmp_path_factory.mktemp("uploads")))
+                        upload_dir=str(tmp_path_factory.mktemp("uploads")), worker_in_process=True)
     app = create_app(settings, name=f"dangjian_test_{request.param}")
     # Sanic's TouchUp rewrites class-level methods at start-up and breaks on the second app
     # started in one process (KeyError '_run_response_middleware'); servers start one app each.

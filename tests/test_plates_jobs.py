@@ -6,6 +6,7 @@ import io
 import pypdf
 import zxingcpp
 
+from server.auth import load_principal
 from server.clock import now
 from server.plates import jobs
 from server.plates.models import Plate, PlateJob
@@ -81,25 +82,82 @@ async def test_a_batch_with_nobody_consenting_finishes_empty_with_a_reason(world
     assert download.status_code == 409 and download.json()["error"]["code"] == "job_empty"
 
 
-async def test_a_job_whose_worker_died_is_run_again_once_then_failed_with_the_reason(world):
-    await publish_member(world)
-    stale = now() - dt.timedelta(minutes=10)
-    again = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
-                                  state="running", total=1, done=0, attempts=1, heartbeat_at=stale)
-    given_up = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
-                                     state="running", total=1, attempts=2, heartbeat_at=stale)
-    fresh = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
-                                  state="running", total=1, attempts=1, heartbeat_at=now())
-    counts = await jobs.sweep(world.backend.app)
-    assert counts["restarted"] >= 1 and counts["failed"] >= 1
-    await given_up.refresh_from_db()
-    assert given_up.state == "failed" and "中断" in given_up.error
+async def stored_pdfs(backend) -> int:
+    from server.storage import FileRecord
+
+    if backend.settings.stores_files_in_database:
+        return await FileRecord.filter(key__endswith=".pdf").count()
+    return len(list(__import__("pathlib").Path(backend.settings.upload_dir).glob("*/*.pdf")))
+
+
+async def test_two_attempts_racing_on_one_job_write_one_file_and_issue_each_plate_once(world):
+    """A worker that stalled comes back while its job runs again elsewhere: both run at once. The
+    later attempt owns the job; the earlier one is refused and stops; nobody gets two plates."""
+    members = await market_members(world, 6, consenting=6)
+    for member in members[3:]:  # half already hold a plate: it is printed as it is
+        await Plate.filter(member=member).delete()
+    before = {m.id: (await Plate.get_or_none(member=m, revoked_at=None)) for m in members}
+    job = await PlateJob.create(requested_by=world.users["sec_a"], market=world.market, layout="a5-landscape",
+                                total=6)
+    files_before = await stored_pdfs(world.backend)
+    ctx = world.backend.app.ctx
+    outcomes = await asyncio.gather(*[jobs.run(job.id, attempt=i, files=ctx.files, settings=ctx.settings,
+                                               store=ctx.store) for i in range(2)])
+    await job.refresh_from_db()
+    assert job.state == "done" and job.done == 6 and outcomes.count("done") == 1, outcomes
+    assert await stored_pdfs(world.backend) == files_before + 1
+    for member in members:
+        plates = await Plate.filter(member=member)
+        assert len(plates) == 1 and plates[0].revoked_at is None, [p.code for p in plates]
+        if before[member.id] is not None:
+            assert plates[0].code == before[member.id].code  # an existing plate is not replaced
+    pdf = await ctx.files.get(job.file_key)
+    decoded = {zxingcpp.read_barcodes(p.images[0].image)[0].text for p in pypdf.PdfReader(io.BytesIO(pdf)).pages}
+    base = world.backend.settings.public_base_url
+    assert decoded == {f"{base}/p/{(await Plate.get(member=m)).code}" for m in members}
+
+
+async def test_an_attempt_after_the_last_fails_the_job_with_the_reason(world):
+    job = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
+                                state="running", total=1, attempts=3)
+    ctx = world.backend.app.ctx
+    assert await jobs.run(job.id, attempt=jobs.MAX_ATTEMPTS, files=ctx.files, settings=ctx.settings,
+                          store=ctx.store) == "failed"
+    await job.refresh_from_db()
+    assert job.state == "failed" and "中断 3 次" in job.error
+    # Finished jobs are left alone by any later attempt.
+    assert await jobs.run(job.id, attempt=0, files=ctx.files, settings=ctx.settings, store=ctx.store) is None
+
+
+async def test_staff_of_the_org_see_its_jobs_and_the_file_expires(world):
+    await market_members(world, 2, consenting=2)
     async with world.client("sec_a") as c:
-        finished = await wait_done(c, again.id)
-    assert finished["state"] == "done" and finished["done"] == 1
-    await fresh.refresh_from_db()
-    assert fresh.state == "running"  # a live worker's job is left alone
-    await PlateJob.filter(id=fresh.id).update(state="failed", error="test clean-up")
+        started = await c.post("/api/v1/plates/batch", json={"market_id": world.market.id})
+        job = await wait_done(c, started.json()["id"])
+    async with world.client("admin") as admin:  # staff above the org: sees it, lists it, downloads it
+        seen = await admin.get(f"/api/v1/jobs/{job['id']}")
+        listed = await admin.get("/api/v1/jobs", params={"org_id": world.branch_a.id})
+        download = await admin.get(job["download_url"])
+    async with world.client("sec_b") as other:
+        refused = await other.get("/api/v1/jobs", params={"org_id": world.branch_a.id})
+        theirs = await other.get("/api/v1/jobs", params={"org_id": world.branch_b.id})
+    assert seen.status_code == 200 and download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert int(download.headers["content-length"]) == len(download.content) == job["file_size"]
+    assert job["id"] in [item["id"] for item in listed.json()["items"]]
+    assert refused.status_code == 403 and theirs.status_code == 200
+    assert job["id"] not in [item["id"] for item in theirs.json()["items"]]
+    assert job["expires_at"] is not None
+    # Past its retention period the periodic task deletes the file, and the job says so.
+    await PlateJob.filter(id=job["id"]).update(expires_at=now() - dt.timedelta(seconds=1))
+    files = world.backend.app.ctx.files
+    key = (await PlateJob.get(id=job["id"])).file_key
+    assert await jobs.delete_expired(files) >= 1
+    assert await files.open(key) is None
+    async with world.client("sec_a") as c:
+        after = (await c.get(f"/api/v1/jobs/{job['id']}")).json()
+        gone = await c.get(f"/api/v1/jobs/{job['id']}/file")
+    assert after["file_deleted_at"] and after["download_url"] is None
+    assert gone.status_code == 410 and gone.json()["error"]["code"] == "job_file_expired"
 
 
 async def test_one_batch_at_a_time_per_org(world):
@@ -108,4 +166,14 @@ async def test_one_batch_at_a_time_per_org(world):
         second = await c.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
     assert first.status_code == 202
     assert second.status_code == 409 and second.json()["error"]["code"] == "batch_running"
+    assert await PlateJob.filter(org=world.party_a).count() == 1
+
+
+async def test_a_double_click_is_one_job(world):
+    """Two requests at the same instant both pass the "already running?" look; one job starts."""
+    ctx = world.backend.app.ctx
+    principal = await load_principal(world.users["sec_a"])
+    answers = await asyncio.gather(*[jobs.create(principal, None, world.party_a.id, None, ctx.settings, ctx.store,
+                                                 ctx.jobs) for _ in range(2)], return_exceptions=True)
+    assert sorted(type(a).__name__ for a in answers) == ["BatchRunning", "PlateJob"], answers
     assert await PlateJob.filter(org=world.party_a).count() == 1

@@ -1,6 +1,11 @@
-"""Reminders are sent once, however many workers run the loop, and survive a restart."""
+"""Reminders are sent once, however many workers take them, retried when WeChat is busy, and
+settled (not forgotten) when they can no longer be sent."""
 import asyncio
 import datetime as dt
+
+import procrastinate
+import pytest
+from procrastinate import testing
 
 from server.activities import reminders
 from server.activities.models import Reminder
@@ -8,6 +13,21 @@ from server.clock import now
 from tests.factories import make_activity, make_member, unique
 
 LEAD = dt.timedelta(minutes=60)
+
+
+async def send_due(gateway, *, template_id: str, lead=LEAD, workers: int = 1) -> list:
+    """What the engine does: every due reminder sent by `workers` attempts at once."""
+    moment = now()
+    due = await Reminder.filter(status="pending", activity__status="scheduled", activity__starts_at__gt=moment,
+                                activity__starts_at__lte=moment + lead).values_list("id", flat=True)
+    return await asyncio.gather(*[reminders.send(i, gateway, template_id=template_id) for i in due
+                                  for _ in range(workers)])
+
+
+def engine_with_reminders():
+    app = procrastinate.App(connector=testing.InMemoryConnector())
+    app.add_tasks_from(reminders.blueprint(), namespace="reminders")
+    return app
 
 
 async def test_member_subscribes_once(world):
@@ -32,35 +52,74 @@ async def test_four_workers_send_each_reminder_once(world, backend):
     await Reminder.bulk_create([Reminder(activity=activity, member=m) for m in members])
     await Reminder.create(activity=later, member=members[0])
     template = unique("tpl")
-    passes = await asyncio.gather(*[reminders.send_due(backend.wechat, template_id=template, lead=LEAD)
-                                    for _ in range(4)])
+    outcomes = await send_due(backend.wechat, template_id=template, workers=4)
     ours = {world.users[f"r{i}"].openid for i in range(30)}
     sent = [m for m in backend.wechat.sent if m["template_id"] == template and m["touser"] in ours]
-    assert sum(p["sent"] for p in passes) >= 30  # other tests' due reminders may go out in the same passes
+    assert outcomes.count("sent") >= 30  # other tests' due reminders may go out in the same passes
     assert sorted(m["touser"] for m in sent) == sorted(ours)  # each exactly once
     assert sent[0]["data"]["thing1"]["value"] == "支部党员大会"
     assert await Reminder.filter(activity=activity, status="sent").count() == 30
     assert (await Reminder.get(activity=later)).status == "pending"  # not due yet
     # A later pass (or a restarted worker) sends nothing again.
-    await reminders.send_due(backend.wechat, template_id=template, lead=LEAD)
+    await send_due(backend.wechat, template_id=template)
     assert len([m for m in backend.wechat.sent if m["touser"] in ours]) == 30
 
 
-async def test_restart_cancelled_and_unreachable_members(world, backend):
+async def test_dispatch_settles_what_cannot_be_sent_and_queues_each_due_reminder_once(world, backend):
     activity = await make_activity(world, starts_in_minutes=30)
     cancelled = await make_activity(world, starts_in_minutes=30, status="cancelled")
+    started = await make_activity(world, starts_in_minutes=-5)  # came due during an outage
     no_login = await make_member(None, world.party_a, name="没登录过")
     crashed = await Reminder.create(activity=activity, member=world.member_a, status="sending",
                                     claimed_at=now() - dt.timedelta(minutes=30))
-    await Reminder.create(activity=activity, member=no_login)
+    waiting = await Reminder.create(activity=activity, member=no_login)
     await Reminder.create(activity=cancelled, member=world.member_a)
-    template = unique("tpl")
-    counts = await reminders.send_due(backend.wechat, template_id=template, lead=LEAD)
-    assert counts["skipped"] >= 2
-    assert (await Reminder.get(id=crashed.id)).status == "failed"  # caught mid-send: never sent twice
-    assert not [m for m in backend.wechat.sent if m["template_id"] == template and m["touser"] == world.users["member_a"].openid]
-    statuses = dict(await Reminder.filter(member_id__in=[no_login.id, world.member_a.id]).values_list("activity_id", "status"))
-    assert statuses[cancelled.id] == "skipped"
+    late = await Reminder.create(activity=started, member=world.member_a)
+    jobs_app = engine_with_reminders()
+    async with jobs_app.open_async():
+        first = await reminders.dispatch(jobs_app, lead=LEAD)
+        second = await reminders.dispatch(jobs_app, lead=LEAD)  # another worker's pass: nothing twice
+        queued = [job["args"]["reminder_id"] for job in jobs_app.connector.jobs.values()
+                  if job["task_name"] == "reminders:send"]
+    assert first["interrupted"] >= 1 and first["cancelled"] >= 1 and first["late"] >= 1
+    assert waiting.id in queued and queued.count(waiting.id) == 1 and second["queued"] == 0
+    crashed, late = await Reminder.get(id=crashed.id), await Reminder.get(id=late.id)
+    assert crashed.status == "failed" and "not sent again" in crashed.error  # caught mid-send: never twice
+    assert (late.status, late.error) == ("skipped", reminders.STARTED)
+    assert (await Reminder.get(activity=cancelled, member=world.member_a)).status == "skipped"
+    # The queued job, run: a member who never logged in is skipped with the reason.
+    assert await reminders.send(waiting.id, backend.wechat, template_id=unique("tpl")) == "skipped"
+    assert (await Reminder.get(id=waiting.id)).error == "member has no WeChat login"
+
+
+async def test_a_busy_wechat_is_tried_again_and_the_reminder_goes_once(world, backend):
+    """WeChat answers -1 three times, then 0: each refusal puts the reminder back to pending for
+    the engine's next try; the fourth try sends it, once."""
+    from server.wechat import RealWeChat, WeChatBusy
+    from tests.wechat_standin import TEMPLATE, StandIn
+
+    activity = await make_activity(world, starts_in_minutes=20)
+    user = await world.add_user(unique("busy"))
+    reminder = await Reminder.create(activity=activity, member=await make_member(user, world.party_a, name="忙"))
+    with StandIn() as standin:
+        standin.grant(user.openid)
+        standin.fail_next["/cgi-bin/message/subscribe/send"] = [-1, -1, -1]
+        gateway = RealWeChat("wxappid", "wxsecret", backend.store, base_url=standin.base_url, timeout=5)
+        for attempt in range(3):
+            with pytest.raises(WeChatBusy):
+                await reminders.send(reminder.id, gateway, template_id=TEMPLATE, attempt=attempt)
+            assert (await Reminder.get(id=reminder.id)).status == "pending"
+        assert await reminders.send(reminder.id, gateway, template_id=TEMPLATE, attempt=3) == "sent"
+        assert await reminders.send(reminder.id, gateway, template_id=TEMPLATE, attempt=4) is None
+        delivered = [m for m in standin.delivered if m["touser"] == user.openid]
+        # Busy on the last try: failed with the reason, not retried for ever.
+        other = await world.add_user(unique("busy"))
+        given_up = await Reminder.create(activity=activity, member=await make_member(other, world.party_a, name="忙2"))
+        standin.grant(other.openid)
+        standin.fail_next["/cgi-bin/message/subscribe/send"] = [-1]
+        last = await reminders.send(given_up.id, gateway, template_id=TEMPLATE, attempt=reminders.MAX_TRIES - 1)
+    assert len(delivered) == 1
+    assert last == "failed" and (await Reminder.get(id=given_up.id)).error.startswith("wechat_busy")
 
 
 async def test_reminders_reach_a_strict_wechat_and_keep_its_errcodes(world, backend):
@@ -80,12 +139,12 @@ async def test_reminders_reach_a_strict_wechat_and_keep_its_errcodes(world, back
     with StandIn() as standin:
         standin.grant(agreed.openid)
         gateway = RealWeChat("wxappid", "wxsecret", backend.store, base_url=standin.base_url, timeout=5)
-        await reminders.send_due(gateway, template_id=TEMPLATE, lead=LEAD)
+        await send_due(gateway, template_id=TEMPLATE)
         [delivered] = [m for m in standin.delivered if m["touser"] == agreed.openid]
         later = await make_activity(world, starts_in_minutes=25)
         await Reminder.create(activity=later, member=agreed_member)
         standin.grant(agreed.openid, "tpl-deleted-in-console")
-        await reminders.send_due(gateway, template_id="tpl-deleted-in-console", lead=LEAD)
+        await send_due(gateway, template_id="tpl-deleted-in-console")
     assert delivered["page"] == f"pages/activity/index?id={activity.id}"
     assert delivered["data"]["thing1"]["value"] == title[:20]
     assert delivered["miniprogram_state"] == "formal"

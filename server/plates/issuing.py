@@ -47,15 +47,18 @@ async def current_plate(member_id: int) -> Plate | None:
     return await Plate.get_or_none(active_key=member_id)
 
 
-async def issue_for(member: Member, user, store) -> Plate:
+async def issue_for(member: Member, user, store, *, keep_current: bool = False) -> Plate:
     """Revoke the member's current plate, if any, and issue a new one, in one transaction.
     The member's row is locked first, so simultaneous issues for one member queue (on SQLite,
-    transactions are serial anyway); the unique active_key guards the rule all the same."""
+    transactions are serial anyway); the unique active_key guards the rule all the same.
+    keep_current: a plate the member already has is returned as it is (batch printing)."""
     for _attempt in range(3):
         try:
             async with in_transaction():
                 await Member.filter(id=member.id).select_for_update().first()
                 old = await Plate.filter(active_key=member.id).first()
+                if old is not None and keep_current:
+                    return old
                 if old is not None:
                     old.active_key, old.revoked_at = None, now()
                     await old.save(update_fields=["active_key", "revoked_at"])
@@ -71,6 +74,12 @@ async def issue_for(member: Member, user, store) -> Plate:
     # The new code's page and the old one's (now 已更换): not every code the member ever had.
     await cache.forget([plate.code, *([old.code] if old else [])], store)
     return plate
+
+
+async def ensure_plate(member: Member, user, store) -> Plate:
+    """The member's current plate, issued now if they have none: under the member's row lock,
+    so two jobs printing the same member never issue them two plates."""
+    return await current_plate(member.id) or await issue_for(member, user, store, keep_current=True)
 
 
 async def issue(principal: Principal, member_id: int, store) -> tuple[Plate, bool]:

@@ -1,29 +1,40 @@
 """Batch printing: every consenting member of a market or an org subtree on one PDF.
 
-A job is a row. The worker that created it claims it (queued -> running, a conditional UPDATE
-only one worker can win) and writes the PDF a page at a time: member data is read on the event
-loop, each page is drawn in a thread, and the page leaves memory once written, so memory stays
-flat however many plates there are. A heartbeat after every page lets any worker see a job
-whose worker died: it is started again from the beginning once, then marked failed with the
-reason. Finished files go to the file storage; the job keeps the key.
+A batch is a PlateJob row (what the secretary sees: progress, the file, the outcome) and a job
+of the engine (server/jobs), which runs it in a worker process. The queueing lock makes a
+double-clicked batch one job; the lock per org or market runs one batch for it at a time.
+
+Each attempt draws a `runner` token and owns the row while its token is there. A worker that
+stalled and comes back after its job was started again elsewhere finds another token: its
+progress, file and outcome are refused, and it stops. Each member's plate is issued under that
+member's row lock, and only if they have none (issuing.ensure_plate), so two attempts never
+issue one member two plates, and every plate in the PDF keeps a valid code. The PDF is written a
+page at a time (member data read on the event loop, each page drawn in a thread) and goes to the
+file store, reachable from every host; it is deleted after job_file_retention_days.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+
+import procrastinate
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 import plates
 from server import audit, limits
 from server.auth import Principal, load_principal
 from server.clock import now
 from server.db import MAX_ID
-from server.observe import PLATE_JOBS
-from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
+from server.errors import Conflict, DomainError, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
+from server.jobs import engine
 from server.members.models import Member
+from server.observe import PLATE_JOBS
 from server.orgs.models import Market, Org
 from server.plates import issuing
 from server.plates.models import PlateJob, Profile
@@ -31,9 +42,7 @@ from server.plates.profiles import profile_of
 
 log = logging.getLogger("dangjian.plates.jobs")
 MAX_PLATES = 2000  # one print file; a bigger scope is split by market
-STALE_AFTER = timedelta(seconds=90)  # no heartbeat for this long: the worker is gone
-MAX_ATTEMPTS = 2
-SWEEP_SECONDS = 30
+MAX_ATTEMPTS = 3  # an attempt cut short (an error, a worker killed) is tried again, then the job fails
 
 
 class JobNotFound(NotFound):
@@ -42,6 +51,11 @@ class JobNotFound(NotFound):
 
 class JobNotFinished(NotFound):
     status, code, message = 409, "job_not_finished", "文件还在生成中，请稍后再下载"
+
+
+class JobFileExpired(DomainError):
+    status, code = 410, "job_file_expired"
+    message = "文件已超过保留期被删除，请重新提交批量打印"
 
 
 class JobEmpty(Conflict):
@@ -59,6 +73,10 @@ class TooManyPlates(Conflict):
 
 class NotOrgStaff(Forbidden):
     code, message = "not_org_staff", "只能为你所管辖范围内的组织或市场打印三亮牌"
+
+
+class Superseded(Exception):
+    """This attempt no longer owns its job: another attempt started it again."""
 
 
 async def _scope(principal: Principal, market_id: int | None, org_id: int | None) -> tuple[Org | None, Market | None]:
@@ -90,10 +108,15 @@ def _members(principal_scope, org: Org | None, market: Market | None):
     return query
 
 
+def _scope_key(org: Org | None, market: Market | None) -> str:
+    return f"plates:market:{market.id}" if market is not None else f"plates:org:{org.id}"
+
+
 async def create(principal: Principal, market_id: int | None, org_id: int | None, layout: str | None,
-                 settings, store) -> PlateJob:
+                 settings, store, jobs_app) -> PlateJob:
     org, market = await _scope(principal, market_id, org_id)
-    # One batch at a time per org or market: a double click, or a second secretary, waits for it.
+    # One batch at a time per org or market: a second secretary waits for it. A double click
+    # that passes this check at the same instant is stopped by the queueing lock below.
     if await PlateJob.filter(org=org, market=market, state__in=("queued", "running")).exists():
         raise BatchRunning()
     await limits.charge(store, principal.user.id, "plate.batch")
@@ -102,66 +125,136 @@ async def create(principal: Principal, market_id: int | None, org_id: int | None
     if count > MAX_PLATES:
         raise TooManyPlates()
     issuing.fonts(settings)  # no font: say so now, not in a failed job
-    job = await PlateJob.create(requested_by=principal.user, org=org, market=market,
-                                layout=layout or settings.plate_layout, total=count)
+    key = _scope_key(org, market)
+    try:
+        job = await PlateJob.create(requested_by=principal.user, org=org, market=market, active_scope=key,
+                                    layout=layout or settings.plate_layout, total=count)
+    except IntegrityError:
+        raise BatchRunning() from None
+    if await engine.defer(jobs_app, "plates:batch", lock=key, queueing_lock=key, job_id=job.id) is None:
+        await job.delete()
+        raise BatchRunning()
     await audit.record("plate.batch.requested", actor=principal.user, org=org.id if org else market.org_id,
                        target=job, market_id=market.id if market else None, total=count)
     return job
 
 
+def _owner_org(job: PlateJob) -> Org:
+    return job.org if job.org_id else job.market.org
+
+
 async def get(principal: Principal, job_id: int) -> PlateJob:
-    job = await PlateJob.get_or_none(id=job_id) if 0 < job_id <= MAX_ID else None
-    if job is None or job.requested_by_id != principal.user.id:
+    """The one who asked for it, and staff over its org or market, see a job."""
+    job = await PlateJob.get_or_none(id=job_id).select_related("org", "market__org") if 0 < job_id <= MAX_ID else None
+    if job is None or not (job.requested_by_id == principal.user.id or principal.reaches(_owner_org(job))):
         raise JobNotFound()
     return job
 
 
-async def file_path(principal: Principal, job_id: int, files) -> Path:
+async def of_org(principal: Principal, org_id: int, limit: int, offset: int) -> tuple[list[PlateJob], int]:
+    """The batches of an org's subtree and of its markets, newest first."""
+    org = await Org.get_or_none(id=org_id) if 0 < org_id <= MAX_ID else None
+    if org is None:
+        raise ReferenceNotFound(fields={"org_id": "找不到该组织"})
+    if not principal.reaches(org):
+        raise NotOrgStaff()
+    from tortoise.expressions import Q
+
+    query = PlateJob.filter(Q(org__path__startswith=org.path) | Q(market__org__path__startswith=org.path))
+    return await query.order_by("-id").offset(offset).limit(limit), await query.count()
+
+
+async def open_file(principal: Principal, job_id: int, files):
     job = await get(principal, job_id)
+    if job.file_deleted_at is not None:
+        raise JobFileExpired(extra={"deleted_at": job.file_deleted_at.isoformat()})
     if job.state == "done" and not job.file_key:
         raise JobEmpty()
-    path = files.local_path(job.file_key) if job.state == "done" else None
-    if path is None:
+    stored = await files.open(job.file_key) if job.state == "done" else None
+    if stored is None:
         raise JobNotFinished(extra={"state": job.state})
-    await audit.record("plate.batch.downloaded", actor=principal.user, target=job)
-    return path
+    await audit.record("plate.batch.downloaded", actor=principal.user, org=_owner_org(job).id, target=job)
+    return stored
 
 
 # ---------------------------------------------------------------------------------------------
-# Running
+# Running (in a worker)
 
 
-async def claim(job_id: int) -> bool:
-    """queued -> running for exactly one worker."""
-    return bool(await PlateJob.filter(id=job_id, state="queued").update(state="running", heartbeat_at=now(), done=0))
+def blueprint() -> procrastinate.Blueprint:
+    """This domain's tasks (a new blueprint for each engine built: procrastinate binds tasks to one app)."""
+    tasks = procrastinate.Blueprint()
+
+    @tasks.task(name="batch", queue="plates", pass_context=True,
+                retry=procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=5))
+    async def batch(context: procrastinate.JobContext, job_id: int) -> None:
+        parts = engine.resources(context)
+        await run(job_id, attempt=context.job.attempts, files=parts.files, settings=parts.settings, store=parts.store)
+
+    @tasks.periodic(cron="*/10 * * * *", periodic_id="expire-files")
+    @tasks.task(name="expire_files", queue="plates", queueing_lock="plates:expire_files", pass_context=True)
+    async def expire_files(context: procrastinate.JobContext, timestamp: int) -> int:
+        return await delete_expired(engine.resources(context).files)
+
+    return tasks
 
 
-async def run(job_id: int, *, files, settings, store) -> None:
-    """Write the job's PDF. The caller has claimed it."""
-    job = await PlateJob.get(id=job_id).select_related("requested_by", "org", "market")
-    await PlateJob.filter(id=job_id).update(attempts=job.attempts + 1)
+async def run(job_id: int, *, attempt: int, files, settings, store) -> str | None:
+    """One attempt at a job; `attempt` counts the attempts before it (a retry after an error or
+    after its worker died). Returns the job's state when this attempt decided it."""
+    job = await PlateJob.get_or_none(id=job_id).select_related("requested_by", "org", "market")
+    if job is None or job.state in ("done", "failed"):
+        return None  # decided already: an attempt restarted after it wrote the outcome
+    if attempt >= MAX_ATTEMPTS:
+        return await _fail(job_id, None, f"生成任务中断 {attempt} 次，未能完成，请重新提交")
+    runner = secrets.token_hex(8)
+    claimed = await PlateJob.filter(id=job_id, state__in=("queued", "running")).update(
+        state="running", runner=runner, attempts=F("attempts") + 1, done=0, skipped=0, started_at=now())
+    if not claimed:
+        return None
+    final = attempt + 1 >= MAX_ATTEMPTS
     try:
-        key, size, done, skipped = await _write(job, files, settings, store)
+        key, size, done, skipped = await _write(job, runner, files, settings, store)
+    except Superseded:
+        log.warning("plate job %s: attempt %s lost the job to a later one; it stops", job_id, runner)
+        return None
     except plates.FontMissing as exc:
-        await _fail(job_id, "缺少中文字体：" + str(exc)[:150])
-        return
-    except (OSError, ValueError) as exc:  # a disk full, an unreadable photo: say which
-        log.exception("plate job %s failed", job_id)
-        await _fail(job_id, f"生成失败：{exc.__class__.__name__}: {exc}"[:200])
-        return
-    await PlateJob.filter(id=job_id, state="running").update(
-        state="done", file_key=key, file_size=size, done=done, skipped=skipped, finished_at=now(), heartbeat_at=now(),
+        return await _fail(job_id, runner, "缺少中文字体：" + str(exc)[:150])
+    except Exception as exc:
+        log.exception("plate job %s attempt %s failed", job_id, attempt + 1)
+        if not final:
+            raise  # the engine tries again after a pause
+        return await _fail(job_id, runner, f"生成失败：{exc.__class__.__name__}: {exc}"[:200])
+    finished = now()
+    owned = await PlateJob.filter(id=job_id, runner=runner).update(
+        state="done", active_scope=None, file_key=key, file_size=size, done=done, skipped=skipped, finished_at=finished,
+        expires_at=finished + timedelta(days=settings.job_file_retention_days) if key else None,
         error=None if key else JobEmpty.message)
+    if not owned:
+        if key:
+            await files.delete(key)  # the attempt that owns the job writes its own
+        return None
     PLATE_JOBS.labels("done").inc()
     log.info("plate job %s done: %s pages, %s skipped, %s bytes", job_id, done, skipped, size)
+    return "done"
 
 
-async def _fail(job_id: int, reason: str) -> None:
-    await PlateJob.filter(id=job_id).update(state="failed", error=reason, finished_at=now())
+async def _fail(job_id: int, runner: str | None, reason: str) -> str | None:
+    query = PlateJob.filter(id=job_id, state__in=("queued", "running"))
+    if runner is not None:
+        query = query.filter(runner=runner)
+    if not await query.update(state="failed", active_scope=None, error=reason, finished_at=now()):
+        return None
     PLATE_JOBS.labels("failed").inc()
+    return "failed"
 
 
-async def _write(job: PlateJob, files, settings, store) -> tuple[str | None, int, int, int]:
+async def _progress(job_id: int, runner: str, **figures) -> None:
+    if not await PlateJob.filter(id=job_id, runner=runner, state="running").update(**figures):
+        raise Superseded()
+
+
+async def _write(job: PlateJob, runner: str, files, settings, store) -> tuple[str | None, int, int, int]:
     principal = await load_principal(job.requested_by)
     layout = plates.LAYOUTS[job.layout]
     fonts = plates.find_fonts(settings.plate_font or None)
@@ -179,52 +272,30 @@ async def _write(job: PlateJob, files, settings, store) -> tuple[str | None, int
                     skipped += 1
                     continue
                 member = await Member.get(id=member_id)
-                plate = await issuing.current_plate(member.id) or await issuing.issue_for(member, job.requested_by, store)
+                plate = await issuing.ensure_plate(member, job.requested_by, store)
                 data = await issuing.plate_data(member, await profile_of(member), plate, files, settings)
                 jpeg = await asyncio.to_thread(plates.render_jpeg, data, layout, fonts)
                 await asyncio.to_thread(plates.add_page, writer, jpeg, layout)
                 done += 1
-                await PlateJob.filter(id=job.id).update(done=done, skipped=skipped, heartbeat_at=now())
+                await _progress(job.id, runner, done=done, skipped=skipped)
             if writer.pages:
-                writer.close()
+                await asyncio.to_thread(writer.close)
         if done == 0:
             return None, 0, 0, skipped
+        if not await PlateJob.filter(id=job.id, runner=runner, state="running").exists():
+            raise Superseded()  # still ours before the file is stored
         size = Path(temp_name).stat().st_size
         return await files.put_file(Path(temp_name), ".pdf"), size, done, skipped
     finally:
         Path(temp_name).unlink(missing_ok=True)
 
 
-async def start(app, job_id: int) -> None:
-    """Claim and run one job in this worker, in the background."""
-    if await claim(job_id):
-        ctx = app.ctx
-        app.add_task(run(job_id, files=ctx.files, settings=ctx.settings, store=ctx.store), name=f"plate-job-{job_id}")
-
-
-async def sweep(app) -> dict[str, int]:
-    """Jobs whose worker died: run again once, then failed with the reason. Jobs queued but never
-    claimed (their worker died between the two): claimed here."""
-    cutoff = now() - STALE_AFTER
-    counts = {"restarted": 0, "failed": 0}
-    for job in await PlateJob.filter(state="running", heartbeat_at__lt=cutoff):
-        if job.attempts >= MAX_ATTEMPTS:
-            counts["failed"] += await PlateJob.filter(id=job.id, state="running", heartbeat_at=job.heartbeat_at).update(
-                state="failed", error="生成任务的进程中断，已重试一次仍未完成，请重新提交", finished_at=now())
-        elif await PlateJob.filter(id=job.id, state="running", heartbeat_at=job.heartbeat_at).update(state="queued"):
-            counts["restarted"] += 1
-            await start(app, job.id)
-    for job_id in await PlateJob.filter(state="queued", created_at__lt=cutoff).values_list("id", flat=True):
-        await start(app, job_id)
-    return counts
-
-
-async def run_forever(app) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            counts = await sweep(app)
-            if any(counts.values()):
-                log.warning("plate jobs swept: %s", counts)
-        except Exception:  # noqa: BLE001 — the loop must outlive a database hiccup; it is logged whole
-            log.exception("plate job sweep failed")
+async def delete_expired(files) -> int:
+    """Batch PDFs past their retention period: the file goes, the job says when."""
+    count = 0
+    for job in await PlateJob.filter(state="done", file_key__not_isnull=True, expires_at__lte=now()):
+        await files.delete(job.file_key)
+        count += await PlateJob.filter(id=job.id, file_key=job.file_key).update(file_key=None, file_deleted_at=now())
+    if count:
+        log.info("deleted %s batch files past their retention period", count)
+    return count

@@ -80,7 +80,9 @@ class Rating(Model):
 
 
 class PlateJob(Model):
-    # A batch of plates printed into one PDF, written page by page off the event loop.
+    # A batch of plates printed into one PDF by the job engine (server/jobs). `runner` names the
+    # attempt that owns it: an attempt that lost it (its worker stalled and the job was started
+    # again elsewhere) can no longer write progress, the file or the outcome.
     id = fields.IntField(primary_key=True)
     requested_by = fields.ForeignKeyField("models.User", related_name="plate_jobs", on_delete=fields.CASCADE)
     org = fields.ForeignKeyField("models.Org", related_name="plate_jobs", null=True, on_delete=fields.CASCADE)
@@ -94,9 +96,15 @@ class PlateJob(Model):
     file_key = fields.CharField(max_length=64, null=True)
     file_size = fields.IntField(null=True)
     error = fields.CharField(max_length=200, null=True)
-    heartbeat_at = fields.DatetimeField(null=True)
+    runner = fields.CharField(max_length=32, null=True)
+    # "plates:org:N" / "plates:market:N" while queued or running, else null: unique, so two
+    # requests at the same instant on two hosts cannot both start a batch for one scope.
+    active_scope = fields.CharField(max_length=40, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)  # the file is deleted then (job_file_retention_days)
+    file_deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "plate_jobs"

@@ -1,14 +1,14 @@
 """HTTP for 三亮 under /api/v1: profiles and consent, plates, ratings and their moderation,
 batch print jobs, and the public JSON profile the mini-program shows."""
 from sanic import Blueprint
-from sanic.response import file_stream, raw
+from sanic.response import raw
 
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.errors import ValidationFailed
 from server.plates import issuing, jobs, profiles, public, ratings, visitors
 from server.plates.schemas import (
-    BatchIn, ConsentIn, ConsentText, HideIn, JobOut, PageQuery, PlateOut, PlateQuery, PledgeIn, ProfileOut, PublicProfile,
+    BatchIn, ConsentIn, ConsentText, HideIn, JobList, JobOut, JobQuery, PageQuery, PlateOut, PlateQuery, PledgeIn, ProfileOut, PublicProfile,
     RatingAnswer, RatingIn, RatingList, RatingOut, RatingQuery, ReplyIn,
 )
 from server.validation import parse_body, parse_query
@@ -142,26 +142,39 @@ async def plate_pdf(request, member_id: int):
 async def batch(request):
     principal = await authenticate(request)
     data = parse_body(request, BatchIn)
-    job = await jobs.create(principal, data.market_id, data.org_id, data.layout, request.app.ctx.settings,
-                            request.app.ctx.store)
-    await jobs.start(request.app, job.id)
+    ctx = request.app.ctx
+    job = await jobs.create(principal, data.market_id, data.org_id, data.layout, ctx.settings, ctx.store, ctx.jobs)
     return reply(_job_out(job), 202)
 
 
+@bp.get("/jobs")
+@doc("组织的批量打印任务（本组织及下级、其市场；最新的在前）", tag="plates", ok=JobList, query=JobQuery,
+     errors=(403, 404))
+async def job_list(request):
+    principal = await authenticate(request)
+    query = parse_query(request, JobQuery)
+    items, total = await jobs.of_org(principal, query.org_id, query.limit, query.offset)
+    return reply(JobList(items=[_job_out(job) for job in items], total=total))
+
+
 @bp.get("/jobs/<job_id:int>")
-@doc("批量打印任务进度", tag="plates", ok=JobOut, errors=(404,))
+@doc("批量打印任务进度（提交人和该组织的管理人员可见）", tag="plates", ok=JobOut, errors=(404,))
 async def job_status(request, job_id: int):
     principal = await authenticate(request)
     return reply(_job_out(await jobs.get(principal, job_id)))
 
 
 @bp.get("/jobs/<job_id:int>/file")
-@doc("下载批量打印的 PDF", tag="plates", errors=(404, 409), media="application/pdf")
+@doc("下载批量打印的 PDF（保留期过后 410）", tag="plates", errors=(404, 409, 410), media="application/pdf")
 async def job_file(request, job_id: int):
     principal = await authenticate(request)
-    path = await jobs.file_path(principal, job_id, request.app.ctx.files)
-    return await file_stream(path, mime_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="plates-{job_id}.pdf"', "Cache-Control": "private, no-store"})
+    stored = await jobs.open_file(principal, job_id, request.app.ctx.files)
+    response = await request.respond(content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="plates-{job_id}.pdf"', "Cache-Control": "private, no-store",
+        "Content-Length": str(stored.size)})
+    async for chunk in stored.chunks:
+        await response.send(chunk)
+    await response.eof()
 
 
 # --- ratings ---------------------------------------------------------------------------------

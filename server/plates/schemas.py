@@ -144,15 +144,36 @@ class BatchIn(Input):
     layout: LayoutName | None = None
 
 
+JobState = Literal["queued", "running", "done", "failed"]
+
+
 class JobOut(BaseModel):
+    """A batch print job. The file is kept until expires_at; after that file_deleted_at says
+    when it was deleted and the download answers 410."""
     model_config = ConfigDict(from_attributes=True)
     id: int
-    state: str
+    state: JobState
+    org_id: int | None
+    market_id: int | None
+    requested_by_id: int
     total: int
     done: int
     skipped: int
     error: str | None
     layout: str
+    file_size: int | None
     download_url: str | None = None
     created_at: LocalDatetime
+    started_at: LocalDatetime | None
     finished_at: LocalDatetime | None
+    expires_at: LocalDatetime | None
+    file_deleted_at: LocalDatetime | None
+
+
+class JobList(BaseModel):
+    items: list[JobOut]
+    total: int
+
+
+class JobQuery(PageQuery):
+    org_id: Id
