@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import platform
 import shutil
@@ -19,11 +20,12 @@ from pathlib import Path
 
 import httpx
 
+from bench import jobs as job_bench
 from bench import plates as plate_bench
 from bench.load import burst, post_request, run_load
 from server.demo import DEMO_PLATE_CODE
 from tests.resources import PG_ADMIN_URL, fresh_postgres, fresh_redis, redis_test_url, release
-from tests.serverproc import ServerProcess
+from tests.serverproc import ServerProcess, WorkerProcess
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -125,7 +127,8 @@ def _run(args, backend: str, env: dict) -> int:
         env["DANGJIAN_WORKERS"] = str(args.workers)
     tool = "wrk" if shutil.which("wrk") else "python"
     rows = []
-    with ServerProcess(env) as server:
+    postgres = backend.startswith("postgres")
+    with ServerProcess(env) as server, (WorkerProcess(env) if postgres else contextlib.nullcontext()) as worker:
         token = _token(server.base, "dev:secretary1")
         cases = [
             ("ceiling: GET /healthz", "/healthz", {}),
@@ -141,8 +144,9 @@ def _run(args, backend: str, env: dict) -> int:
             server, env["DANGJIAN_DATABASE_URL"], args.burst)})
         rows.append({"case": f"check-in: {args.burst} over 10 s", **_checkin_burst(
             server, env["DANGJIAN_DATABASE_URL"], args.burst, spread=10.0)})
-        server_batch = plate_bench.server_batch(server, env["DANGJIAN_DATABASE_URL"], env["DANGJIAN_UPLOAD_DIR"],
-                                                token, args.plates)
+        server_batch = plate_bench.server_batch(server, worker, env, token, args.plates)
+        # An idle worker: how soon it starts a job (PostgreSQL; on SQLite the queue is in memory).
+        latency = asyncio.run(job_bench.enqueue_to_start(env["DANGJIAN_DATABASE_URL"])) if postgres else None
     # In-process and in a child process: the same machine, the same minutes as the rows above.
     render = plate_bench.render_vs_floor()
     batch = plate_bench.batch(args.plates)
@@ -165,13 +169,18 @@ def _run(args, backend: str, env: dict) -> int:
           f"{render['render_png_ms']} ms as PNG")
     print(f"batch PDF (plates/ alone): {batch['plates']} plates in {batch['seconds']} s "
           f"({batch['seconds_per_plate']} s each), peak memory {batch['peak_mb']} MB, file {batch['file_mb']} MB")
-    print(f"batch PDF (server job, POST /plates/batch to done): {server_batch['plates']} plates, "
-          f"{server_batch['state']} in {server_batch['seconds']} s; server memory {server_batch['rss_before_mb']} MB "
-          f"before, peak {server_batch['peak_mb']} MB (largest process)")
+    print(f"batch PDF (job, POST /plates/batch to done): {server_batch['plates']} plates, "
+          f"{server_batch['state']} in {server_batch['seconds']} s; memory of the {server_batch['ran_in']} that ran it "
+          f"{server_batch['rss_before_mb']} MB before, peak {server_batch['peak_mb']} MB (largest process)")
+    if latency:
+        print(f"enqueue to start, idle worker: median {latency['median_ms']} ms, p90 {latency['p90_ms']} ms "
+              f"over {latency['samples']} jobs; floor (NOTIFY to another connection) {latency['notify_floor_ms']} ms "
+              f"= {latency['ratio_to_floor']}x floor")
     out = RESULTS / "latest.json"
     out.write_text(json.dumps({"backend": backend, "workers": args.workers, "connections": args.connections,
                                "seconds": args.seconds, "load": tool, "rows": rows, "plate_render": render,
-                               "plate_batch": batch, "plate_batch_server": server_batch}, ensure_ascii=False, indent=2))
+                               "plate_batch": batch, "plate_batch_server": server_batch,
+                               "job_enqueue_to_start": latency}, ensure_ascii=False, indent=2))
     print(f"written {out}")
     return 0
 

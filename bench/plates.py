@@ -126,19 +126,21 @@ def _group_memory_mb(pgid: int) -> tuple[int, int]:
     return peak, current
 
 
-async def _prepare_market(database_url: str, upload_dir: str, count: int) -> int:
+async def _prepare_market(env: dict, count: int) -> int:
     from server import db
     from server.clock import now
+    from server.config import Settings
     from server.members.models import Member
     from server.orgs.models import Market
     from server.plates.models import Profile
-    from server.storage import LocalStorage
+    from server.storage import make_storage
 
-    await db.connect(database_url)
+    settings = Settings.from_env(env)
+    await db.connect(settings.database_url)
     try:
         market = await Market.create(name=f"基准测试市场{count}", kind="farmers", district="上城区",
                                      org=await (await Market.get(name="河坊街商品市场")).org)
-        photo_key = await LocalStorage(Path(upload_dir)).put(photo_bytes(), ".jpg")
+        photo_key = await make_storage(settings).put(photo_bytes(), ".jpg")  # the store the server uses
         await Member.bulk_create([Member(
             name=f"摊主{i}", mobile="13900000000", unit_name=f"第{i}号摊位商行", is_owner=True, household_district="上城区",
             life_org_id=market.org_id, home_org="党委", category="local", standing="full", placement="in_market",
@@ -152,20 +154,23 @@ async def _prepare_market(database_url: str, upload_dir: str, count: int) -> int
         await db.close()
 
 
-def server_batch(server, database_url: str, upload_dir: str, token: str, count: int) -> dict:
+def server_batch(server, worker, env: dict, token: str, count: int) -> dict:
+    """POST /plates/batch to done. `worker`: the job worker process that runs it (PostgreSQL),
+    else None (SQLite: the server runs it). Memory is that process's."""
     import asyncio
 
     import httpx
 
-    market_id = asyncio.run(_prepare_market(database_url, upload_dir, count))
+    market_id = asyncio.run(_prepare_market(env, count))
     headers = {"Authorization": f"Bearer {token}"}
-    _, before = _group_memory_mb(server.process.pid)
+    runner = (worker or server).process.pid
+    _, before = _group_memory_mb(runner)
     started = time.perf_counter()
     job = httpx.post(f"{server.base}/api/v1/plates/batch", json={"market_id": market_id}, headers=headers).json()
     while job["state"] in ("queued", "running"):
         time.sleep(0.5)
         job = httpx.get(f"{server.base}/api/v1/jobs/{job['id']}", headers=headers).json()
     seconds = time.perf_counter() - started
-    peak, _ = _group_memory_mb(server.process.pid)
+    peak, _ = _group_memory_mb(runner)
     return {"plates": job["done"], "state": job["state"], "seconds": round(seconds, 1),
-            "rss_before_mb": before, "peak_mb": peak}
+            "rss_before_mb": before, "peak_mb": peak, "ran_in": "worker" if worker else "server"}

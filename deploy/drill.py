@@ -14,7 +14,14 @@ a self-signed certificate and the scratch paths put in.
 2. Redis stopped for a while: plate pages and check-ins keep working (uncached), and both
    instances are ready again on their own once it is back;
 3. PostgreSQL restarted: requests fail cleanly (503 with a code) while it is down and succeed
-   afterwards without restarting the app.
+   afterwards without restarting the app;
+4. the job worker: a batch enqueued while no worker runs waits, then a 300-plate batch with the
+   worker killed (kill -9) half-way and started again finishes once, one PDF, downloaded from the
+   other instance, every plate in it decoded (zxing-cpp) to a code still valid, no member's plate
+   issued twice;
+5. two workers racing over the same 50 due reminders: each sent exactly once (counted at the
+   strict stand-in WeChat, tests/wechat_standin.py, which the workers use);
+6. WeChat answering -1 three times then 0: the reminder is sent once, after the engine's backoff.
 """
 from __future__ import annotations
 
@@ -40,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VERIFY_FILE, VERIFY_CONTENT = "drillAbc123.txt", "d41d8cd98f00b204e9800998ecf8427e"
 sys.path.insert(0, str(ROOT))
 
+from deploy.drill_jobs import JobScenarios  # noqa: E402
 from server.demo import DEMO_PLATE_CODE  # noqa: E402
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -84,7 +92,7 @@ def ensure_nginx() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-class Drill:
+class Drill(JobScenarios):
     def __init__(self, members: int, keep: bool, redis_down: float = 5.0) -> None:
         self.members, self.keep, self.redis_down = members, keep, redis_down
         self.work = Path(tempfile.mkdtemp(prefix="dangjian-drill-"))
@@ -93,6 +101,8 @@ class Drill:
         self.http_port, self.https_port = free_port(), free_port()
         self.app_ports = [free_port(), free_port()]
         self.instances: dict[int, subprocess.Popen] = {}
+        self.workers: dict[str, subprocess.Popen] = {}
+        self.standin = None
         self.redis: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
         self.base = f"https://127.0.0.1:{self.https_port}"
@@ -150,6 +160,23 @@ class Drill:
         wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200, 30,
                    f"app instance on {port}")
 
+    def start_worker(self, name: str) -> None:
+        """A job worker (python -m server worker) that sends reminders to the stand-in WeChat."""
+        log = open(self.work / f"worker-{name}.log", "ab")
+        from tests.wechat_standin import APPID, SECRET, TEMPLATE
+
+        env = {**self.env, "DANGJIAN_WECHAT_MODE": "real", "DANGJIAN_WECHAT_APPID": APPID,
+               "DANGJIAN_WECHAT_SECRET": SECRET, "DANGJIAN_WECHAT_API_BASE": self.standin.base_url,
+               "DANGJIAN_REMINDER_TEMPLATE_ID": TEMPLATE, "DANGJIAN_JOB_STALLED_SECONDS": "6",
+               "DANGJIAN_WORKER_CONCURRENCY": "2"}
+        self.workers[name] = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=ROOT, env=env,
+                                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop_worker(self, name: str, sig: int = signal.SIGTERM) -> None:
+        if self.workers[name].poll() is None:
+            os.killpg(self.workers[name].pid, sig)
+        self.workers[name].wait(40)
+
     def kill_instance(self, port: int) -> None:
         os.killpg(self.instances[port].pid, signal.SIGKILL)  # kill -9: no goodbye, requests cut mid-way
         self.instances[port].wait()
@@ -182,7 +209,7 @@ class Drill:
         wait_until(lambda: httpx.get(self.base + "/healthz", verify=False, timeout=1).status_code == 200, 15, "nginx")
 
     def stop(self) -> None:
-        for process in self.instances.values():
+        for process in [*self.instances.values(), *self.workers.values()]:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(15)
@@ -190,6 +217,8 @@ class Drill:
             if process and process.poll() is None:
                 process.terminate()
                 process.wait(10)
+        if self.standin is not None:
+            self.standin.__exit__(None, None, None)
         if (self.work / "pg" / "postmaster.pid").exists():
             self.pg_ctl("stop")
         if self.keep:
@@ -362,6 +391,9 @@ class Drill:
 
     def main(self) -> int:
         lines = []
+        scenarios = (self.verification_file, self.checkin_burst_with_a_kill, self.redis_stopped,
+                     self.postgres_restarted, self.batch_with_the_worker_killed, self.two_workers_over_reminders,
+                     self.wechat_busy)
         try:
             self.start_postgres()
             self.start_redis()
@@ -369,16 +401,19 @@ class Drill:
             for port in self.app_ports:
                 self.start_instance(port)
             self.start_nginx()
+            from tests.wechat_standin import StandIn
+
+            self.standin = StandIn().__enter__()
+            self.start_worker("a")
             print(f"drill: two instances ({self.app_ports}) behind nginx ({self.base}), PostgreSQL :{self.pg_port}, "
                   f"Redis :{self.redis_port}", flush=True)
-            for scenario in (self.verification_file, self.checkin_burst_with_a_kill, self.redis_stopped,
-                             self.postgres_restarted):
+            for scenario in scenarios:
                 line = asyncio.run(scenario())
                 print(line, flush=True)
                 lines.append(line)
         finally:
             self.stop()
-        return 0 if all(line.startswith("[OK]") for line in lines) and len(lines) == 4 else 1
+        return 0 if all(line.startswith("[OK]") for line in lines) and len(lines) == len(scenarios) else 1
 
 
 if __name__ == "__main__":

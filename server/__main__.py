@@ -56,7 +56,7 @@ def serve(settings: Settings) -> None:
 
 async def _run_worker(settings: Settings) -> None:
     """The job worker: the same parts as a web worker (database, store, WeChat, files), no HTTP."""
-    from server import audit, observe
+    from server import audit
     from server.jobs import engine
     from server.kv import make_store
     from server.storage import make_storage
@@ -72,11 +72,12 @@ async def _run_worker(settings: Settings) -> None:
 
         start_http_server(settings.worker_metrics_port, addr=settings.host)
     jobs = engine.build(settings)
+    await engine.open_engine(jobs, settings, runs_jobs=True)
     try:
-        async with jobs.open_async():
-            logging.getLogger("dangjian.jobs").info("worker started: concurrency %s", settings.worker_concurrency)
-            await engine.run_worker(jobs, parts, in_process=False)
+        logging.getLogger("dangjian.jobs").info("worker started: concurrency %s", settings.worker_concurrency)
+        await engine.run_worker(jobs, parts, in_process=False)
     finally:
+        await engine.close_engine(jobs)
         await store.close()
         await db.close()
 

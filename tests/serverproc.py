@@ -63,3 +63,29 @@ class ServerProcess:
     def output(self) -> str:
         """What the server wrote (stdout and stderr), once it has stopped."""
         return self._output.decode(errors="replace")
+
+
+class WorkerProcess:
+    """`python -m server worker` on the same settings as a ServerProcess (PostgreSQL)."""
+
+    def __init__(self, env: dict) -> None:
+        self.env = {key: value for key, value in env.items() if key != "DANGJIAN_PORT"}
+        self.process: subprocess.Popen | None = None
+        self._output = b""
+
+    def __enter__(self) -> "WorkerProcess":
+        self.process = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=PROJECT_ROOT, env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self._output, _ = self.process.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self._output, _ = self.process.communicate()
+
+    def output(self) -> str:
+        return self._output.decode(errors="replace")

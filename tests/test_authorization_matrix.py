@@ -109,6 +109,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/members/<member_id:int>/plate.png", f"/api/v1/members/{mem}/plate.png", None),
         ("GET", "api/v1/members/<member_id:int>/plate.pdf", f"/api/v1/members/{mem}/plate.pdf", None),
         ("POST", "api/v1/plates/batch", "/api/v1/plates/batch", {"org_id": world.party_a.id}),
+        ("GET", "api/v1/jobs", f"/api/v1/jobs?org_id={world.branch_a.id}", None),
         ("GET", "api/v1/jobs/<job_id:int>", f"/api/v1/jobs/{a['job'].id}", None),
         ("GET", "api/v1/jobs/<job_id:int>/file", f"/api/v1/jobs/{a['job'].id}/file", None),
         ("GET", "api/v1/members/<member_id:int>/ratings", f"/api/v1/members/{mem}/ratings", None),

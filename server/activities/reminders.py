@@ -115,7 +115,7 @@ def blueprint() -> procrastinate.Blueprint:
     """This domain's tasks (a new blueprint for each engine built: procrastinate binds tasks to one app)."""
     tasks = procrastinate.Blueprint()
 
-    @tasks.periodic(cron="*/15 * * * * *", periodic_id="dispatch")
+    @tasks.periodic(cron="* * * * * */15", periodic_id="dispatch")
     @tasks.task(name="dispatch", queue="reminders", queueing_lock="reminders:dispatch", pass_context=True)
     async def dispatch_task(context: procrastinate.JobContext, timestamp: int) -> dict[str, int]:
         settings = engine.resources(context).settings

@@ -64,16 +64,37 @@ def blueprints() -> dict[str, procrastinate.Blueprint]:
 
 def build(settings) -> procrastinate.App:
     if settings.uses_postgres:
-        # A web worker only enqueues (one connection is plenty); a worker process runs up to
-        # `worker_concurrency` jobs, plus its listener and heartbeat.
-        connector = procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1,
-                                                   max_size=settings.worker_concurrency + 3)
+        connector = procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url))
     else:
         connector = testing.InMemoryConnector()
     app = procrastinate.App(connector=connector)
     for namespace, blueprint in blueprints().items():
         app.add_tasks_from(blueprint, namespace=namespace)
     return app
+
+
+async def open_engine(app: procrastinate.App, settings, *, runs_jobs: bool) -> None:
+    """Open the connections. A web process that only enqueues connects on its first enqueue, so
+    it starts (and /readyz tells) while the database is away; a process that runs jobs needs one
+    connection per job it runs at once, plus its listener and heartbeat, and waits for them."""
+    if not settings.uses_postgres:
+        await app.open_async()
+        return
+    import psycopg_pool
+
+    pool = psycopg_pool.AsyncConnectionPool(
+        conninfo(settings.database_url), min_size=1 if runs_jobs else 0,
+        max_size=settings.worker_concurrency + 3 if runs_jobs else 2, open=False,
+        check=psycopg_pool.AsyncConnectionPool.check_connection)
+    await pool.open(wait=runs_jobs)
+    await app.open_async(pool=pool)
+
+
+async def close_engine(app: procrastinate.App) -> None:
+    pool = getattr(app.connector, "_async_pool", None)
+    await app.close_async()
+    if pool is not None:
+        await pool.close()
 
 
 def worker_options(settings, *, in_process: bool) -> dict:

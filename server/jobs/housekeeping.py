@@ -11,7 +11,7 @@ log = logging.getLogger("dangjian.jobs")
 def blueprint() -> procrastinate.Blueprint:
     """A new blueprint for each engine built: procrastinate binds tasks to one app."""
     tasks = procrastinate.Blueprint()
-    tasks.periodic(cron="*/5 * * * * *", periodic_id="retry-stalled")(tasks.task(
+    tasks.periodic(cron="* * * * * */5", periodic_id="retry-stalled")(tasks.task(
         name="retry_stalled", queue="housekeeping", queueing_lock="jobs:retry_stalled", pass_context=True)(retry_stalled))
     tasks.periodic(cron="17 3 * * *", periodic_id="prune")(tasks.task(
         name="prune", queue="housekeeping", queueing_lock="jobs:prune", pass_context=True)(prune))
