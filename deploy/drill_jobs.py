@@ -55,7 +55,9 @@ class JobScenarios:
         async with httpx.AsyncClient(timeout=30) as http:
             token = (await http.post(f"{first}/api/v1/auth/wechat", json={"code": "dev:secretary1"})).json()["token"]
             headers["Authorization"] = f"Bearer {token}"
+            survived = self.workers["a"].poll() is None  # through the PostgreSQL restart before
             self.stop_worker("a")  # no worker: the job waits
+            stopped_cleanly = self.workers["a"].returncode == 0
             started = await http.post(f"{first}/api/v1/plates/batch", json={"org_id": org_id}, headers=headers)
             job_id = started.json()["id"]
             await asyncio.sleep(3)
@@ -109,10 +111,13 @@ class JobScenarios:
                 decoded.append(found[0].text.rsplit("/", 1)[-1] if found else None)
         valid = sum(1 for code in decoded if code in active)
         twice = sum(1 for n in per_member.values() if n > 1)
-        ok = (waiting == "queued" and job["state"] == "done" and job["done"] == count and pages == count
+        ok = (survived and stopped_cleanly and waiting == "queued" and job["state"] == "done" and job["done"] == count and pages == count
               and valid == count and len(set(decoded)) == count and twice == 0 and len(per_member) == count
               and pdf_files == 1 and engine_jobs == ["succeeded"] and frozen == killed_at and attempts == 2)
-        return (f"[{'OK' if ok else 'FAILED'}] worker killed mid-batch: queued while no worker ran ({waiting}); "
+        return (f"[{'OK' if ok else 'FAILED'}] worker killed mid-batch: the worker "
+                f"{'lived through' if survived else 'died in'} the PostgreSQL restart and "
+                f"{'stopped cleanly' if stopped_cleanly else 'did not stop cleanly'} on SIGTERM; "
+                f"queued while no worker ran ({waiting}); "
                 f"killed at {killed_at}/{count} (still {frozen} 2 s later), restarted, done in {finished_in:.1f} s "
                 f"({job['state']}, attempts {attempts}); engine jobs {engine_jobs}; {pdf_files} PDF stored, downloaded "
                 f"from the other instance: {pages} pages, {valid} decode to a valid code, {len(set(decoded))} distinct; "

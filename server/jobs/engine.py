@@ -16,6 +16,7 @@ that needs the service's parts (settings, files, store, WeChat) takes the job co
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -112,9 +113,41 @@ def worker_options(settings, *, in_process: bool) -> dict:
     )
 
 
+RESTART_SECONDS = 5
+
+
 async def run_worker(app: procrastinate.App, resources_: Resources, *, in_process: bool) -> None:
-    await app.run_worker_async(additional_context={"resources": resources_},
-                               **worker_options(resources_.settings, in_process=in_process))
+    """Run a worker until it is stopped (SIGTERM/SIGINT in a worker process, cancellation in
+    process). procrastinate stops a worker whose listener loses the database (PostgreSQL
+    restarted): it is started again here after a pause, in the same process."""
+    import signal
+
+    from procrastinate.worker import Worker
+
+    options = {**worker_options(resources_.settings, in_process=in_process), "install_signal_handlers": False}
+    stopping = asyncio.Event()
+    current: list[Worker] = []
+
+    def stop() -> None:
+        stopping.set()
+        if current:
+            current[-1].stop()  # no new job; running ones get shutdown_graceful_timeout to finish
+
+    if not in_process:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop)
+    while not stopping.is_set():
+        current[:] = [Worker(app=app, additional_context={"resources": resources_}, **options)]
+        try:
+            await current[0].run()
+        except Exception:  # noqa: BLE001 — logged whole; the worker is started again below
+            log.exception("the job worker failed")
+        if stopping.is_set():
+            break
+        log.warning("the job worker stopped on its own (database unreachable?): starting it again in %s s",
+                    RESTART_SECONDS)
+        await asyncio.sleep(RESTART_SECONDS)
 
 
 async def _measure(call_next, context, worker):
