@@ -28,6 +28,18 @@ def run_command(env: dict, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def stop(process: subprocess.Popen, seconds: float) -> bytes:
+    """SIGTERM to the process group, SIGKILL if it is not gone in `seconds`; what it wrote."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    return output
+
+
 class ServerProcess:
     def __init__(self, env: dict, prepare: bool = True) -> None:
         self.prepare = prepare
@@ -50,15 +62,10 @@ class ServerProcess:
             except httpx.HTTPError:
                 time.sleep(0.2)
         self.__exit__()
-        raise RuntimeError("server did not start: " + self.process.stdout.read().decode(errors="replace")[-3000:])
+        raise RuntimeError("server did not start: " + self.output()[-3000:])
 
     def __exit__(self, *exc) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self._output, _ = self.process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self._output, _ = self.process.communicate()
+        self._output = stop(self.process, 15)
 
     def output(self) -> str:
         """What the server wrote (stdout and stderr), once it has stopped."""
@@ -79,13 +86,7 @@ class WorkerProcess:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self._output, _ = self.process.communicate(timeout=45)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self._output, _ = self.process.communicate()
+        self._output = stop(self.process, 45)  # running jobs get 30 s to finish
 
     def output(self) -> str:
         return self._output.decode(errors="replace")
