@@ -100,6 +100,8 @@ def main(argv=None) -> int:
     sub.add_parser("serve", help="serve the app (settings from DANGJIAN_* variables)")
     sub.add_parser("worker", help="run background jobs (PostgreSQL; DANGJIAN_WORKER_CONCURRENCY at once)")
     sub.add_parser("migrate", help="apply migrations not yet applied")
+    sub.add_parser("copy-files-to-database",
+                   help="copy the files of DANGJIAN_UPLOAD_DIR into the database store (same keys; once, when moving)")
     sub.add_parser("seed-demo", help="load demo data if the database has no org yet")
     crowd = sub.add_parser("demo-crowd", help="add N demo members with dev:crowdN logins (not in production)")
     crowd.add_argument("--org-id", type=int, required=True, help="their life_org, e.g. 6 (河坊街市场党支部)")
@@ -124,6 +126,15 @@ def main(argv=None) -> int:
     elif args.command == "migrate":
         asyncio.run(db.migrate(settings.database_url))
         print("migrations applied")
+    elif args.command == "copy-files-to-database":
+        from server.storage import DatabaseStorage, copy_local_files
+
+        if not settings.uses_postgres:
+            print("the database file store is for PostgreSQL (DANGJIAN_DATABASE_URL=postgres://…)", file=sys.stderr)
+            return 2
+        copied, present = asyncio.run(_with_db(settings, lambda: copy_local_files(Path(settings.upload_dir),
+                                                                                   DatabaseStorage())))
+        print(f"{copied} files copied into the database, {present} were there already")
     elif args.command == "seed-demo":
         from server import demo
 

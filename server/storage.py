@@ -166,8 +166,8 @@ class DatabaseStorage(FileStorage):
         finally:
             source.unlink(missing_ok=True)
 
-    async def _store(self, blocks: AsyncIterator[bytes], suffix: str) -> str:
-        key = new_key(suffix)
+    async def _store(self, blocks: AsyncIterator[bytes], suffix: str, key: str | None = None) -> str:
+        key = key or new_key(suffix)
         size = seq = 0
         async with in_transaction():
             record = await FileRecord.create(key=key, size=0, chunks=0)
@@ -202,6 +202,28 @@ class DatabaseStorage(FileStorage):
         async with in_transaction():
             await FileChunk.filter(file_id=key).delete()
             await FileRecord.filter(key=key).delete()
+
+
+async def copy_local_files(root: Path, store: DatabaseStorage) -> tuple[int, int]:
+    """Every file of a local store into the database under the same key (a deployment moving to
+    the database store keeps its photos and PDFs). Files already there are left alone.
+    Returns (copied, already there)."""
+    copied = present = 0
+    for path in sorted(root.glob("*/*")):
+        if not path.is_file() or not valid_key(path.name) or path.parent.name != path.name[:2]:
+            continue  # tmp/ and anything that is not ours
+        if await FileRecord.exists(key=path.name):
+            present += 1
+            continue
+
+        async def blocks(source=path):
+            with source.open("rb") as handle:
+                while block := await asyncio.to_thread(handle.read, CHUNK):
+                    yield block
+
+        await store._store(blocks(), "", key=path.name)
+        copied += 1
+    return copied, present
 
 
 def make_storage(settings) -> FileStorage:
