@@ -147,6 +147,7 @@ async def test_staff_of_the_org_see_its_jobs_and_the_file_expires(world):
     assert refused.status_code == 403 and theirs.status_code == 200
     assert job["id"] not in [item["id"] for item in theirs.json()["items"]]
     assert job["expires_at"] is not None
+    assert (job["org_id"], job["market_id"]) == (world.branch_a.id, world.market.id)  # the market's org
     # Past its retention period the periodic task deletes the file, and the job says so.
     await PlateJob.filter(id=job["id"]).update(expires_at=now() - dt.timedelta(seconds=1))
     files = world.backend.app.ctx.files

@@ -143,6 +143,11 @@ def _owner_org(job: PlateJob) -> Org:
     return job.org if job.org_id else job.market.org
 
 
+def owner_org_id(job: PlateJob) -> int:
+    """The org whose staff see the job: its own, or its market's (needs job.market loaded)."""
+    return job.org_id or job.market.org_id
+
+
 async def get(principal: Principal, job_id: int) -> PlateJob:
     """The one who asked for it, and staff over its org or market, see a job."""
     job = await PlateJob.get_or_none(id=job_id).select_related("org", "market__org") if 0 < job_id <= MAX_ID else None
@@ -161,7 +166,7 @@ async def of_org(principal: Principal, org_id: int, limit: int, offset: int) -> 
     from tortoise.expressions import Q
 
     query = PlateJob.filter(Q(org__path__startswith=org.path) | Q(market__org__path__startswith=org.path))
-    return await query.order_by("-id").offset(offset).limit(limit), await query.count()
+    return await query.order_by("-id").offset(offset).limit(limit).select_related("market"), await query.count()
 
 
 async def open_file(principal: Principal, job_id: int, files):

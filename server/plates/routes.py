@@ -31,7 +31,8 @@ async def _managed_profile_out(request, member_id: int, principal) -> ProfileOut
 
 
 def _job_out(job) -> JobOut:
-    out = JobOut.model_validate(job)
+    out = JobOut.model_validate({**{name: getattr(job, name) for name in JobOut.model_fields if hasattr(job, name)},
+                                 "org_id": jobs.owner_org_id(job)})
     if job.state == "done" and job.file_key:
         out.download_url = f"/api/v1/jobs/{job.id}/file"
     return out

@@ -153,8 +153,8 @@ class JobOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     state: JobState
-    org_id: int | None
-    market_id: int | None
+    org_id: int = Field(description="所属组织：按组织打印时即该组织，按市场打印时为市场所属组织")
+    market_id: int | None = Field(description="按市场打印时的市场")
     requested_by_id: int
     total: int
     done: int
