@@ -145,6 +145,10 @@ async def _prepare_market(env: dict, count: int) -> int:
             name=f"摊主{i}", mobile="13900000000", unit_name=f"第{i}号摊位商行", is_owner=True, household_district="上城区",
             life_org_id=market.org_id, home_org="党委", category="local", standing="full", placement="in_market",
             market=market, stall_no=f"{i:04d}") for i in range(count)])
+        from server.clock import today
+        from server.members import history
+
+        await history.start_many(await Member.filter(market=market), on=today(), by=None, reason="基准测试")
         ids = await Member.filter(market=market).values_list("id", flat=True)
         moment = now()
         await Profile.bulk_create([Profile(member_id=i, pledge=sample().pledge, photo_key=photo_key, consent_at=moment)

@@ -38,6 +38,10 @@ class JobScenarios:
                                          household_district="上城区", life_org=org, home_org="党委",
                                          category="local", standing="full", placement="standalone",
                                          stall_no=f"Y-{i:03d}") for i in range(count)])
+        from server.clock import today
+        from server.members import history
+
+        await history.start_many(await Member.filter(life_org=org), on=today(), by=None, reason="演练")
         ids = await Member.filter(life_org=org).values_list("id", flat=True)
         await Profile.bulk_create([Profile(member_id=i, pledge="诚信经营", consent_at=now()) for i in ids])
         return org.id, ids
@@ -142,6 +146,10 @@ class JobScenarios:
                                          category="local", standing="full", placement="standalone")
                                   for i, u in enumerate(users)])
         members = await Member.filter(user_id__in=[u.id for u in users])
+        from server.clock import today
+        from server.members import history
+
+        await history.start_many(members, on=today(), by=None, reason="演练")
         await Reminder.bulk_create([Reminder(activity=activity, member=m) for m in members])
         return [u.openid for u in users], activity.id
 

@@ -14,11 +14,15 @@ import datetime as dt
 from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
+from server.members import history
 from server.members.models import Member, Registration
 from server.orgs.models import Market, Org, Role
 from server.orgs.service import insert_org
 from server.plates.models import Consent, Plate, Profile
 from server.plates.profiles import CONSENT_TEXT, CONSENT_VERSION
+
+# The demo association's members have been on the roster since then (past meetings count them).
+DEMO_ROSTER_SINCE = dt.date(2020, 1, 1)
 
 DEMO_PLATE_CODE = "hfjwjgdemxz8"  # fixed so the README can link it; random for every real plate
 DEMO_PLEDGE = "诚信经营，明码标价，足斤足两，不卖假冒伪劣商品，热情服务每一位顾客，接受群众监督。"
@@ -70,6 +74,7 @@ async def load() -> bool:
                 category=category, standing=standing, placement=placement,
                 market=market if in_market else None, stall_no=stall,
             )
+            await history.start(member, on=DEMO_ROSTER_SINCE, by=None, reason="演示数据")
             if login == "vendor1":
                 await _publish(member)
         vendor2 = await _user("vendor2")
@@ -95,9 +100,11 @@ async def crowd(org_id: int, count: int, prefix: str = "crowd") -> list[str]:
     codes = []
     for number in range(1, count + 1):
         user = await _user(f"{prefix}{number}")
-        await Member.get_or_create(user=user, defaults=dict(
+        member, created = await Member.get_or_create(user=user, defaults=dict(
             name=f"演示党员{number}", mobile=f"139{number:08d}"[:11], unit_name=f"演示摊位{number}", is_owner=True,
             household_district=org.district, life_org=org, home_org="演示党委", category="local",
             standing="full", placement="standalone"))
+        if created:
+            await history.start(member, on=DEMO_ROSTER_SINCE, by=None, reason="演示数据")
         codes.append(f"dev:{prefix}{number}")
     return codes

@@ -2,12 +2,14 @@
 never see each other's rows and need no clean-up between them."""
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import uuid
 from dataclasses import dataclass, field
 
 from server import auth
 from server.accounts.models import User
+from server.members import history
 from server.members.models import Member
 from server.orgs.models import Market, Org, Role
 from server.orgs.service import insert_org
@@ -28,14 +30,20 @@ async def make_user(name: str = "user") -> User:
     return await User.create(openid=f"dev-{unique(name)}")
 
 
-async def make_member(user: User | None, life_org: Org, **overrides) -> Member:
+# Members a test makes have been on the roster since long before any activity it makes.
+LONG_AGO = dt.date(2020, 1, 1)
+
+
+async def make_member(user: User | None, life_org: Org, *, on_roster_since: dt.date = LONG_AGO, **overrides) -> Member:
     values = dict(
         name="王建国", mobile="13900000001", unit_name="建国南北货商行", is_owner=True, household_district="上城区",
         life_org=life_org, home_org="上城区市场监管局机关党委", category="affiliated", standing="full",
         placement="standalone", market=None, stall_no=None,
     )
     values.update(overrides)
-    return await Member.create(user=user, **values)
+    member = await Member.create(user=user, **values)
+    await history.start(member, on=on_roster_since, by=None, reason="测试数据")
+    return member
 
 
 def registration_payload(world: "World", **overrides) -> dict:
@@ -129,6 +137,8 @@ async def make_logged_in_members(life_org: Org, count: int) -> list[str]:
         Member(user=u, name=f"党员{i}", mobile="13900000000", unit_name="摊位", is_owner=True,
                household_district="上城区", life_org=life_org, home_org="党委", category="local",
                standing="full", placement="standalone") for i, u in enumerate(users)])
+    await history.start_many(await Member.filter(user_id__in=[u.id for u in users]), on=LONG_AGO, by=None,
+                             reason="测试数据")
     bearer = [secrets.token_urlsafe(32) for _ in users]
     expires = now().replace(year=now().year + 1)
     await AuthToken.bulk_create([AuthToken(user=u, token_hash=auth.hash_token(t), expires_at=expires)

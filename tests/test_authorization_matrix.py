@@ -73,6 +73,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/members", "/api/v1/members", None),
         ("GET", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", None),
         ("PATCH", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", {"category": "floating"}),
+        ("GET", "api/v1/members/<member_id:int>/history", f"/api/v1/members/{mem}/history", None),
         ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_a.id}),
         # the attack that worked: another branch's secretary attaching branch A's member to her own org
         ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_b.id}),

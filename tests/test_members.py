@@ -26,7 +26,7 @@ async def test_members_of_another_branch_are_invisible(world):
         listed = (await c.get("/api/v1/members", params={"org_id": world.party_b.id})).json()
     assert read.status_code == 404 and read.json()["error"]["code"] == "member_not_found"
     assert edit.status_code == 404
-    assert listed == {"items": [], "total": 0}
+    assert listed == {"items": [], "total": 0, "as_of": None}
     assert (await Member.get(id=other.id)).name != "改名"
 
 

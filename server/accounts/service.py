@@ -10,6 +10,7 @@ from server.clock import now
 from server.accounts.models import User
 from server.errors import RateLimited, ValidationFailed
 from server.kv import KeyValueStore, seconds_left
+from server.members.imported import link_verified_phone
 from server.members.models import Member
 from server.members.service import latest_registration
 from server.members.views import registration_out
@@ -59,6 +60,7 @@ async def bind_phone(user: User, code: str, gateway: WeChatGateway) -> User:
         raise PhoneNotMainland()
     user.phone, user.phone_verified_at = number.pure_phone, now()
     await user.save(update_fields=["phone", "phone_verified_at"])
+    await link_verified_phone(user)  # a member imported from the roster with this mobile is theirs
     return user
 
 

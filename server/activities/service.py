@@ -12,11 +12,12 @@ from server import audit
 from server.activities import tokens
 from server.activities.models import Activity
 from server.auth import Principal
-from server.clock import utc
+from server.clock import SHANGHAI, utc
 from server.codes import random_code
 from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound
 from server.kv import KeyValueStore
+from server.members import history
 from server.members.models import Attachment, Member
 from server.orgs.service import org_for_field
 
@@ -62,14 +63,15 @@ def _geofence_fields(geofence: dict | None) -> dict:
             "geofence_radius_m": geofence.get("radius_m")}
 
 
-def audience(org_id: int, org_path: str) -> Q:
-    """Members expected at an org's activities: life_org in its subtree, or attached to it."""
-    return Q(life_org__path__startswith=org_path) | Q(attachments__org_id=org_id)
-
-
 def expected_members(activity: Activity):
-    """Needs activity.org loaded (get_activity and staff_activity load it)."""
-    return Member.filter(audience(activity.org_id, activity.org.path)).distinct()
+    """The activity's audience (应到): the members of its org's subtree, or attached to it, on the
+    day it starts (members who joined later are not expected; those who left since still are).
+    Needs activity.org loaded (get_activity and staff_activity load it)."""
+    return history.audience_on(activity_day(activity), activity.org_id, activity.org.path)
+
+
+def activity_day(activity: Activity):
+    return activity.starts_at.astimezone(SHANGHAI).date()
 
 
 async def expected_member(activity: Activity, member_id: int) -> Member | None:

@@ -6,6 +6,10 @@ CATEGORIES = {"affiliated": "隶属党员", "local": "属地党员", "floating":
 STANDINGS = {"full": "正式党员", "probationary": "预备党员"}
 PLACEMENTS = {"standalone": "个体工商户", "in_market": "市场内个体工商户"}
 REGISTRATION_STATUSES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+GENDERS = {"male": "男", "female": "女"}
+BUSINESS_STATUSES = {"operating": "正常经营", "suspended": "停业", "closed": "歇业"}
+MEMBERSHIPS = {"active": "在册", "left": "已离开"}
+LEFT_REASONS = {"transferred_out": "组织关系转出", "other": "其他"}
 
 
 class Registration(Model):
@@ -56,11 +60,64 @@ class Member(Model):
     placement = fields.CharField(max_length=20)
     market = fields.ForeignKeyField("models.Market", related_name="members", null=True, on_delete=fields.RESTRICT)
     stall_no = fields.CharField(max_length=30, null=True)
+    gender = fields.CharField(max_length=10, null=True)
+    joined_party_on = fields.DateField(null=True)  # 入党日期
+    full_member_on = fields.DateField(null=True)  # 转正日期
+    business_status = fields.CharField(max_length=20, default="operating")  # 停业/歇业
+    business_status_since = fields.DateField(null=True)
+    away_since = fields.DateField(null=True)  # 外出经营 since; null while present
+    membership = fields.CharField(max_length=10, default="active", db_index=True)
+    left_on = fields.DateField(null=True)
+    left_reason = fields.CharField(max_length=20, null=True)
+    # The first day the member is on this system's roster (approval, or the import's date).
+    on_roster_since = fields.DateField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "members"
+
+
+class MemberEvent(Model):
+    # One change of one tracked attribute (server/members/history.py), effective on a day that
+    # may lie in the past. The member's periods are rebuilt from these.
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("models.Member", related_name="events", on_delete=fields.CASCADE)
+    field = fields.CharField(max_length=20)
+    old_value = fields.CharField(max_length=100, null=True)
+    new_value = fields.CharField(max_length=100, null=True)
+    effective_on = fields.DateField()
+    reason = fields.CharField(max_length=200, default="")
+    recorded_by = fields.ForeignKeyField("models.User", related_name="member_events", null=True,
+                                         on_delete=fields.SET_NULL)
+    recorded_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "member_events"
+        indexes = (("member_id", "effective_on"),)
+
+
+class MemberPeriod(Model):
+    # The tracked attributes of a member over [valid_from, valid_to): valid_to null = still so.
+    # "Who was a member of org X with attribute Y on day D" is one indexed query over these.
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("models.Member", related_name="periods", on_delete=fields.CASCADE)
+    valid_from = fields.DateField()
+    valid_to = fields.DateField(null=True)
+    life_org = fields.ForeignKeyField("models.Org", related_name="member_periods", on_delete=fields.RESTRICT)
+    category = fields.CharField(max_length=20)
+    standing = fields.CharField(max_length=20)
+    placement = fields.CharField(max_length=20)
+    market = fields.ForeignKeyField("models.Market", related_name="member_periods", null=True,
+                                    on_delete=fields.RESTRICT)
+    stall_no = fields.CharField(max_length=30, null=True)
+    business_status = fields.CharField(max_length=20)
+    away_since = fields.DateField(null=True)
+    membership = fields.CharField(max_length=10)
+
+    class Meta:
+        table = "member_periods"
+        indexes = (("valid_from", "valid_to"), ("member_id", "valid_from"))
 
 
 class Attachment(Model):

@@ -5,10 +5,11 @@ from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.members import attachments, service
 from server.members.schemas import (
-    ApproveIn, AttachmentIn, AttachmentList, AttachmentOut, MemberList, MemberOut, MemberPatch, MemberQuery, RegistrationIn, RegistrationList,
+    ApproveIn, AttachmentIn, AttachmentList, AttachmentOut, MemberHistory, MemberList, MemberOut, MemberPatch, MemberQuery,
+    RegistrationIn, RegistrationList,
     RegistrationOut, RegistrationQuery, RejectIn,
 )
-from server.members.views import registration_out, registration_outs
+from server.members.views import history_outs, registration_out, registration_outs
 from server.validation import parse_body, parse_query
 
 bp = Blueprint("members")
@@ -59,12 +60,12 @@ async def reject(request, registration_id: int):
 
 
 @bp.get("/members")
-@doc("党员名册（管辖范围内）", tag="members", ok=MemberList, query=MemberQuery)
+@doc("党员名册（管辖范围内）；as_of=某天 得到那一天的名册", tag="members", ok=MemberList, query=MemberQuery)
 async def list_members(request):
     principal = await authenticate(request)
     query = parse_query(request, MemberQuery)
     items, total = await service.list_members(principal, **query.model_dump())
-    return reply(MemberList(items=items, total=total))
+    return reply(MemberList(items=items, total=total, as_of=query.as_of))
 
 
 @bp.get("/members/<member_id:int>")
@@ -75,12 +76,21 @@ async def get_member(request, member_id: int):
 
 
 @bp.patch("/members/<member_id:int>")
-@doc("修改党员信息（书记）", tag="members", ok=MemberOut, body=MemberPatch, errors=(403, 404, 409))
+@doc("修改党员信息（书记）：组织、类别、经营状态、外出、离开等变动记入历史，可补记过去的生效日期", tag="members", ok=MemberOut,
+     body=MemberPatch, errors=(403, 404, 409))
 async def update_member(request, member_id: int):
     principal = await authenticate(request)
     data = parse_body(request, MemberPatch)
     member = await service.update_member(principal, member_id, data.model_dump(exclude_unset=True))
     return reply(MemberOut.model_validate(member))
+
+
+@bp.get("/members/<member_id:int>/history")
+@doc("党员情况的变动历史：何时生效、谁记录、原因（本人或管辖范围内的书记）", tag="members", ok=MemberHistory, errors=(404,))
+async def member_history(request, member_id: int):
+    principal = await authenticate(request)
+    events = await service.member_history(principal, member_id)
+    return reply(MemberHistory(member_id=member_id, items=await history_outs(events)))
 
 
 @bp.post("/members/<member_id:int>/attachments")

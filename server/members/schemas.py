@@ -11,12 +11,20 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.clock import LocalDatetime
+from server.members.models import (
+    BUSINESS_STATUSES, CATEGORIES, GENDERS, LEFT_REASONS, MEMBERSHIPS, PLACEMENTS, REGISTRATION_STATUSES, STANDINGS,
+)
 from server.validation import Day, Id, Input, Mobile, OptionalText, Query, Text
 
-Category = Literal["affiliated", "local", "floating"]
-Standing = Literal["full", "probationary"]
-Placement = Literal["standalone", "in_market"]
-RegistrationStatus = Literal["pending", "approved", "rejected"]
+# Each vocabulary once: the Literal is derived from the dict in models.py.
+Category = Literal[tuple(CATEGORIES)]
+Standing = Literal[tuple(STANDINGS)]
+Placement = Literal[tuple(PLACEMENTS)]
+RegistrationStatus = Literal[tuple(REGISTRATION_STATUSES)]
+Gender = Literal[tuple(GENDERS)]
+BusinessStatus = Literal[tuple(BUSINESS_STATUSES)]
+Membership = Literal[tuple(MEMBERSHIPS)]
+LeftReason = Literal[tuple(LEFT_REASONS)]
 
 
 def _check_placement(model):
@@ -84,6 +92,10 @@ class RegistrationOut(BaseModel):
     reviewed_at: LocalDatetime | None
     created_at: LocalDatetime
     member_id: int | None = None
+    suggested_category: Category | None = Field(default=None, description="由三地（组织关系、户籍、经营地）推出的类别；推不出时为空")
+    suggestion_reason: str = Field(default="", description="推荐的理由，或为什么推不出")
+    matching_member_id: int | None = Field(default=None, description="名册里已有同一手机号、还没有登录过的党员（如从 Excel 导入）：通过时与其合并")
+    matching_member_name: str | None = None
 
 
 class RegistrationList(BaseModel):
@@ -123,13 +135,26 @@ class MemberOut(BaseModel):
     placement: Placement
     market_id: int | None
     stall_no: str | None
+    gender: Gender | None
+    joined_party_on: dt.date | None
+    full_member_on: dt.date | None
+    business_status: BusinessStatus
+    business_status_since: dt.date | None
+    away_since: dt.date | None
+    membership: Membership
+    left_on: dt.date | None
+    left_reason: LeftReason | None
+    on_roster_since: dt.date | None
     created_at: LocalDatetime
     updated_at: LocalDatetime
 
 
 class MemberList(BaseModel):
+    """With as_of: category, standing, placement, market, stall, life_org, business status and
+    away are those of that day; the rest (name, mobile…) as they are now."""
     items: list[MemberOut]
     total: int
+    as_of: dt.date | None = None
 
 
 class MemberQuery(Query):
@@ -138,6 +163,9 @@ class MemberQuery(Query):
     standing: Standing | None = None
     placement: Placement | None = None
     market_id: Id | None = None
+    business_status: BusinessStatus | None = None
+    membership: Membership = Field(default="active", description="在册（默认）或已离开")
+    as_of: Day | None = Field(default=None, description="某一天的名册（如 2026-06-30）：当天在册的党员和他们当天的情况")
     q: OptionalText(50) | None = Field(default=None, description="姓名、单位名称、手机号或摊位号中包含的文字")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
@@ -158,6 +186,38 @@ class MemberPatch(Input):
     placement: Placement = None
     market_id: Id | None = None
     stall_no: OptionalText(30) | None = None
+    gender: Gender | None = None
+    joined_party_on: Day | None = None
+    full_member_on: Day | None = None
+    business_status: BusinessStatus = None
+    away_since: Day | None = Field(default=None, description="外出经营的开始日期；回来了传 null")
+    membership: Membership = None
+    left_reason: LeftReason = Field(default=None, description="membership 改为 left 时必填")
+    # When the changes to org, category, standing, placement, market, stall, business status,
+    # away and membership took effect: a day in the past may be given (recorded late).
+    effective_on: Day = Field(default=None, description="生效日期（默认今天；外出经营默认其开始日期）；不能晚于今天")
+    reason: OptionalText(200) = Field(default=None, description="变动原因，记入历史")
+
+
+class MemberEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    field: str
+    field_label: str
+    old_value: str | None
+    new_value: str | None
+    old_label: str | None
+    new_label: str | None
+    effective_on: dt.date
+    reason: str
+    recorded_by_id: int | None
+    recorded_at: LocalDatetime
+
+
+class MemberHistory(BaseModel):
+    member_id: int
+    items: list[MemberEventOut]
 
 
 class AttachmentIn(Input):

@@ -5,6 +5,8 @@ that subtree get 404, never a hint that the record exists.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -14,8 +16,11 @@ from server.accounts.models import User
 from server.auth import Principal
 from server.clock import now, today
 from server.db import MAX_ID
-from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
+from server.members import history
+from server.members.imported import imported_match
 from server.members.models import Member, Registration
+from server.members.schemas import MemberOut
 from server.orgs.models import Market, Org
 from server.orgs.service import org_for_field
 
@@ -159,10 +164,21 @@ async def approve_registration(principal: Principal, registration_id: int, categ
             for name in ("name", "mobile", "unit_name", "is_owner", "household_district", "home_org",
                          "standing", "placement", "stall_no")
         }
-        member = await Member.create(
-            user_id=registration.user_id, registration=registration, life_org_id=registration.life_org_id,
-            market_id=registration.market_id, category=category, **fields,
-        )
+        imported = await imported_match(registration)
+        if imported is None:
+            member = await Member.create(
+                user_id=registration.user_id, registration=registration, life_org_id=registration.life_org_id,
+                market_id=registration.market_id, category=category, **fields,
+            )
+            await history.start(member, on=today(), by=principal.user, reason="登记表审核通过")
+        else:  # the same person, already on the roster from an import: one record, now with a login
+            member = await Member.filter(id=imported.id).select_for_update().get()
+            tracked = {"life_org_id": registration.life_org_id, "market_id": registration.market_id,
+                       "category": category, **{k: fields.pop(k) for k in ("standing", "placement", "stall_no")}}
+            member.update_from_dict({**fields, "user_id": registration.user_id, "registration_id": registration.id})
+            await member.save()
+            await history.record(member, tracked, effective_on=today(), by=principal.user,
+                                 reason="登记表审核通过（与名册中导入的记录合并）")
         registration.status, registration.open_key = "approved", None
         registration.category = category
         registration.reviewed_by, registration.reviewed_at = principal.user, now()
@@ -194,15 +210,40 @@ async def reject_registration(principal: Principal, registration_id: int, reason
 
 
 async def list_members(principal: Principal, *, org_id=None, category=None, standing=None, placement=None,
-                       market_id=None, q=None, limit=50, offset=0):
-    query = await _within_org(Member.filter(principal.scope("life_org")), org_id)
-    for name, value in (("category", category), ("standing", standing), ("placement", placement), ("market_id", market_id)):
-        if value:
-            query = query.filter(**{name: value})
+                       market_id=None, business_status=None, membership="active", as_of=None, q=None, limit=50,
+                       offset=0) -> tuple[list[dict], int]:
+    """The roster of today, or with as_of the roster of that day with the attributes of that day
+    (history.on_day). Items are MemberOut fields."""
+    filters = {"category": category, "standing": standing, "placement": placement, "market_id": market_id,
+               "business_status": business_status}
+    if as_of is None:
+        query = await _within_org(Member.filter(principal.scope("life_org"), membership=membership), org_id)
+        query = query.filter(**{k: v for k, v in filters.items() if v})
+        if q:
+            query = query.filter(_matching(q))
+        total = await query.count()
+        members = await query.order_by("name", "id").offset(offset).limit(limit)
+        return [_fields(member) for member in members], total
+    org = await Org.get_or_none(id=org_id) if org_id else None
+    if org_id and org is None:
+        return [], 0
+    periods = history.on_day(as_of, org_path=org.path if org else None, membership=membership,
+                             **{k: v for k, v in filters.items() if v}).filter(principal.scope("life_org"))
     if q:
-        query = query.filter(Q(name__icontains=q) | Q(unit_name__icontains=q) | Q(mobile__contains=q) | Q(stall_no__icontains=q))
-    total = await query.count()
-    return await query.order_by("name", "id").offset(offset).limit(limit), total
+        periods = periods.filter(_matching(q, prefix="member__"))
+    total = await periods.count()
+    rows = await periods.order_by("member__name", "member_id").offset(offset).limit(limit).select_related("member")
+    return [{**_fields(row.member), **{f: getattr(row, f) for f in history.TRACKED if f != "membership"},
+             "membership": row.membership} for row in rows], total
+
+
+def _matching(q: str, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}name__icontains": q}) | Q(**{f"{prefix}unit_name__icontains": q}) | \
+        Q(**{f"{prefix}mobile__contains": q}) | Q(**{f"{prefix}stall_no__icontains": q})
+
+
+def _fields(member: Member) -> dict:
+    return {name: getattr(member, name) for name in MemberOut.model_fields}
 
 
 async def get_member(principal: Principal, member_id: int) -> Member:
@@ -215,11 +256,54 @@ async def get_member(principal: Principal, member_id: int) -> Member:
     return member
 
 
+class DateInFuture(ValidationFailed):
+    code, message = "date_in_future", "日期不能晚于今天"
+
+
+class DatesOutOfOrder(ValidationFailed):
+    code, message = "dates_out_of_order", "日期前后顺序不对，请检查标出的项目"
+
+
+class LeftReasonMissing(ValidationFailed):
+    code, message = "left_reason_missing", "请选择离开的原因：组织关系转出或其他"
+
+
+def _check_dates(member: Member, changes: dict, effective_on: dt.date) -> None:
+    """No day in the future; away and full membership not before joining the party; a change
+    not before the member came onto the roster."""
+    future = {name: "不能晚于今天" for name in ("joined_party_on", "full_member_on", "away_since", "effective_on")
+              if ({**changes, "effective_on": effective_on}.get(name) or dt.date.min) > today()}
+    if future:
+        raise DateInFuture(fields=future)
+    merged = {name: changes.get(name, getattr(member, name)) for name in ("joined_party_on", "full_member_on",
+                                                                         "away_since")}
+    joined = merged["joined_party_on"]
+    wrong = {}
+    if joined and merged["full_member_on"] and merged["full_member_on"] < joined:
+        wrong["full_member_on"] = "转正日期不能早于入党日期"
+    if joined and merged["away_since"] and merged["away_since"] < joined:
+        wrong["away_since"] = "外出经营开始日期不能早于入党日期"
+    if member.on_roster_since and effective_on < member.on_roster_since:
+        wrong["effective_on"] = f"生效日期不能早于该党员进入名册的日期（{member.on_roster_since.isoformat()}）"
+    if wrong:
+        raise DatesOutOfOrder(fields=wrong)
+
+
+def _effective_day(changes: dict, given: dt.date | None) -> dt.date:
+    if given is not None:
+        return given
+    if changes.get("away_since"):
+        return changes["away_since"]  # away from that day
+    return today()
+
+
 async def update_member(principal: Principal, member_id: int, changes: dict) -> Member:
     member = await get_member(principal, member_id)
     if not principal.reaches(member.life_org):  # the member may read, only staff may edit
         await audit.record("member.update.denied", actor=principal.user, target=member)
         raise MemberNotFound()
+    given_day, reason = changes.pop("effective_on", None), changes.pop("reason", None) or ""
+    left_reason = changes.pop("left_reason", None)
     if "life_org_id" in changes:
         new_org = await _life_org(changes["life_org_id"], "life_org_id")
         if not principal.reaches(new_org):  # moving a member out of one's own subtree is not an edit
@@ -231,9 +315,28 @@ async def update_member(principal: Principal, member_id: int, changes: dict) -> 
         raise PlacementIncomplete(fields={"market_id": "市场内个体工商户须填写市场和摊位号"})
     if merged["placement"] == "standalone":
         changes.update(market_id=None, stall_no=None)
-    changed = sorted(k for k, v in changes.items() if getattr(member, k) != v)
+    if changes.get("membership") == "left" and not (left_reason or member.left_reason):
+        raise LeftReasonMissing(fields={"left_reason": "请选择：transferred_out（组织关系转出）或 other（其他）"})
+    effective_on = _effective_day(changes, given_day)
+    _check_dates(member, changes, effective_on)
+    tracked = {k: v for k, v in changes.items() if k in history.TRACKED}
+    plain = {k: v for k, v in changes.items() if k not in history.TRACKED and getattr(member, k) != v}
+    if left_reason and changes.get("membership", member.membership) == "left":
+        plain["left_reason"] = left_reason
+    async with in_transaction():
+        member = await Member.filter(id=member.id).select_for_update().get()
+        if plain:
+            member.update_from_dict(plain)
+            await member.save()
+        moved = await history.record(member, tracked, effective_on=effective_on, by=principal.user, reason=reason)
+    changed = sorted({*plain, *moved})
     if changed:
-        member.update_from_dict(changes)
-        await member.save()
-        await audit.record("member.updated", actor=principal.user, org=member.life_org_id, target=member, fields=changed)
+        await audit.record("member.updated", actor=principal.user, org=member.life_org_id, target=member,
+                           fields=changed, effective_on=effective_on.isoformat(), reason=reason or None)
     return member
+
+
+async def member_history(principal: Principal, member_id: int) -> list:
+    """What changed when, who recorded it and why: the member themselves, or staff over them."""
+    member = await get_member(principal, member_id)
+    return await member.events.all().order_by("effective_on", "id")

@@ -2,8 +2,22 @@
 and, once approved, the member they became."""
 from __future__ import annotations
 
-from server.members.models import Member, Registration
-from server.members.schemas import RegistrationOut
+from server.members import category, history
+from server.members.imported import imported_match
+from server.members.models import (
+    BUSINESS_STATUSES, CATEGORIES, MEMBERSHIPS, PLACEMENTS, STANDINGS, Member, MemberEvent, Registration,
+)
+from server.members.schemas import MemberEventOut, RegistrationOut
+from server.orgs.models import Market, Org
+
+
+async def _suggestion(registration: Registration) -> tuple[str | None, str]:
+    life_org = await Org.get(id=registration.life_org_id)
+    above = [int(part) for part in life_org.path.strip("/").split("/") if part]
+    names = set(await Org.filter(id__in=above).values_list("name", flat=True))
+    market = await Market.get_or_none(id=registration.market_id) if registration.market_id else None
+    business = market.district if market else life_org.district
+    return category.suggest(registration.home_org, registration.household_district, business, names)
 
 
 async def registration_outs(registrations: list[Registration]) -> list[RegistrationOut]:
@@ -18,9 +32,44 @@ async def registration_outs(registrations: list[Registration]) -> list[Registrat
         out = RegistrationOut.model_validate(registration)
         out.mobile_verified = registration.user.phone == registration.mobile
         out.member_id = member_ids.get(registration.id)
+        if registration.status == "pending":
+            out.suggested_category, out.suggestion_reason = await _suggestion(registration)
+            match = await imported_match(registration)
+            if match is not None:
+                out.matching_member_id, out.matching_member_name = match.id, match.name
         outs.append(out)
     return outs
 
 
 async def registration_out(registration: Registration) -> RegistrationOut:
     return (await registration_outs([registration]))[0]
+
+
+_VOCABULARIES = {"membership": MEMBERSHIPS, "category": CATEGORIES, "standing": STANDINGS, "placement": PLACEMENTS,
+                 "business_status": BUSINESS_STATUSES}
+
+
+async def history_outs(events: list[MemberEvent]) -> list[MemberEventOut]:
+    """Each change with what a secretary reads: the attribute's name and the values in Chinese
+    (org and market names, 停业/歇业, a date for 外出经营 or 已回来)."""
+    ids = {"life_org_id": set(), "market_id": set()}
+    for event in events:
+        if event.field in ids:
+            ids[event.field].update(int(v) for v in (event.old_value, event.new_value) if v)
+    names = {"life_org_id": dict(await Org.filter(id__in=ids["life_org_id"] or [0]).values_list("id", "name")),
+             "market_id": dict(await Market.filter(id__in=ids["market_id"] or [0]).values_list("id", "name"))}
+
+    def label(field: str, value: str | None) -> str | None:
+        if field in names:
+            return names[field].get(int(value), value) if value else "无"
+        if field == "away_since":
+            return f"自 {value} 起外出经营" if value else "在本地经营"
+        if field == "stall_no":
+            return value or "无"
+        return _VOCABULARIES.get(field, {}).get(value, value)
+
+    return [MemberEventOut(id=e.id, field=e.field, field_label=history.LABELS.get(e.field, e.field),
+                           old_value=e.old_value, new_value=e.new_value,
+                           old_label=label(e.field, e.old_value) if e.old_value is not None or e.field in names else None,
+                           new_label=label(e.field, e.new_value), effective_on=e.effective_on, reason=e.reason,
+                           recorded_by_id=e.recorded_by_id, recorded_at=e.recorded_at) for e in events]

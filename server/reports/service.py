@@ -7,11 +7,11 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from server.activities.models import ACTIVITY_KINDS, Activity, Attendance
-from server.activities.service import audience
+from server.members import history
 from server.auth import Principal
 from server.clock import SHANGHAI, today, utc
 from server.errors import Forbidden
-from server.members.models import CATEGORIES, Member
+from server.members.models import CATEGORIES
 from server.orgs.models import Org
 from server.orgs.service import get_org
 
@@ -48,16 +48,25 @@ def _trained_member_ids(year: int):
     ).values("member_id")
 
 
+def roster_day(year: int) -> dt.date:
+    """The day whose roster a year's figures count: 31 December, or today in the current year."""
+    return min(today(), dt.date(year, 12, 31))
+
+
 async def training_rates(principal: Principal, org_id: int, year: int | None) -> dict:
+    """Members of the org's subtree on the year's roster day (history.on_day), by the category
+    they had that day, against those trained in the year."""
     org = await reportable_org(principal, org_id)
     year = year or today().year
-    in_org = Member.filter(life_org__path__startswith=org.path)
+    in_org = history.on_day(roster_day(year), org_path=org.path)
     members = dict(await in_org.annotate(n=Count("id")).group_by("category").values_list("category", "n"))
-    trained = dict(await in_org.filter(id__in=Subquery(_trained_member_ids(year)))
+    trained = dict(await in_org.filter(member_id__in=Subquery(_trained_member_ids(year)))
                    .annotate(n=Count("id")).group_by("category").values_list("category", "n"))
-    untrained = await (in_org.exclude(id__in=Subquery(_trained_member_ids(year)))
-                       .order_by("category", "name", "id").limit(BELOW_TARGET_LIMIT * 3)
-                       .values("id", "name", "unit_name", "category", "life_org_id"))
+    untrained = [{"id": row["member_id"], "name": row["member__name"], "unit_name": row["member__unit_name"],
+                  "category": row["category"], "life_org_id": row["life_org_id"]}
+                 for row in await in_org.exclude(member_id__in=Subquery(_trained_member_ids(year)))
+                 .order_by("category", "member__name", "member_id").limit(BELOW_TARGET_LIMIT * 3)
+                 .values("member_id", "member__name", "member__unit_name", "category", "life_org_id")]
     categories = []
     for category, label in CATEGORIES.items():
         total, done = members.get(category, 0), trained.get(category, 0)
@@ -88,11 +97,11 @@ async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
     for activity_id, status, n in await Attendance.filter(activity_id__in=ids or [0]) \
             .annotate(n=Count("id")).group_by("activity_id", "status").values_list("activity_id", "status", "n"):
         counts.setdefault(activity_id, {})[status] = n
-    expected = await _expected_by_org({a["org_id"]: a["org__path"] for a in activities})
+    expected = await _expected(activities)
     for activity in activities:
         tally = counts.get(activity["id"], {})
         activity.update(kind_label=ACTIVITY_KINDS.get(activity["kind"], activity["kind"]),
-                        expected=expected.get(activity["org_id"], 0), present=tally.get("present", 0),
+                        expected=expected[activity["id"]], present=tally.get("present", 0),
                         leave=tally.get("leave", 0), absent=tally.get("absent", 0))
     rows = await Attendance.filter(activity_id__in=ids or [0]).order_by("activity__starts_at", "member__name").values(
         "activity__starts_at", "activity__title", "member__name", "member__category", "status", "method",
@@ -100,9 +109,12 @@ async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
     return {"org_name": org.name, "year": year, "activities": activities, "attendance": rows}
 
 
-async def _expected_by_org(paths: dict[int, str]) -> dict[int, int]:
-    """Audience size per org: members below it plus members attached to it (one count each)."""
-    expected = {}
-    for org_id, path in paths.items():
-        expected[org_id] = await Member.filter(audience(org_id, path)).distinct().count()
-    return expected
+async def _expected(activities: list[dict]) -> dict[int, int]:
+    """Audience size (应到) of each activity on the day it was held: one count per org and day."""
+    sizes: dict[tuple, int] = {}
+    for activity in activities:
+        key = (activity["org_id"], activity["org__path"], activity["starts_at"].astimezone(SHANGHAI).date())
+        if key not in sizes:
+            sizes[key] = await history.audience_on(key[2], key[0], key[1]).count()
+    return {a["id"]: sizes[(a["org_id"], a["org__path"], a["starts_at"].astimezone(SHANGHAI).date())]
+            for a in activities}

@@ -1,0 +1,139 @@
+"""Members over time: every change of a tracked attribute is an event with the day it took
+effect (which may lie in the past), who recorded it and why; a member's periods are rebuilt from
+the events, and "who was a member of org X with attribute Y on day D" is one query over them.
+
+The Member row keeps the state of today (the last period), so everything that asks about now
+reads it as before; reports, audiences and statistics of a past day ask `on_day`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+from tortoise.expressions import Q, Subquery
+
+from server.clock import SHANGHAI, utc
+from server.members.models import Attachment, Member, MemberEvent, MemberPeriod
+
+# The attributes whose history is kept, in the order the history shows them, and their names.
+LABELS = {"membership": "在册状态", "life_org_id": "组织生活所在党组织", "category": "党员类别（隶属/属地/流动）",
+          "standing": "正式/预备", "placement": "党员分布", "market_id": "所属市场", "stall_no": "摊位号",
+          "business_status": "经营状态", "away_since": "外出经营"}
+TRACKED = ("membership", "life_org_id", "category", "standing", "placement", "market_id", "stall_no",
+           "business_status", "away_since")
+_DATES = {"away_since"}
+_IDS = {"life_org_id", "market_id"}
+
+
+def encode(field: str, value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if field in _DATES else str(value)
+
+
+def decode(field: str, text: str | None):
+    if text is None:
+        return None
+    if field in _DATES:
+        return dt.date.fromisoformat(text)
+    return int(text) if field in _IDS else text
+
+
+def current_values(member: Member) -> dict:
+    return {field: getattr(member, field) for field in TRACKED}
+
+
+def state_on(events: list[MemberEvent], day: dt.date) -> dict:
+    """The tracked attributes in effect on `day`, from events sorted by (effective_on, id)."""
+    state: dict = {}
+    for event in events:
+        if event.effective_on > day:
+            break
+        state[event.field] = decode(event.field, event.new_value)
+    return state
+
+
+async def _events(member_id: int) -> list[MemberEvent]:
+    return await MemberEvent.filter(member_id=member_id).order_by("effective_on", "id")
+
+
+async def start(member: Member, *, on: dt.date, by, reason: str) -> None:
+    """The member enters the roster on `on` with the attributes the row holds now."""
+    await start_many([member], on=on, by=by, reason=reason)
+
+
+async def start_many(members: list[Member], *, on: dt.date, by, reason: str) -> None:
+    """start() for many new members at once (an import): three statements, not three per member."""
+    await MemberEvent.bulk_create([
+        MemberEvent(member_id=member.id, field=field, old_value=None, new_value=encode(field, value),
+                    effective_on=on, reason=reason, recorded_by=by)
+        for member in members for field, value in current_values(member).items()], batch_size=2000)
+    await MemberPeriod.bulk_create([
+        MemberPeriod(member_id=member.id, valid_from=on, valid_to=None, **current_values(member))
+        for member in members], batch_size=2000)
+    await Member.filter(id__in=[member.id for member in members]).update(on_roster_since=on)
+    for member in members:
+        member.on_roster_since = on
+
+
+async def record(member: Member, changes: dict, *, effective_on: dt.date, by, reason: str) -> list[str]:
+    """Record changes of tracked attributes effective on a day; returns the fields that changed
+    on that day. The caller holds the member's row lock (one writer per member)."""
+    events = await _events(member.id)
+    before = state_on(events, effective_on)
+    new = [MemberEvent(member_id=member.id, field=field, old_value=encode(field, before.get(field)),
+                       new_value=encode(field, value), effective_on=effective_on, reason=reason, recorded_by=by)
+           for field, value in changes.items() if field in TRACKED and before.get(field) != value]
+    if new:
+        await MemberEvent.bulk_create(new)
+        await rebuild(member)
+    return [event.field for event in new]
+
+
+async def rebuild(member: Member) -> None:
+    """The member's periods from its events, and its row's state of today from the last one."""
+    events = await _events(member.id)
+    periods, state = [], {}
+    days = [(day, list(group)) for day, group in groupby(events, key=lambda e: e.effective_on)]
+    for index, (day, group) in enumerate(days):
+        for event in group:
+            state[event.field] = decode(event.field, event.new_value)
+        until = days[index + 1][0] if index + 1 < len(days) else None
+        periods.append(MemberPeriod(member_id=member.id, valid_from=day, valid_to=until, **state))
+    await MemberPeriod.filter(member_id=member.id).delete()
+    await MemberPeriod.bulk_create(periods)
+    last = {field: day for day, group in days for field in {e.field for e in group}}
+    member.update_from_dict(state)
+    member.business_status_since = last.get("business_status") if state.get("business_status") != "operating" else None
+    member.left_on = last.get("membership") if state.get("membership") == "left" else None
+    if member.membership != "left":
+        member.left_reason = None
+    member.on_roster_since = days[0][0] if days else member.on_roster_since
+    await member.save()
+
+
+def periods_on(day: dt.date, membership: str = "active"):
+    """The periods in effect on `day` of members on the roster that day (or, membership="left",
+    of those who had left by then)."""
+    return MemberPeriod.filter(valid_from__lte=day, membership=membership).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+def on_day(day: dt.date, *, org_path: str | None = None, membership: str = "active", **filters):
+    """THE question: the periods of members of the org's subtree (all orgs if None) on `day`,
+    with the attributes they had that day (filters: category, standing, placement, market_id,
+    business_status, life_org_id...). Every report asks this."""
+    query = periods_on(day, membership)
+    if org_path is not None:
+        query = query.filter(life_org__path__startswith=org_path)
+    return query.filter(**{name: value for name, value in filters.items() if value is not None})
+
+
+def audience_on(day: dt.date, org_id: int, org_path: str):
+    """Members expected at an org's activity held on `day`: in its subtree that day, or attached
+    to it by then (and on the roster)."""
+    in_tree = on_day(day, org_path=org_path).values("member_id")
+    day_ends = utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
+    attached = Attachment.filter(org_id=org_id, created_at__lt=day_ends).values("member_id")
+    on_roster = periods_on(day).values("member_id")
+    return Member.filter(Q(id__in=Subquery(in_tree)) | (Q(id__in=Subquery(attached)) & Q(id__in=Subquery(on_roster))))
