@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench import jobs as job_bench
+from bench import members as member_bench
 from bench import plates as plate_bench
 from bench.load import burst, post_request, run_load
 from server.demo import DEMO_PLATE_CODE
@@ -99,6 +100,20 @@ def _checkin_burst(server, database_url: str, count: int, spread: float = 0.0) -
     return result
 
 
+def _org_ids(database_url: str) -> tuple[int, int]:
+    async def read():
+        from server import db
+        from server.orgs.models import Org
+
+        await db.connect(database_url)
+        try:
+            return (await Org.get(name="湖滨分会")).id, (await Org.get(name="河坊街市场党支部")).id
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
 def _ratio(value) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -111,6 +126,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--burst", type=int, default=500, help="members checking in at once")
     parser.add_argument("--plates", type=int, default=500, help="plates in the batch PDF")
+    parser.add_argument("--roster", type=int, default=10_000, help="rows of the roster import (and members added)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
 
@@ -147,6 +163,16 @@ def _run(args, backend: str, env: dict) -> int:
         server_batch = plate_bench.server_batch(server, worker, env, token, args.plates)
         # An idle worker: how soon it starts a job (PostgreSQL; on SQLite the queue is in memory).
         latency = asyncio.run(job_bench.enqueue_to_start(env["DANGJIAN_DATABASE_URL"])) if postgres else None
+        # The roster: a 10 000-row import, then 10 000 more members with history; today's list and
+        # the roster of 30 June over all 20 000.
+        hubin, market_org = _org_ids(env["DANGJIAN_DATABASE_URL"])
+        roster_import = member_bench.import_rows(server, worker, token, hubin, "河坊街市场党支部", args.roster)
+        total = asyncio.run(member_bench.add_history(env["DANGJIAN_DATABASE_URL"], market_org, args.roster))
+        auth = {"Authorization": f"Bearer {token}"}
+        for label, path in ((f"GET /members, {total} on the roster", f"/api/v1/members?org_id={hubin}&limit=50"),
+                            ("GET /members?as_of=2026-06-30", f"/api/v1/members?org_id={hubin}&limit=50&as_of=2026-06-30")):
+            run_load(server.base + path, auth, seconds=1, connections=8)
+            rows.append({"case": label, **run_load(server.base + path, auth, seconds=args.seconds, connections=8)})
     # In-process and in a child process: the same machine, the same minutes as the rows above.
     render = plate_bench.render_vs_floor()
     batch = plate_bench.batch(args.plates)
@@ -172,6 +198,10 @@ def _run(args, backend: str, env: dict) -> int:
     print(f"batch PDF (job, POST /plates/batch to done): {server_batch['plates']} plates, "
           f"{server_batch['state']} in {server_batch['seconds']} s; memory of the {server_batch['ran_in']} that ran it "
           f"{server_batch['rss_before_mb']} MB before, peak {server_batch['peak_mb']} MB (largest process)")
+    print(f"roster import ({roster_import['rows']} rows, {roster_import['file_kb']} KB): dry run "
+          f"{roster_import['dry_run_seconds']} s (server peak {roster_import['server_peak_mb']} MB), commit "
+          f"{roster_import['commit_seconds']} s in the {roster_import['committed_in']} (peak {roster_import['commit_peak_mb']} MB),"
+          f" {roster_import['state']}, {roster_import['created']} created")
     if latency:
         print(f"enqueue to start, idle worker: median {latency['median_ms']} ms, p90 {latency['p90_ms']} ms "
               f"over {latency['samples']} jobs; floor (NOTIFY to another connection) {latency['notify_floor_ms']} ms "
@@ -180,7 +210,7 @@ def _run(args, backend: str, env: dict) -> int:
     out.write_text(json.dumps({"backend": backend, "workers": args.workers, "connections": args.connections,
                                "seconds": args.seconds, "load": tool, "rows": rows, "plate_render": render,
                                "plate_batch": batch, "plate_batch_server": server_batch,
-                               "job_enqueue_to_start": latency}, ensure_ascii=False, indent=2))
+                               "job_enqueue_to_start": latency, "roster_import": roster_import}, ensure_ascii=False, indent=2))
     print(f"written {out}")
     return 0
 

@@ -156,11 +156,13 @@ def doc(
     auth: bool = True,
     media: str | None = None,
     upload: str | None = None,
+    upload_types: str | None = None,
     form: type[BaseModel] | None = None,
     html_errors: bool = False,
 ):
     """`media`: a success body that is a file of that type rather than JSON.
-    `upload`: the request is multipart/form-data carrying one file in this field.
+    `upload`: the request is multipart/form-data carrying one file in this field, of
+    `upload_types` (default: the image types photos take).
     `form`: the request is an HTML form (application/x-www-form-urlencoded) with these fields.
     `html_errors`: a page for people: its own errors are pages too (JSON stays possible for
     errors raised before the page is reached, such as a body too large)."""
@@ -177,7 +179,7 @@ def doc(
         return openapi.definition(
             summary=summary,
             tag=tag,
-            body=_request_body(body, upload, form),
+            body=_request_body(body, upload, form, upload_types),
             parameter=_query_parameters(query) if query else None,
             response=responses,
             secured={"token": []} if auth else None,
@@ -186,11 +188,11 @@ def doc(
     return decorate
 
 
-def _request_body(body, upload, form) -> RequestBody | None:
+def _request_body(body, upload, form, upload_types=None) -> RequestBody | None:
     if body:
         return RequestBody(_json(body), required=True)
     if upload:
-        return _upload_body(upload)
+        return _upload_body(upload, upload_types or UPLOAD_TYPES)
     if form:
         return RequestBody({"application/x-www-form-urlencoded": {"schema": _RawSchema(schema_of(form))}},
                            required=True)
@@ -200,8 +202,10 @@ def _request_body(body, upload, form) -> RequestBody | None:
 UPLOAD_TYPES = "image/jpeg, image/png, image/webp"  # what server/images.py decodes; anything else is 415
 
 
-def _upload_body(field: str) -> RequestBody:
-    schema = {"type": "object", "properties": {field: {"type": "string", "format": "binary"}}, "required": [field]}
+def _upload_body(field: str, types: str) -> RequestBody:
+    # The file's types ride in an extension that finish() turns into the encoding object.
+    schema = {"type": "object", "properties": {field: {"type": "string", "format": "binary", "x-types": types}},
+              "required": [field]}
     return RequestBody({"multipart/form-data": {"schema": _RawSchema(schema)}}, required=True)
 
 
@@ -213,9 +217,9 @@ def finish(document: dict) -> dict:
             media = (operation.get("requestBody") or {}).get("content", {}).get("multipart/form-data") \
                 if isinstance(operation, dict) else None
             if media:
-                files = [name for name, prop in media["schema"].get("properties", {}).items()
-                         if prop.get("format") == "binary"]
-                media["encoding"] = {name: {"contentType": UPLOAD_TYPES} for name in files}
+                files = {name: prop.pop("x-types", UPLOAD_TYPES) for name, prop in media["schema"].get("properties", {}).items()
+                         if prop.get("format") == "binary"}
+                media["encoding"] = {name: {"contentType": types} for name, types in files.items()}
     return document
 
 

@@ -14,6 +14,7 @@ from server.accounts.routes import bp as accounts_bp
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.kv import make_store
+from server.members.import_routes import bp as imports_bp
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
 from server.plates.pages import pages as plate_pages
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, orgs_bp, members_bp, activities_bp, reports_bp, plates_bp, version=1, version_prefix="/api/v")
+    api = Blueprint.group(accounts_bp, orgs_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, version=1,
+                          version_prefix="/api/v")
     app.blueprint(api)
     app.blueprint(checkin_pages)
     app.blueprint(plate_pages)

@@ -16,3 +16,23 @@ def append(ws, values) -> None:
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = TYPE_STRING
+
+
+def append_row(ws, values) -> None:
+    """`append` for write-only sheets (large exports): each string a text cell, each date a date."""
+    import datetime as dt
+
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = TYPE_STRING
+        elif isinstance(value, dt.date):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = "yyyy-mm-dd"
+        else:
+            cell = value
+        cells.append(cell)
+    ws.append(cells)

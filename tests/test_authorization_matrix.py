@@ -7,13 +7,14 @@ from PIL import Image
 
 from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest
-from server.members.models import Attachment, Member, Registration
+from server.members.models import Attachment, Member, Registration, RosterImport
 from server.orgs.models import Org, Role
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
 from server.plates.profiles import CONSENT_VERSION
 from tests.factories import make_activity, make_member, registration_payload
 from tests.plate_helpers import publish_member
+from tests.roster_helpers import XLSX, row, workbook
 
 OUTSIDERS = ("vendor", "sec_b", "member_b")
 # Routes about the caller's own account or open to every logged-in user by design: an outsider
@@ -22,7 +23,9 @@ OPEN = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/auth/logout"), ("GET", 
         ("POST", "api/v1/me/phone"), ("GET", "api/v1/orgs"), ("GET", "api/v1/markets"),
         ("POST", "api/v1/registrations"), ("GET", "api/v1/activities"), ("GET", "api/v1/members"),
         ("GET", "api/v1/registrations"), ("GET", "api/v1/profile-consent"), ("GET", "api/v1/ratings"),
-        ("GET", "api/v1/public/plates/<code:str>"), ("POST", "api/v1/public/plates/<code:str>/ratings")}
+        ("GET", "api/v1/public/plates/<code:str>"), ("POST", "api/v1/public/plates/<code:str>/ratings"),
+        # Workbooks of the caller's own reach: empty for someone without a staff role.
+        ("GET", "api/v1/members/export.xlsx"), ("GET", "api/v1/imports/members/template.xlsx")}
 PUBLIC = {("POST", "api/v1/auth/wechat"), ("GET", "api/v1/public/plates/<code:str>"),
           ("POST", "api/v1/public/plates/<code:str>/ratings")}
 # The public profile shows what the member agreed to make public (their unit name among it).
@@ -48,8 +51,10 @@ async def branch_a(world, backend) -> dict:
     await Attachment.create(member=world.member_a, org=world.branch_b)  # she also attends branch B's activities
     job = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
                                 state="done", total=1, done=1, file_key=await backend.app.ctx.files.put(b"%PDF", ".pdf"))
+    roster_import = await RosterImport.create(org=world.branch_a, requested_by=world.users["sec_a"], filename="名册.xlsx",
+                                              total=1, created=1, rows=[], report=[])
     return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
-            "code": code, "rating": rating, "job": job}
+            "code": code, "rating": rating, "job": job, "import": roster_import}
 
 
 def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
@@ -74,6 +79,11 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", None),
         ("PATCH", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", {"category": "floating"}),
         ("GET", "api/v1/members/<member_id:int>/history", f"/api/v1/members/{mem}/history", None),
+        ("GET", "api/v1/members/export.xlsx", f"/api/v1/members/export.xlsx?org_id={world.branch_a.id}", None),
+        ("GET", "api/v1/imports/members/template.xlsx", "/api/v1/imports/members/template.xlsx", None),
+        ("POST", "api/v1/imports/members", f"/api/v1/imports/members?org_id={world.branch_a.id}", "ROSTER"),
+        ("GET", "api/v1/imports/<import_id:int>", f"/api/v1/imports/{a['import'].id}", None),
+        ("POST", "api/v1/imports/<import_id:int>/commit", f"/api/v1/imports/{a['import'].id}/commit", None),
         ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_a.id}),
         # the attack that worked: another branch's secretary attaching branch A's member to her own org
         ("POST", "api/v1/members/<member_id:int>/attachments", f"/api/v1/members/{mem}/attachments", {"org_id": world.party_b.id}),
@@ -134,6 +144,9 @@ def jpeg() -> bytes:
 async def call(c, method, path, body):
     if body == "PHOTO":
         return await c.request(method, path, files={"photo": ("a.jpg", jpeg(), "image/jpeg")})
+    if body == "ROSTER":  # a good row for branch A: an outsider must not get it checked, let alone written
+        book = workbook([row(组织生活所在党组织="湖滨第一党支部", 手机号码="13900009876")])
+        return await c.request(method, path, files={"file": ("名册.xlsx", book, XLSX)})
     return await c.request(method, path, json=body) if body is not None else await c.request(method, path)
 
 
@@ -185,4 +198,7 @@ async def snapshot(world, a) -> dict:
         "plates": tuple(await Plate.filter(member=world.member_a, revoked_at=None).values_list("code", flat=True)),
         "rating": tuple((await Rating.filter(id=a["rating"].id).values_list("status", "reply"))[0]),
         "jobs": await PlateJob.filter(org=world.party_a).count(),
+        "imports": await RosterImport.filter(org=world.branch_a).count(),
+        "import": (await RosterImport.get(id=a["import"].id)).state,
+        "roster": await Member.filter(life_org__path__startswith=world.branch_a.path).count(),
     }

@@ -100,10 +100,10 @@ async def test_bad_dates_are_refused_and_nothing_is_written(world):
                                                                            "effective_on": "2024-04-30"})
         no_reason = await c.patch(f"/api/v1/members/{member.id}", json={"membership": "left"})
         outside = await c.patch(f"/api/v1/members/{member.id}", json={"life_org_id": world.party_b.id})
-    assert future.status_code == away_future.status_code == 422 and future.json()["error"]["code"] == "date_in_future"
-    assert away_early.status_code == 422 and "away_since" in away_early.json()["error"]["fields"]
-    assert before_roster.status_code == 422 and "effective_on" in before_roster.json()["error"]["fields"]
-    assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "left_reason_missing"
+    assert future.status_code == away_future.status_code == 409 and future.json()["error"]["code"] == "date_in_future"
+    assert away_early.status_code == 409 and "away_since" in away_early.json()["error"]["fields"]
+    assert before_roster.status_code == 409 and "effective_on" in before_roster.json()["error"]["fields"]
+    assert no_reason.status_code == 409 and no_reason.json()["error"]["code"] == "left_reason_missing"
     assert outside.status_code == 403
     assert await MemberEvent.filter(member=member).count() == before
     fresh = await Member.get(id=member.id)

@@ -173,14 +173,22 @@ describe('registration page', () => {
 describe("secretary's pages", () => {
   const pending = {
     items: [{ id: 5, name: '周敏', unit_name: '周记布艺', mobile: '13900000006', mobile_verified: false, household_district: '拱墅区',
-      home_org: '米市巷街道党工委', stall_no: 'C-021', category: 'local' }],
+      home_org: '米市巷街道党工委', stall_no: 'C-021', category: null, standing: 'probationary', is_owner: false,
+      placement: 'in_market', life_org_id: 6, market_id: 1, filled_by_name: '张书记', filled_by_phone: '13900000001',
+      suggested_category: 'floating', suggestion_reason: '组织关系在歙县、户籍在绩溪县、经营在上城区，三地分离，为流动党员',
+      matching_member_id: 12, matching_member_name: '周敏' }],
     total: 1,
   };
+  const choices = (url) => {
+    if (url.includes('/orgs')) return { items: [{ id: 6, name: '河坊街市场党支部', kind: 'market_org' }] };
+    if (url.includes('/markets')) return { items: [{ id: 1, name: '河坊街商品市场' }] };
+    return pending;
+  };
 
-  test('approvals: approve with the category chosen (the registrant\'s guess first), reject only with a reason', async () => {
+  test('approvals: nothing is preset; the suggestion and its reason are shown and adopted with a tap; reject needs a reason', async () => {
     fake = installFakeWx({
       handler: ({ url, method }) => {
-        if (method === 'GET') return { statusCode: 200, data: pending };
+        if (method === 'GET') return { statusCode: 200, data: choices(url) };
         if (url.endsWith('/approve')) return { statusCode: 200, data: { id: 77 } };
         return { statusCode: 200, data: { status: 'rejected', reject_reason: '手机号有误' } };
       },
@@ -190,8 +198,17 @@ describe("secretary's pages", () => {
     comp.instance.onShow();
     await simulate.sleep(20);
     expect(comp.querySelector('.title').dom.textContent).toBe('周敏 · 周记布艺');
-    expect(comp.data.picked[5]).toBe(1); // local
-    comp.instance.pick({ currentTarget: { dataset: { id: 5 } }, detail: { value: '2' } });
+    const text = comp.dom.textContent;
+    for (const shown of ['预备党员 · 从业人员 · 市场内个体工商户', '组织生活：河坊街市场党支部', '河坊街商品市场 · C-021 号摊位',
+      '填表人 张书记', '建议：流动党员', '三地分离', '名册里已有「周敏」']) {
+      expect(text).toContain(shown);
+    }
+    expect(comp.data.picked[5]).toBe(-1); // the vendor left it blank: nothing chosen for the secretary
+    expect(text).toContain('请选择');
+    await comp.instance.approve({ currentTarget: { dataset: { id: 5 } } });
+    expect(fake.calls.some((c) => c.url.endsWith('/approve'))).toBe(false);
+    expect(fake.showModal).toHaveBeenCalledWith(expect.objectContaining({ title: '请选择党员类别' }));
+    comp.instance.adopt({ currentTarget: { dataset: { id: 5, category: 'floating' } } });
     await comp.instance.approve({ currentTarget: { dataset: { id: 5 } } });
     const approve = fake.calls.find((c) => c.url.endsWith('/registrations/5/approve'));
     expect(approve.data).toEqual({ category: 'floating' });
@@ -201,6 +218,61 @@ describe("secretary's pages", () => {
     comp.instance.inputReason({ currentTarget: { dataset: { id: 5 } }, detail: { value: ' 手机号有误 ' } });
     await comp.instance.reject({ currentTarget: { dataset: { id: 5 } } });
     expect(fake.calls.find((c) => c.url.endsWith('/registrations/5/reject')).data).toEqual({ reason: '手机号有误' });
+  });
+
+  const memberRecord = {
+    id: 12, name: '周敏', unit_name: '周记布艺', category: 'local', standing: 'full', gender: 'female', joined_party_on: '2001-07-01',
+    full_member_on: '2002-07-01', business_status: 'suspended', business_status_since: '2026-11-20', away_since: null,
+    membership: 'active', left_on: null, left_reason: null, life_org_id: 6, market_id: 1, stall_no: 'C-021',
+  };
+  const meAs = (roles, member) => ({ user: { id: 1 }, roles, member, registration: null });
+
+  test('member page: the vendor sees their status and dates, and no way to change them', async () => {
+    fake = installFakeWx({
+      handler: ({ url }) => {
+        if (url.endsWith('/me')) return { statusCode: 200, data: meAs([], { id: 12 }) };
+        if (url.endsWith('/history')) return { statusCode: 200, data: { items: [] } };
+        return { statusCode: 200, data: memberRecord };
+      },
+    });
+    fake.setStorageSync('dj_token', 'vendor');
+    const comp = open('member', { id: '12' });
+    await simulate.sleep(20);
+    const text = comp.dom.textContent;
+    for (const shown of ['入党日期2001-07-01', '转正日期2002-07-01', '停业（2026-11-20起）', '在本地经营', '在册']) {
+      expect(text.replace(/\s+/g, '')).toContain(shown);
+    }
+    expect(comp.data.staff).toBe(false);
+    expect(text).not.toContain('记录变动');
+  });
+
+  test('member page: a secretary marks a member away from a past day, or left only with a reason', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method }) => {
+        if (url.endsWith('/me')) return { statusCode: 200, data: meAs([{ role: 'secretary', org_id: 2 }], null) };
+        if (url.endsWith('/history')) return { statusCode: 200, data: { items: [] } };
+        if (method === 'PATCH') return { statusCode: 200, data: { ...memberRecord, away_since: '2026-11-01' } };
+        return { statusCode: 200, data: memberRecord };
+      },
+    });
+    fake.setStorageSync('dj_token', 'secretary');
+    const comp = open('member', { id: '12' });
+    await simulate.sleep(20);
+    expect(comp.data.staff).toBe(true);
+    comp.instance.pickAction({ detail: { value: '0' } }); // 外出经营
+    comp.instance.pickDay({ detail: { value: '2026-11-01' } });
+    comp.instance.inputReason({ detail: { value: ' 去义乌经营 ' } });
+    await comp.instance.save();
+    const patch = fake.calls.find((c) => c.method === 'PATCH');
+    expect(patch.url).toMatch(/\/api\/v1\/members\/12$/);
+    expect(patch.data).toEqual({ away_since: '2026-11-01', reason: '去义乌经营' });
+    comp.instance.pickAction({ detail: { value: '5' } }); // 离开
+    await comp.instance.save();
+    expect(fake.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1); // no reason chosen: not sent
+    comp.instance.pickLeftReason({ detail: { value: '0' } });
+    await comp.instance.save();
+    const left = fake.calls.filter((c) => c.method === 'PATCH')[1];
+    expect(left.data).toEqual({ membership: 'left', left_reason: 'transferred_out', effective_on: '2026-11-01' });
   });
 
   test('flagged ratings: publish, reply and hide call their routes; hiding needs a reason', async () => {

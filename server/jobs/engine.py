@@ -58,9 +58,11 @@ def conninfo(database_url: str) -> str:
 def blueprints() -> dict[str, procrastinate.Blueprint]:
     from server.activities import reminders
     from server.jobs import housekeeping
+    from server.members import imports
     from server.plates import jobs as plate_jobs
 
-    return {"plates": plate_jobs.blueprint(), "reminders": reminders.blueprint(), "jobs": housekeeping.blueprint()}
+    return {"plates": plate_jobs.blueprint(), "reminders": reminders.blueprint(), "members": imports.blueprint(),
+            "jobs": housekeeping.blueprint()}
 
 
 def build(settings) -> procrastinate.App:

@@ -131,3 +131,30 @@ class Attachment(Model):
     class Meta:
         table = "attachments"
         unique_together = (("member", "org"),)
+
+
+IMPORT_STATES = {"checked": "已检查（未写入）", "committing": "正在写入", "committed": "已写入", "failed": "写入失败"}
+
+
+class RosterImport(Model):
+    # An uploaded roster workbook: checked (a dry run: nothing written), then committed in one
+    # transaction. The normalised rows wait here between the two; the report says per row what
+    # the commit will do (created, updated, unchanged) or what is wrong (the row, the column).
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField("models.Org", related_name="roster_imports", on_delete=fields.CASCADE)
+    requested_by = fields.ForeignKeyField("models.User", related_name="roster_imports", on_delete=fields.CASCADE)
+    filename = fields.CharField(max_length=200)
+    state = fields.CharField(max_length=12, default="checked")
+    total = fields.IntField(default=0)
+    created = fields.IntField(default=0)
+    updated = fields.IntField(default=0)
+    unchanged = fields.IntField(default=0)
+    errors = fields.IntField(default=0)
+    rows = fields.JSONField(default=list)  # the normalised rows, for the commit
+    report = fields.JSONField(default=list)  # [{row, outcome, member_id, changes, errors: [{column, message}]}]
+    failure = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    committed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "roster_imports"

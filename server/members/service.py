@@ -16,7 +16,7 @@ from server.accounts.models import User
 from server.auth import Principal
 from server.clock import now, today
 from server.db import MAX_ID
-from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members import history
 from server.members.imported import imported_match
 from server.members.models import Member, Registration
@@ -256,15 +256,17 @@ async def get_member(principal: Principal, member_id: int) -> Member:
     return member
 
 
-class DateInFuture(ValidationFailed):
+# Well-formed dates that do not fit today or what the record holds: 409, like the placement rule
+# (422 is for fields the schema itself refuses).
+class DateInFuture(Conflict):
     code, message = "date_in_future", "日期不能晚于今天"
 
 
-class DatesOutOfOrder(ValidationFailed):
+class DatesOutOfOrder(Conflict):
     code, message = "dates_out_of_order", "日期前后顺序不对，请检查标出的项目"
 
 
-class LeftReasonMissing(ValidationFailed):
+class LeftReasonMissing(Conflict):
     code, message = "left_reason_missing", "请选择离开的原因：组织关系转出或其他"
 
 

@@ -18,6 +18,17 @@ const ENDPOINTS = {
   approveRegistration: { method: 'POST', path: '/api/v1/registrations/{registration_id}/approve', body: ['category'], reads: ['id'] },
   rejectRegistration: { method: 'POST', path: '/api/v1/registrations/{registration_id}/reject', body: ['reason'], reads: ['status', 'reject_reason'] },
 
+  member: {
+    method: 'GET', path: '/api/v1/members/{member_id}',
+    reads: ['id', 'name', 'unit_name', 'category', 'standing', 'gender', 'joined_party_on', 'full_member_on', 'business_status',
+      'business_status_since', 'away_since', 'membership', 'left_on', 'left_reason', 'life_org_id', 'market_id', 'stall_no'],
+  },
+  updateMember: {
+    method: 'PATCH', path: '/api/v1/members/{member_id}',
+    body: ['business_status', 'away_since', 'membership', 'left_reason', 'effective_on', 'reason'], reads: ['id', 'business_status', 'away_since', 'membership'],
+  },
+  memberHistory: { method: 'GET', path: '/api/v1/members/{member_id}/history', reads: ['items'] },
+
   activities: { method: 'GET', path: '/api/v1/activities', reads: ['items', 'total'] },
   activity: { method: 'GET', path: '/api/v1/activities/{activity_id}', reads: ['id', 'title', 'starts_at', 'ends_at', 'place', 'status'] },
   createActivity: {

@@ -4,6 +4,10 @@ module.exports = {
   standing: { full: '正式党员', probationary: '预备党员' },
   placement: { standalone: '个体工商户', in_market: '市场内个体工商户' },
   registration: { pending: '待审核', approved: '已通过', rejected: '未通过' },
+  gender: { male: '男', female: '女' },
+  businessStatus: { operating: '正常经营', suspended: '停业', closed: '歇业' },
+  membership: { active: '在册', left: '已离开' },
+  leftReason: { transferred_out: '组织关系转出', other: '其他' },
   activityKind: {
     party_congress: '支部党员大会', committee: '支委会', group: '党小组会', lecture: '党课',
     training: '教育培训', volunteer: '志愿服务', other: '其他',

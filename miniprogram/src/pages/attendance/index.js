@@ -6,6 +6,9 @@ const { showError } = require('../../utils/request');
 Component({
   data: { sheet: null, labels: labels.attendance },
   methods: {
+    open(event) {
+      wx.navigateTo({ url: `/pages/member/index?id=${event.currentTarget.dataset.member}` });
+    },
     onLoad(options) {
       this.id = Number(options.id);
       this.load();
