@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Member',
             name='business_status',
-            field=fields.CharField(default='operating', max_length=20),
+            field=fields.CharField(default='operating', db_default='operating', max_length=20),
         ),
         ops.AddField(
             model_name='Member',
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Member',
             name='membership',
-            field=fields.CharField(default='active', db_index=True, max_length=10),
+            field=fields.CharField(default='active', db_default='active', db_index=True, max_length=10),
         ),
         ops.AddField(
             model_name='Member',

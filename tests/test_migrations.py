@@ -70,3 +70,62 @@ def test_models_have_no_unmigrated_changes():
     result = subprocess.run([sys.executable, "-c", DETECT], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]", "models changed without a migration: run tortoise makemigrations"
+
+
+BACKFILL = """
+import asyncio, sys
+from tortoise import Tortoise, connections
+from tortoise.migrations.api.migrate import migrate
+from server import db
+
+url = sys.argv[1]
+
+async def sql(query):
+    await Tortoise.init(config=db.tortoise_config(url))
+    try:
+        return await connections.get("default").execute_query_dict(query)
+    finally:
+        await db.close()
+
+def text(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+async def main():
+    await migrate(config=db.tortoise_config(url), target="models.0005_jobs_engine")
+    await db.close()
+    await sql("INSERT INTO orgs (id, name, kind, district, path, created_at) VALUES "
+              "(1, '协会', 'association', '上城区', '/1/', '2024-01-01 00:00:00+00:00')")
+    await sql("INSERT INTO members (id, name, mobile, unit_name, is_owner, household_district, life_org_id, home_org, "
+              "category, standing, placement, created_at, updated_at) VALUES (7, '老党员', '13900000000', '店', true, "
+              "'上城区', 1, '党委', 'local', 'full', 'standalone', '2024-03-01 17:00:00+00:00', '2024-03-01 17:00:00+00:00')")
+    await migrate(config=db.tortoise_config(url))
+    await db.close()
+    events = await sql("SELECT field, effective_on FROM member_events WHERE member_id = 7")
+    periods = await sql("SELECT valid_from, valid_to, life_org_id, category, membership FROM member_periods")
+    member = await sql("SELECT on_roster_since, business_status, membership FROM members WHERE id = 7")
+    print(len(events), sorted({text(e["effective_on"]) for e in events}),
+          [tuple(text(v) for v in p.values()) for p in periods], tuple(text(v) for v in member[0].values()))
+
+asyncio.run(main())
+"""
+
+
+def _backfill(url: str) -> str:
+    result = subprocess.run([sys.executable, "-c", BACKFILL, url], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+EXPECTED = "9 ['2024-03-02'] [('2024-03-02', None, 1, 'local', 'active')] ('2024-03-02', 'operating', 'active')"
+
+
+def test_the_history_of_members_already_on_the_roster_starts_on_their_day_on_sqlite(tmp_path):
+    """Migration 0006 on a database with members: the new NOT NULL columns get their defaults,
+    and every member one event per tracked attribute and one period, from the day (Shanghai)
+    their record was made: 2024-03-01 17:00 UTC is 2 March there."""
+    assert _backfill(f"sqlite://{tmp_path / 'old.sqlite3'}") == EXPECTED
+
+
+async def test_the_history_of_members_already_on_the_roster_starts_on_their_day_on_postgres():
+    assert _backfill(await fresh_postgres("dangjian_backfill_test")) == EXPECTED

@@ -63,10 +63,10 @@ class Member(Model):
     gender = fields.CharField(max_length=10, null=True)
     joined_party_on = fields.DateField(null=True)  # 入党日期
     full_member_on = fields.DateField(null=True)  # 转正日期
-    business_status = fields.CharField(max_length=20, default="operating")  # 停业/歇业
+    business_status = fields.CharField(max_length=20, default="operating", db_default="operating")  # 停业/歇业
     business_status_since = fields.DateField(null=True)
     away_since = fields.DateField(null=True)  # 外出经营 since; null while present
-    membership = fields.CharField(max_length=10, default="active", db_index=True)
+    membership = fields.CharField(max_length=10, default="active", db_default="active", db_index=True)
     left_on = fields.DateField(null=True)
     left_reason = fields.CharField(max_length=20, null=True)
     # The first day the member is on this system's roster (approval, or the import's date).
