@@ -76,12 +76,7 @@ def template(org_names: list[str], market_names: list[str]) -> bytes:
         ws.add_data_validation(rule)
         rule.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
     _instructions(book.create_sheet("填写说明"))
-    meta = book.create_sheet("_meta")
-    xlsx.append(meta, [TEMPLATE_VERSION])
-    meta.sheet_state = "hidden"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _saved(book, xlsx.append)
 
 
 def _instructions(ws) -> None:
@@ -123,10 +118,14 @@ def export(rows: list[list], title_note: str) -> bytes:
     xlsx.append_row(ws, [column.header for column in COLUMNS])
     for row in rows:
         xlsx.append_row(ws, row)
-    note = book.create_sheet("说明")
-    xlsx.append_row(note, [title_note])
+    xlsx.append_row(book.create_sheet("说明"), [title_note])
+    return _saved(book, xlsx.append_row)
+
+
+def _saved(book, append) -> bytes:
+    """The hidden version mark an import checks, then the file."""
     meta = book.create_sheet("_meta")
-    xlsx.append_row(meta, [TEMPLATE_VERSION])
+    append(meta, [TEMPLATE_VERSION])
     meta.sheet_state = "hidden"
     out = io.BytesIO()
     book.save(out)
