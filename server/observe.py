@@ -83,6 +83,10 @@ def configure_logging(fmt: str, level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # procrastinate says INFO for every job it starts and ends and every periodic deferral (the
+    # stalled-job check runs every 5 s): thousands of lines a day that tell nothing. Its warnings
+    # and errors stay; job outcomes are counted in dangjian_jobs_total.
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
 
 
 # --- requests ----------------------------------------------------------------------------------

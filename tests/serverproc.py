@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -28,15 +29,28 @@ def run_command(env: dict, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def stop(process: subprocess.Popen, seconds: float) -> bytes:
+def start(args: list[str], env: dict):
+    """The process writes into a temporary file, never a pipe: nobody reads a pipe while the
+    process runs, and once its 64 KB are full every log line blocks the server (a long fuzz run
+    hit exactly that: requests timed out behind a blocked write)."""
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, "-m", "server", *args], cwd=PROJECT_ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    return process, log
+
+
+def stop(process: subprocess.Popen, log, seconds: float) -> bytes:
     """SIGTERM to the process group, SIGKILL if it is not gone in `seconds`; what it wrote."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
     try:
-        output, _ = process.communicate(timeout=seconds)
+        process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
+        process.wait()
+    log.seek(0)
+    output = log.read()
+    log.close()
     return output
 
 
@@ -52,8 +66,7 @@ class ServerProcess:
         if self.prepare:  # migrate and load demo data first, as `make run` does
             run_command(self.env, "migrate")
             run_command(self.env, "seed-demo")
-        self.process = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=PROJECT_ROOT, env=self.env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process, self._log = start(["serve"], self.env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -65,7 +78,7 @@ class ServerProcess:
         raise RuntimeError("server did not start: " + self.output()[-3000:])
 
     def __exit__(self, *exc) -> None:
-        self._output = stop(self.process, 15)
+        self._output = stop(self.process, self._log, 15)
 
     def output(self) -> str:
         """What the server wrote (stdout and stderr), once it has stopped."""
@@ -81,12 +94,11 @@ class WorkerProcess:
         self._output = b""
 
     def __enter__(self) -> "WorkerProcess":
-        self.process = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=PROJECT_ROOT, env=self.env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process, self._log = start(["worker"], self.env)
         return self
 
     def __exit__(self, *exc) -> None:
-        self._output = stop(self.process, 45)  # running jobs get 30 s to finish
+        self._output = stop(self.process, self._log, 45)  # running jobs get 30 s to finish
 
     def output(self) -> str:
         return self._output.decode(errors="replace")
