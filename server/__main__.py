@@ -58,13 +58,12 @@ async def _run_worker(settings: Settings) -> None:
     """The job worker: the same parts as a web worker (database, store, WeChat, files), no HTTP."""
     from server import audit
     from server.jobs import engine
-    from server.kv import make_store
+    from server.kv import store_for
     from server.storage import make_storage
     from server.wechat import make_gateway
 
     await db.connect(settings.database_url)
-    store = make_store(settings.redis_url, max_connections=settings.redis_max_connections,
-                       pool_timeout=settings.redis_pool_timeout)
+    store = store_for(settings)
     audit.use_store(store)
     parts = engine.Resources(settings, make_storage(settings), store, make_gateway(settings, store))
     if settings.worker_metrics_port:

@@ -13,7 +13,7 @@ from server import audit, db, docs, errors, miniprogram, observe, security, watc
 from server.accounts.routes import bp as accounts_bp
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
-from server.kv import make_store
+from server.kv import store_for
 from server.members.import_routes import bp as imports_bp
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
@@ -95,9 +95,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     @app.before_server_start
     async def open_resources(app):
         await db.connect(settings.database_url)
-        app.ctx.store = make_store(
-            settings.redis_url, max_connections=settings.redis_max_connections, pool_timeout=settings.redis_pool_timeout
-        )
+        app.ctx.store = store_for(settings)
         app.ctx.wechat = make_gateway(settings, app.ctx.store)
         audit.use_store(app.ctx.store)
         app.ctx.files = make_storage(settings)

@@ -8,6 +8,7 @@ start on anything that would be unsafe or silently wrong there.
 from __future__ import annotations
 
 import contextvars
+import re
 from pathlib import Path
 from typing import Literal, Mapping
 
@@ -41,6 +42,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_max_connections: int = 50
     redis_pool_timeout: float = 5.0  # seconds a caller waits for a free Redis connection
+    # Put before every key and the near cache's channel: deployments sharing one Redis database
+    # set different prefixes (different databases are kept apart by their number already).
+    redis_prefix: str = "dj:"
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -146,6 +150,8 @@ class Settings(BaseSettings):
         if self.uses_postgres is False and self.worker_in_process is False:
             raise ConfigError(f"{PREFIX}WORKER_IN_PROCESS=false needs PostgreSQL: on SQLite jobs live in the "
                               "web process's memory, where no other process can reach them")
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,32}", self.redis_prefix):
+            raise ConfigError(f"{PREFIX}REDIS_PREFIX: 1–32 letters, digits or _ . : -, got {self.redis_prefix!r}")
         if self.plate_layout not in LAYOUTS:
             raise ConfigError(f"{PREFIX}PLATE_LAYOUT must be one of {', '.join(sorted(LAYOUTS))}, got {self.plate_layout!r}")
         if self.plate_emblem and not Path(self.plate_emblem).is_file():

@@ -130,6 +130,7 @@ class RedisStore(KeyValueStore):
         )
         self._redis = redis.Redis(connection_pool=self._pool)
         self._prefix = prefix
+        self._db = int(self._pool.connection_kwargs.get("db") or 0)
         self._near = NearCache()
         self._listener: asyncio.Task | None = None
 
@@ -176,7 +177,10 @@ class RedisStore(KeyValueStore):
     # process that cannot hear deletions reads Redis every time, so nothing stale is served.
 
     def _near_channel(self) -> str:
-        return self._k("near:deleted")
+        # Keys live in the URL's database, but Redis pub/sub ignores the database number: the
+        # channel names it, so two deployments on one Redis never hear each other's deletions
+        # (and two in one database are kept apart by their prefixes).
+        return f"{self._prefix}db{self._db}:near:deleted"
 
     async def near_get(self, key: str) -> str | None:
         if self._listener is None:
@@ -315,7 +319,15 @@ class NearCache:
         self._data.pop(key, None)
 
 
-def make_store(redis_url: str | None, *, max_connections: int = 50, pool_timeout: float = 5.0) -> KeyValueStore:
+def make_store(redis_url: str | None, *, max_connections: int = 50, pool_timeout: float = 5.0,
+               prefix: str = "dj:") -> KeyValueStore:
     if redis_url:
-        return FailOpen(RedisStore(redis_url, max_connections=max_connections, pool_timeout=pool_timeout))
+        return FailOpen(RedisStore(redis_url, max_connections=max_connections, pool_timeout=pool_timeout,
+                                   prefix=prefix))
     return MemoryStore()
+
+
+def store_for(settings) -> KeyValueStore:
+    """The store the settings describe (the web process and the job worker alike)."""
+    return make_store(settings.redis_url, max_connections=settings.redis_max_connections,
+                      pool_timeout=settings.redis_pool_timeout, prefix=settings.redis_prefix)

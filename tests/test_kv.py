@@ -156,3 +156,32 @@ async def test_fail_open_recovers_when_redis_answers_again():
         assert [await store.hit("rate:y", 2, 60) for _ in range(3)] == [(True, 60), (True, 60), (False, 60)]
     finally:
         await store.close()
+
+
+async def test_deployments_sharing_one_redis_never_hear_each_others_deletions():
+    """Pub/sub ignores the database number: the channel carries it (and the prefix), so a
+    deletion in one deployment leaves another's near cache alone, in another database or in
+    the same database under another prefix."""
+    url = await fresh_redis(redis_test_url("kv"))
+    other_url = await fresh_redis(redis_test_url("kv-other-deployment"))
+    mine = RedisStore(url, max_connections=5)
+    other_db = RedisStore(other_url, max_connections=5)
+    other_prefix = RedisStore(url, max_connections=5, prefix="dj2:")
+    stores = (mine, other_db, other_prefix)
+    try:
+        assert len({store._near_channel() for store in stores}) == 3
+        for store in stores:
+            await store.set("profile", "v1")
+            assert await store.near_get("profile") == "v1"
+        await _until(lambda: all(store._near.live for store in stores))
+        for store in stores:  # now kept in each process's memory
+            assert await store.near_get("profile") == "v1" and store._near.get("profile") == "v1"
+        mine_again = RedisStore(url, max_connections=5)  # a second worker of my deployment
+        await mine_again.near_delete("profile")
+        await _until(lambda: mine._near.get("profile") is None)  # my own workers hear it
+        await asyncio.sleep(0.3)
+        assert other_db._near.get("profile") == "v1" and other_prefix._near.get("profile") == "v1"
+        await mine_again.close()
+    finally:
+        for store in stores:
+            await store.close()
