@@ -3,7 +3,6 @@ job of the worker), and the roster of a past day (GET /members?as_of=) over 20 0
 history beside the list of today."""
 from __future__ import annotations
 
-import asyncio
 import io
 import time
 

@@ -71,12 +71,12 @@ async def _run_worker(settings: Settings) -> None:
 
         start_http_server(settings.worker_metrics_port, addr=settings.host)
     jobs = engine.build(settings)
-    await engine.open_engine(jobs, settings, runs_jobs=True)
+    pool = await engine.open_engine(jobs, settings, runs_jobs=True)
     try:
         logging.getLogger("dangjian.jobs").info("worker started: concurrency %s", settings.worker_concurrency)
         await engine.run_worker(jobs, parts, in_process=False)
     finally:
-        await engine.close_engine(jobs)
+        await engine.close_engine(jobs, pool)
         await store.close()
         await db.close()
 

@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
         app.ctx.files = make_storage(settings)
         # The job engine: web workers enqueue; on SQLite (or when asked) they also run the jobs.
         app.ctx.jobs = engine.build(settings)
-        await engine.open_engine(app.ctx.jobs, settings, runs_jobs=settings.runs_jobs_in_process)
+        app.ctx.jobs_pool = await engine.open_engine(app.ctx.jobs, settings, runs_jobs=settings.runs_jobs_in_process)
         if settings.runs_jobs_in_process:
             parts = engine.Resources(settings, app.ctx.files, app.ctx.store, app.ctx.wechat)
             app.ctx.job_worker = asyncio.create_task(engine.run_worker(app.ctx.jobs, parts, in_process=True))
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
 
     @app.after_server_stop
     async def close_resources(app):
-        await engine.close_engine(app.ctx.jobs)
+        await engine.close_engine(app.ctx.jobs, app.ctx.jobs_pool)
         await app.ctx.store.close()
         await db.close()
 

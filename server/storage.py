@@ -13,6 +13,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -118,8 +119,6 @@ class LocalStorage(FileStorage):
 
 
 def _move(source: Path, target: Path) -> None:
-    import shutil
-
     shutil.move(source, target)
 
 

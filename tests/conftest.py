@@ -5,7 +5,6 @@ reason; with DANGJIAN_TEST_REQUIRE_SERVICES=1 (CI) it fails instead.
 Two checkouts can test at once on one machine: see tests/resources.py."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest

@@ -36,7 +36,7 @@ def test_districts_are_read_from_free_text():
 
 async def test_the_approval_screen_shows_the_suggestion_and_approving_needs_a_category(world):
     who = unique("reg")
-    user = await world.add_user(who)
+    await world.add_user(who)
     async with world.client(who) as vendor:
         sent = await vendor.post("/api/v1/registrations", json=registration_payload(
             world, mobile="13700009999", home_org="歙县城关镇党委", household_district="绩溪县", category=None))

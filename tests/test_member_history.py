@@ -41,7 +41,7 @@ async def test_a_change_recorded_late_takes_effect_on_its_day_and_the_roster_of_
     """On 3 December a secretary records that a business closed on 20 November; a member moved
     to party branch B on 1 October; another joined the roster on 10 November."""
     moved = await make_member(None, world.party_a, name="转走的", on_roster_since=D(2026, 1, 1))
-    late = await make_member(None, world.party_a, name="后来的", on_roster_since=D(2026, 11, 10))
+    await make_member(None, world.party_a, name="后来的", on_roster_since=D(2026, 11, 10))
     closing = await make_member(None, world.party_a, name="歇业的", on_roster_since=D(2026, 1, 1))
     async with world.client("admin") as c:
         assert (await c.patch(f"/api/v1/members/{moved.id}", json={

@@ -5,7 +5,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator,
+    AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
 )
 
 from server.clock import LocalDatetime

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import procrastinate
+import psycopg_pool
 from procrastinate import testing
+from procrastinate.worker import Worker
 
 from server.observe import JOB_OUTCOMES, JOB_SECONDS
 
@@ -76,25 +79,25 @@ def build(settings) -> procrastinate.App:
     return app
 
 
-async def open_engine(app: procrastinate.App, settings, *, runs_jobs: bool) -> None:
-    """Open the connections. A web process that only enqueues connects on its first enqueue, so
-    it starts (and /readyz tells) while the database is away; a process that runs jobs needs one
-    connection per job it runs at once, plus its listener and heartbeat, and waits for them."""
+async def open_engine(app: procrastinate.App, settings, *, runs_jobs: bool) -> psycopg_pool.AsyncConnectionPool | None:
+    """Open the connections; returns the pool to hand to close_engine (ours: procrastinate does
+    not close a pool it was given). A web process that only enqueues connects on its first
+    enqueue, so it starts (and /readyz tells) while the database is away; a process that runs
+    jobs needs one connection per job it runs at once, plus its listener and heartbeat, and
+    waits for them."""
     if not settings.uses_postgres:
         await app.open_async()
-        return
-    import psycopg_pool
-
+        return None
     pool = psycopg_pool.AsyncConnectionPool(
         conninfo(settings.database_url), min_size=1 if runs_jobs else 0,
         max_size=settings.worker_concurrency + 3 if runs_jobs else 2, open=False,
         check=psycopg_pool.AsyncConnectionPool.check_connection)
     await pool.open(wait=runs_jobs)
     await app.open_async(pool=pool)
+    return pool
 
 
-async def close_engine(app: procrastinate.App) -> None:
-    pool = getattr(app.connector, "_async_pool", None)
+async def close_engine(app: procrastinate.App, pool: psycopg_pool.AsyncConnectionPool | None) -> None:
     await app.close_async()
     if pool is not None:
         await pool.close()
@@ -105,7 +108,7 @@ def worker_options(settings, *, in_process: bool) -> dict:
     return dict(
         concurrency=settings.worker_concurrency,
         name="in-process" if in_process else None,
-        install_signal_handlers=not in_process,
+        install_signal_handlers=False,  # run_worker handles the signals (and restarts)
         listen_notify=settings.uses_postgres,
         fetch_job_polling_interval=FETCH_POLL_SECONDS if settings.uses_postgres else IN_MEMORY_POLL_SECONDS,
         update_heartbeat_interval=max(1.0, stalled / 4),
@@ -122,11 +125,7 @@ async def run_worker(app: procrastinate.App, resources_: Resources, *, in_proces
     """Run a worker until it is stopped (SIGTERM/SIGINT in a worker process, cancellation in
     process). procrastinate stops a worker whose listener loses the database (PostgreSQL
     restarted): it is started again here after a pause, in the same process."""
-    import signal
-
-    from procrastinate.worker import Worker
-
-    options = {**worker_options(resources_.settings, in_process=in_process), "install_signal_handlers": False}
+    options = worker_options(resources_.settings, in_process=in_process)
     stopping = asyncio.Event()
     current: list[Worker] = []
 

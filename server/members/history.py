@@ -86,13 +86,15 @@ async def record(member: Member, changes: dict, *, effective_on: dt.date, by, re
            for field, value in changes.items() if field in TRACKED and before.get(field) != value]
     if new:
         await MemberEvent.bulk_create(new)
-        await rebuild(member)
+        # Sorted by day; on one day the new events come after the old (the sort is stable).
+        await rebuild(member, sorted(events + new, key=lambda event: event.effective_on))
     return [event.field for event in new]
 
 
-async def rebuild(member: Member) -> None:
-    """The member's periods from its events, and its row's state of today from the last one."""
-    events = await _events(member.id)
+async def rebuild(member: Member, events: list[MemberEvent] | None = None) -> None:
+    """The member's periods from its events (sorted by day, then as recorded), and its row's
+    state of today from the last one."""
+    events = await _events(member.id) if events is None else events
     periods, state = [], {}
     days = [(day, list(group)) for day, group in groupby(events, key=lambda e: e.effective_on)]
     for index, (day, group) in enumerate(days):

@@ -13,9 +13,9 @@ from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import LocalDatetime
 from server.errors import ValidationFailed
-from server.members import export as roster_export, imports, roster, roster_book
+from server.members import export as roster_export, imports, roster_book
 from server.members.models import IMPORT_STATES
-from server.members.schemas import MemberQuery
+from server.members.schemas import MemberFilters
 from server.validation import Id, Query, parse_query
 
 bp = Blueprint("imports")
@@ -59,8 +59,8 @@ class ImportQuery(Query):
     org_id: Id
 
 
-class ExportQuery(MemberQuery):
-    limit: int = Field(default=roster.MAX_ROWS, ge=1, le=roster.MAX_ROWS, description="不用：导出全部（最多 20000）")
+class ExportQuery(MemberFilters):
+    """The list's filters; every member they match (up to 20 000), not a page."""
     full_mobile: int = Field(default=0, ge=0, le=1, description="1：完整手机号（单独记入审计）；默认打码")
 
 
@@ -121,6 +121,6 @@ async def commit(request, import_id: int):
 async def export(request):
     principal = await authenticate(request)
     query = parse_query(request, ExportQuery)
-    filters = query.model_dump(exclude={"limit", "offset", "full_mobile"})
+    filters = query.model_dump(exclude={"full_mobile"})
     body, day = await roster_export.export(principal, filters, bool(query.full_mobile))
     return _attachment(body, f"党员名册{day}.xlsx")

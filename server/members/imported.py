@@ -12,10 +12,10 @@ def _root_path(path: str) -> str:
     return "/" + path.strip("/").split("/")[0] + "/"
 
 
-async def imported_match(registration: Registration) -> Member | None:
+async def imported_match(registration: Registration, life_org: Org | None = None) -> Member | None:
     """The one member without a login, on the roster of the same association, with the
     registration's mobile; None if there is none or more than one (staff decide then)."""
-    life_org = await Org.get(id=registration.life_org_id)
+    life_org = life_org or await Org.get(id=registration.life_org_id)
     candidates = await Member.filter(mobile=registration.mobile, user_id=None, membership="active",
                                      life_org__path__startswith=_root_path(life_org.path)).limit(2)
     return candidates[0] if len(candidates) == 1 else None

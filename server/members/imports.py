@@ -25,16 +25,16 @@ from server.errors import Conflict, DomainError, Forbidden, NotFound, ReferenceN
 from server.jobs import engine
 from server.members import history, roster
 from server.members.models import Member, RosterImport
+from server.members.service import LIFE_ORG_KINDS
 from server.orgs.models import Market, Org
 
 log = logging.getLogger("dangjian.imports")
 COMMIT_IN_REQUEST = 500  # rows; more go to a background job
 BATCH = 1000
+# The member's own fields a row sets; the tracked ones (history.TRACKED) are recorded as changes.
 PLAIN = ("name", "gender", "unit_name", "is_owner", "household_district", "home_org", "joined_party_on",
          "full_member_on")
-TRACKED = ("life_org_id", "category", "standing", "placement", "market_id", "stall_no", "business_status",
-           "away_since", "membership")
-LIFE_ORG_KINDS = ("branch", "party_branch", "market_org")
+TRACKED = history.TRACKED
 _HEADER = {column.field: column.header for column in roster.COLUMNS}
 _HEADER.update(life_org_id=_HEADER["life_org"], market_id=_HEADER["market"], membership="在册状态")
 
@@ -86,12 +86,10 @@ async def choices(principal: Principal) -> tuple[list[str], list[str]]:
 
 async def check(principal: Principal, org_id: int, filename: str, data: bytes) -> RosterImport:
     org = await _import_org(principal, org_id)
-    try:
-        raw_rows = await asyncio.to_thread(roster.read, data)
+    try:  # reading and checking 20 000 rows is CPU work: off the event loop
+        checked = await asyncio.to_thread(roster.read_checked, data, today())
     except roster.RosterFileError as exc:
         raise ImportFileRefused(exc) from None
-    day = today()
-    checked = [(number, *roster.check_row(raw, day)) for number, raw in raw_rows]
     rows, report = await _plan(principal, org, checked)
     counts = {outcome: sum(1 for r in report if r["outcome"] == outcome)
               for outcome in ("created", "updated", "unchanged", "error")}
@@ -263,11 +261,7 @@ async def apply(import_id: int, store) -> None:
 
 
 async def _create(batch: list[tuple[dict, dict]], principal: Principal, reason: str) -> int:
-    await Member.bulk_create([Member(
-        **{f: values[f] for f in ("name", "mobile", "unit_name", "is_owner", "household_district", "home_org",
-                                  "gender", "joined_party_on", "full_member_on", "life_org_id", "category",
-                                  "standing", "placement", "market_id", "stall_no", "away_since")},
-        business_status=values["business_status"] or "operating") for _, values in batch])
+    await Member.bulk_create([Member(mobile=values["mobile"], **_target(values)) for _, values in batch])
     made = {m.mobile: m for m in await Member.filter(mobile__in=[v["mobile"] for _, v in batch], user_id=None)
             .filter(principal.scope("life_org")).order_by("id")}
     by_day: dict[dt.date, list[Member]] = {}

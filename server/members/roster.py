@@ -132,6 +132,11 @@ def read(data: bytes) -> list[tuple[int, dict[str, object]]]:
         book.close()
 
 
+def read_checked(data: bytes, today: dt.date) -> list[tuple[int, dict, list[dict]]]:
+    """read() and check_row() of every row: (row number, values, errors). Runs in a thread."""
+    return [(number, *check_row(raw, today)) for number, raw in read(data)]
+
+
 _DATE_TEXT = [re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
               re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")]
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -115,7 +116,12 @@ def export(rows: list[list], title_note: str) -> bytes:
     for index, column in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = WIDTHS[column.kind]
     ws.freeze_panes = "A2"
-    xlsx.append_row(ws, [column.header for column in COLUMNS])
+    header = []
+    for column in COLUMNS:  # the template's header, as the template shows it
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font, cell.fill = Font(bold=True, color="C00000" if column.required else "000000"), HEADER_FILL
+        header.append(cell)
+    ws.append(header)
     for row in rows:
         xlsx.append_row(ws, row)
     xlsx.append_row(book.create_sheet("说明"), [title_note])

@@ -157,7 +157,8 @@ class MemberList(BaseModel):
     as_of: dt.date | None = None
 
 
-class MemberQuery(Query):
+class MemberFilters(Query):
+    """Which members: the list's and the export's filters."""
     org_id: Id | None = None
     category: Category | None = None
     standing: Standing | None = None
@@ -167,6 +168,9 @@ class MemberQuery(Query):
     membership: Membership = Field(default="active", description="在册（默认）或已离开")
     as_of: Day | None = Field(default=None, description="某一天的名册（如 2026-06-30）：当天在册的党员和他们当天的情况")
     q: OptionalText(50) | None = Field(default=None, description="姓名、单位名称、手机号或摊位号中包含的文字")
+
+
+class MemberQuery(MemberFilters):
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 

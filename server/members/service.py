@@ -233,8 +233,7 @@ async def list_members(principal: Principal, *, org_id=None, category=None, stan
         periods = periods.filter(_matching(q, prefix="member__"))
     total = await periods.count()
     rows = await periods.order_by("member__name", "member_id").offset(offset).limit(limit).select_related("member")
-    return [{**_fields(row.member), **{f: getattr(row, f) for f in history.TRACKED if f != "membership"},
-             "membership": row.membership} for row in rows], total
+    return [{**_fields(row.member), **{f: getattr(row, f) for f in history.TRACKED}} for row in rows], total
 
 
 def _matching(q: str, prefix: str = "") -> Q:

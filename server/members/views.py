@@ -11,8 +11,7 @@ from server.members.schemas import MemberEventOut, RegistrationOut
 from server.orgs.models import Market, Org
 
 
-async def _suggestion(registration: Registration) -> tuple[str | None, str]:
-    life_org = await Org.get(id=registration.life_org_id)
+async def _suggestion(registration: Registration, life_org: Org) -> tuple[str | None, str]:
     above = [int(part) for part in life_org.path.strip("/").split("/") if part]
     names = set(await Org.filter(id__in=above).values_list("name", flat=True))
     market = await Market.get_or_none(id=registration.market_id) if registration.market_id else None
@@ -33,8 +32,9 @@ async def registration_outs(registrations: list[Registration]) -> list[Registrat
         out.mobile_verified = registration.user.phone == registration.mobile
         out.member_id = member_ids.get(registration.id)
         if registration.status == "pending":
-            out.suggested_category, out.suggestion_reason = await _suggestion(registration)
-            match = await imported_match(registration)
+            life_org = await Org.get(id=registration.life_org_id)
+            out.suggested_category, out.suggestion_reason = await _suggestion(registration, life_org)
+            match = await imported_match(registration, life_org)
             if match is not None:
                 out.matching_member_id, out.matching_member_name = match.id, match.name
         outs.append(out)

@@ -8,7 +8,7 @@ from server import audit
 from server.accounts.models import User
 from server.auth import Principal
 from server.db import MAX_ID
-from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members.models import Member
 from server.orgs.models import Market, Org, Role
 

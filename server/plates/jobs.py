@@ -24,7 +24,7 @@ from pathlib import Path
 
 import procrastinate
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 import plates
 from server import audit, limits
@@ -163,8 +163,6 @@ async def of_org(principal: Principal, org_id: int, limit: int, offset: int) -> 
         raise ReferenceNotFound(fields={"org_id": "找不到该组织"})
     if not principal.reaches(org):
         raise NotOrgStaff()
-    from tortoise.expressions import Q
-
     query = PlateJob.filter(Q(org__path__startswith=org.path) | Q(market__org__path__startswith=org.path))
     return await query.order_by("-id").offset(offset).limit(limit).select_related("market"), await query.count()
 
