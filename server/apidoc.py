@@ -159,13 +159,15 @@ def doc(
     upload_types: str | None = None,
     form: type[BaseModel] | None = None,
     html_errors: bool = False,
+    headers: dict[str, str] | None = None,
 ):
     """`media`: a success body that is a file of that type rather than JSON.
     `upload`: the request is multipart/form-data carrying one file in this field, of
     `upload_types` (default: the image types photos take).
     `form`: the request is an HTML form (application/x-www-form-urlencoded) with these fields.
     `html_errors`: a page for people: its own errors are pages too (JSON stays possible for
-    errors raised before the page is reached, such as a body too large)."""
+    errors raised before the page is reached, such as a body too large).
+    `headers`: request headers the route reads (name -> description), each a string of at most 200."""
     statuses = status if isinstance(status, tuple) else (status,)
     content = {media: {"schema": {"type": "string", "format": "binary"}}} if media else (_json(ok) if ok else {})
     responses = [Response(content, status=code, description="成功") for code in statuses]
@@ -180,12 +182,17 @@ def doc(
             summary=summary,
             tag=tag,
             body=_request_body(body, upload, form, upload_types),
-            parameter=_query_parameters(query) if query else None,
+            parameter=(_query_parameters(query) if query else []) + _header_parameters(headers) or None,
             response=responses,
             secured={"token": []} if auth else None,
         )(handler)
 
     return decorate
+
+
+def _header_parameters(headers: dict[str, str] | None) -> list[Parameter]:
+    return [Parameter(name, _RawSchema({"type": "string", "maxLength": 200, "description": description}),
+                      location="header", required=False) for name, description in (headers or {}).items()]
 
 
 def _request_body(body, upload, form, upload_types=None) -> RequestBody | None:

@@ -11,6 +11,9 @@ from sanic.response import json, raw
 
 from server import audit, db, docs, errors, miniprogram, observe, security, watchdog
 from server.accounts.routes import bp as accounts_bp
+from server.audit_trail import bp as audit_bp
+from server.desk.routes import bp as desk_bp, pages as desk_pages
+from server.desk import static as desk_static
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.kv import store_for
@@ -56,11 +59,13 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, orgs_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, version=1,
+    api = Blueprint.group(accounts_bp, desk_bp, orgs_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, audit_bp, version=1,
                           version_prefix="/api/v")
     app.blueprint(api)
     app.blueprint(checkin_pages)
     app.blueprint(plate_pages)
+    app.blueprint(desk_pages)
+    desk_static.serve(app)
     if settings.wechat_verify_file:
         miniprogram.serve_verify_file(app, settings.wechat_verify_file, settings.wechat_verify_content)
     errors.install(app)

@@ -47,3 +47,39 @@ async def record(action: str, *, actor=None, org=None, target=None, **data) -> A
         target_id=getattr(target, "id", None),
         data=data,
     )
+
+
+# The dotted names in Chinese, for the desk's audit screen: the thing, then what happened to it.
+SUBJECTS = {
+    "activity": "活动", "activity.photo": "活动照片", "attachment": "参加组织生活", "attendance": "签到记录",
+    "checkin": "扫码签到", "desk": "电脑工作台", "leave": "请假", "ledger": "台账", "market": "市场", "member": "党员",
+    "members": "党员名册", "org": "组织", "plate": "三亮牌", "plate.batch": "三亮牌批量打印", "profile": "公开档案",
+    "profile.consent": "公开同意", "profile.photo": "档案照片", "profile.pledge": "承诺", "rating": "群众评价",
+    "registration": "登记表", "role": "角色", "roster.import": "名册导入",
+}
+VERBS = {
+    "created": "新建", "updated": "修改", "cancelled": "取消", "added": "上传", "deleted": "删除", "marked": "标记",
+    "approved": "批准", "rejected": "退回", "submitted": "提交", "granted": "授予", "revoked": "撤销",
+    "exported": "导出", "issued": "发放", "requested": "发起", "downloaded": "下载", "given": "同意",
+    "withdrawn": "撤回", "published": "公开", "hidden": "隐藏", "replied": "回复", "linked": "关联微信账号",
+    "checked": "检查", "committed": "写入", "logged_in": "登录", "login_confirmed": "手机确认登录",
+    "session_revoked": "退出登录", "full_mobile": "（含完整手机号）", "create": "新建", "update": "修改",
+    "cancel": "取消", "approve": "批准", "reject": "退回", "grant": "授予", "batch": "批量打印", "consent": "公开同意",
+    "mark": "标记", "photo": "照片", "checkin_code": "签到码", "leave_decide": "审批请假", "leave_list": "查看请假",
+    "list": "查看", "revoke": "撤销", "publish": "公开", "hide": "隐藏", "reply": "回复",
+}
+
+
+def action_label(action: str) -> str:
+    """registration.approved → 登记表·批准; org.create.denied → 组织·新建（被拒绝）."""
+    denied = action.endswith(".denied")
+    parts = action.removesuffix(".denied").split(".")
+    for cut in range(len(parts), 0, -1):
+        subject = SUBJECTS.get(".".join(parts[:cut]))
+        if subject:
+            rest = [VERBS.get(part, part) for part in parts[cut:]]
+            break
+    else:
+        subject, rest = parts[0], [VERBS.get(part, part) for part in parts[1:]]
+    label = subject + ("·" + "".join(rest) if rest else "")
+    return label + ("（被拒绝）" if denied else "")

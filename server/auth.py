@@ -20,6 +20,7 @@ from server.kv import KeyValueStore
 from server.orgs.models import Org, Role
 
 TOKEN_CACHE_SECONDS = 60
+DESK_IDLE = timedelta(hours=2)  # a desk token unused this long is over (checked once a cache minute)
 STAFF_ROLES = ("secretary", "admin")
 
 
@@ -31,18 +32,23 @@ def _cache_key(token_hash: str) -> str:
     return f"auth:token:{token_hash}"
 
 
-async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = None) -> str:
+async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = None, *, kind: str = "app",
+                      agent: str = "") -> str:
     token = secrets.token_urlsafe(32)
-    expires_at = now() + timedelta(days=ttl_days)
+    moment = now()
     token_hash = hash_token(token)
-    await AuthToken.create(user=user, token_hash=token_hash, expires_at=expires_at)
+    await AuthToken.create(user=user, token_hash=token_hash, expires_at=moment + timedelta(days=ttl_days), kind=kind,
+                           agent=agent[:200], last_used_at=moment if kind == "desk" else None)
     if store is not None:  # the phone's next request (GET /me, a scan) then costs no token query
         await store.set(_cache_key(token_hash), str(user.id), TOKEN_CACHE_SECONDS)
     return token
 
 
 async def revoke_token(token: str, store: KeyValueStore) -> None:
-    token_hash = hash_token(token)
+    await revoke_token_hash(hash_token(token), store)
+
+
+async def revoke_token_hash(token_hash: str, store: KeyValueStore) -> None:
     await AuthToken.filter(token_hash=token_hash, revoked_at=None).update(revoked_at=now())
     await store.delete(_cache_key(token_hash))
 
@@ -52,10 +58,17 @@ async def user_id_for_token(token: str, store: KeyValueStore) -> int | None:
     cached = await store.get(_cache_key(token_hash))
     if cached is not None:
         return int(cached) or None  # "0" caches a refusal, so garbage tokens cost no query either
+    moment = now()
     row = await AuthToken.filter(
-        token_hash=token_hash, revoked_at=None, expires_at__gt=now()
-    ).first().values("user_id")
+        token_hash=token_hash, revoked_at=None, expires_at__gt=moment
+    ).first().values("id", "user_id", "kind", "last_used_at")
     user_id = row["user_id"] if row else None
+    if row and row["kind"] == "desk":
+        # A desk token's idle clock: each cache miss (at most one a minute) notes the use.
+        if row["last_used_at"] is None or row["last_used_at"] <= moment - DESK_IDLE:
+            user_id = None
+        else:
+            await AuthToken.filter(id=row["id"]).update(last_used_at=moment)
     await store.set(_cache_key(token_hash), str(user_id or 0), TOKEN_CACHE_SECONDS)
     return user_id
 

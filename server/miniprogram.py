@@ -7,9 +7,10 @@ from __future__ import annotations
 ACTIVITY_PAGE = "pages/activity/index"
 CHECKIN_PAGE = "pages/checkin/index"
 PROFILE_PAGE = "pages/profile/index"
+DESK_LOGIN_PAGE = "pages/desk-login/index"
 
 # Link-rule prefix (under PUBLIC_BASE_URL) -> the page WeChat opens with the scanned URL in options.q.
-LINK_RULES = {"c": CHECKIN_PAGE, "p": PROFILE_PAGE}
+LINK_RULES = {"c": CHECKIN_PAGE, "p": PROFILE_PAGE, "l": DESK_LOGIN_PAGE}
 
 
 def activity_page(activity_id: int) -> str:

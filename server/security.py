@@ -21,6 +21,10 @@ DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
             "script-src 'self'; worker-src 'self' blob:; frame-ancestors 'self'")
 PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The desk (console/): its own bundled scripts and styles; the API on the same origin.
+CONSOLE_CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+               "connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+               "base-uri 'none'; object-src 'none'")
 MINIPROGRAM_ORIGIN = "https://servicewechat.com"
 
 
@@ -49,6 +53,7 @@ def install(app) -> None:
     async def headers(request, response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if (response.content_type or "").startswith("text/html"):
-            csp = DOCS_CSP if request.path.startswith("/docs") else PAGE_CSP
+            path = request.path
+            csp = DOCS_CSP if path.startswith("/docs") else CONSOLE_CSP if path.startswith("/console") else PAGE_CSP
             response.headers.setdefault("Content-Security-Policy", csp)
             response.headers.setdefault("X-Frame-Options", "DENY")

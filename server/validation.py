@@ -36,6 +36,11 @@ def _clean(value: str) -> str:
     return value.strip()
 
 
+def strip_control(value: str) -> str:
+    """Free text from a header (a browser's User-Agent) with control characters taken out."""
+    return _CONTROL.sub("", value).strip()
+
+
 def _not_blank(value: str) -> str:
     if not value:
         raise ValueError("blank")

@@ -77,8 +77,8 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
-    def client(self, who: str | None = None):
-        return client(self.backend.app, self.tokens[who] if who else None)
+    def client(self, who: str | None = None, *, token: str | None = None, ip: str = "127.0.0.1"):
+        return client(self.backend.app, self.tokens[who] if who else token, ip=ip)
 
     async def add_user(self, who: str, *, role: str | None = None, org: Org | None = None) -> User:
         user = await make_user(who)

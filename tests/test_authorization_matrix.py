@@ -5,6 +5,8 @@ import secrets
 
 from PIL import Image
 
+from server import auth
+from server.accounts.models import AuthToken
 from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest
 from server.members.models import Attachment, Member, Registration, RosterImport
@@ -25,8 +27,13 @@ OPEN = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/auth/logout"), ("GET", 
         ("GET", "api/v1/registrations"), ("GET", "api/v1/profile-consent"), ("GET", "api/v1/ratings"),
         ("GET", "api/v1/public/plates/<code:str>"), ("POST", "api/v1/public/plates/<code:str>/ratings"),
         # Workbooks of the caller's own reach: empty for someone without a staff role.
-        ("GET", "api/v1/members/export.xlsx"), ("GET", "api/v1/imports/members/template.xlsx")}
-PUBLIC = {("POST", "api/v1/auth/wechat"), ("GET", "api/v1/public/plates/<code:str>"),
+        ("GET", "api/v1/members/export.xlsx"), ("GET", "api/v1/imports/members/template.xlsx"),
+        # The desk's login: confirming a QR logs a console in as the caller themself; their own desk sessions.
+        ("POST", "api/v1/console/login-requests/<code:str>/confirm"), ("GET", "api/v1/me/desk-sessions"),
+        ("POST", "api/v1/console/login-requests"), ("GET", "api/v1/console/dev-users")}
+PUBLIC = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/console/login-requests"),
+          ("GET", "api/v1/console/login-requests/<code:str>"), ("GET", "api/v1/console/dev-users"),
+          ("POST", "api/v1/console/dev-login"), ("GET", "api/v1/public/plates/<code:str>"),
           ("POST", "api/v1/public/plates/<code:str>/ratings")}
 # The public profile shows what the member agreed to make public (their unit name among it).
 CONSENTED = {("GET", "api/v1/public/plates/<code:str>")}
@@ -51,10 +58,17 @@ async def branch_a(world, backend) -> dict:
     await Attachment.create(member=world.member_a, org=world.branch_b)  # she also attends branch B's activities
     job = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape",
                                 state="done", total=1, done=1, file_key=await backend.app.ctx.files.put(b"%PDF", ".pdf"))
+    from server.desk import service as desk
+
+    desk_token = await desk.dev_login(backend.settings, backend.store, world.users["sec_a"].openid[4:], "desk")
+    desk_session = await AuthToken.get(token_hash=auth.hash_token(desk_token))
+    login_request = await desk.create_request(backend.store, public_base_url="http://x", agent="a", client="matrix")
+    sec_a_role = await Role.get(user=world.users["sec_a"])
     roster_import = await RosterImport.create(org=world.branch_a, requested_by=world.users["sec_a"], filename="名册.xlsx",
                                               total=1, created=1, rows=[], report=[])
     return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
-            "code": code, "rating": rating, "job": job, "import": roster_import}
+            "code": code, "rating": rating, "job": job, "import": roster_import,
+            "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
 
 
 def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
@@ -64,10 +78,21 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
     return [
         ("POST", "api/v1/auth/wechat", "/api/v1/auth/wechat", {"code": "dev:someone-new"}),
         ("GET", "api/v1/me", "/api/v1/me", None),
+        ("POST", "api/v1/console/login-requests", "/api/v1/console/login-requests", None),
+        ("GET", "api/v1/console/login-requests/<code:str>", f"/api/v1/console/login-requests/{a['login_request']['code']}", None),
+        ("POST", "api/v1/console/login-requests/<code:str>/confirm", "/api/v1/console/login-requests/not-a-code/confirm", None),
+        ("GET", "api/v1/console/dev-users", "/api/v1/console/dev-users", None),
+        ("POST", "api/v1/console/dev-login", "/api/v1/console/dev-login", {"key": "nobody-at-all"}),
+        ("GET", "api/v1/me/desk-sessions", "/api/v1/me/desk-sessions", None),
+        ("DELETE", "api/v1/me/desk-sessions/<session_id:int>", f"/api/v1/me/desk-sessions/{a['desk_session'].id}", None),
+        ("GET", "api/v1/audit", "/api/v1/audit", None),
         ("POST", "api/v1/me/phone", "/api/v1/me/phone", {"code": "dev-phone:13512345678"}),
         ("GET", "api/v1/orgs", "/api/v1/orgs", None),
         ("POST", "api/v1/orgs", "/api/v1/orgs", {"name": "x", "kind": "party_branch", "district": "上城区", "parent_id": world.branch_a.id}),
         ("POST", "api/v1/orgs/<org_id:int>/roles", f"/api/v1/orgs/{world.branch_a.id}/roles", {"role": "secretary", "user_id": world.users["vendor"].id}),
+        ("PATCH", "api/v1/orgs/<org_id:int>", f"/api/v1/orgs/{world.branch_a.id}", {"name": "改名分会"}),
+        ("GET", "api/v1/orgs/<org_id:int>/roles", f"/api/v1/orgs/{world.branch_a.id}/roles", None),
+        ("DELETE", "api/v1/orgs/<org_id:int>/roles/<role_id:int>", f"/api/v1/orgs/{world.branch_a.id}/roles/{a['role'].id}", None),
         ("GET", "api/v1/markets", "/api/v1/markets", None),
         ("POST", "api/v1/markets", "/api/v1/markets", {"name": "x", "kind": "farmers", "district": "上城区", "org_id": world.branch_a.id}),
         ("POST", "api/v1/registrations", "/api/v1/registrations", registration_payload(world, life_org_id=world.party_b.id, placement="standalone", market_id=None, stall_no=None)),
@@ -192,6 +217,8 @@ async def snapshot(world, a) -> dict:
         "photos": await ActivityPhoto.filter(activity=a["activity"]).count(),
         "roles": await Role.filter(org_id__in=[world.branch_a.id, world.party_a.id]).count(),
         "orgs": await Org.filter(path__startswith=world.branch_a.path).count(),
+        "org_name": (await Org.get(id=world.branch_a.id)).name,
+        "desk_session": (await AuthToken.get(id=a["desk_session"].id)).revoked_at,
         "attachments": await world.member_a.attachments.all().count(),
         "activities": await Activity.filter(org=world.party_a).count(),
         "profile": tuple((await Profile.filter(member=world.member_a).values_list("pledge", "photo_key", "consent_at"))[0]),

@@ -81,3 +81,36 @@ async def test_markets_are_listed_and_created_by_admins(world):
     async with world.client("sec_b") as c:
         refused = await c.post("/api/v1/markets", json={"name": "x", "kind": "farmers", "district": "上城区", "org_id": world.branch_b.id})
     assert refused.status_code == 403
+
+
+async def test_admin_renames_an_org_lists_and_revokes_roles_but_not_her_own(world):
+    async with world.client("admin") as c:
+        renamed = await c.patch(f"/api/v1/orgs/{world.branch_a.id}", json={"name": "湖滨街道分会"})
+        blank = await c.patch(f"/api/v1/orgs/{world.branch_a.id}", json={"name": "   "})
+        null = await c.patch(f"/api/v1/orgs/{world.branch_a.id}", json={"name": None})
+        roles = (await c.get(f"/api/v1/orgs/{world.branch_a.id}/roles")).json()["items"]
+        [secretary] = [r for r in roles if r["user_id"] == world.users["sec_a"].id]
+        revoked = await c.delete(f"/api/v1/orgs/{world.branch_a.id}/roles/{secretary['id']}")
+        again = await c.delete(f"/api/v1/orgs/{world.branch_a.id}/roles/{secretary['id']}")
+        elsewhere = await c.delete(f"/api/v1/orgs/{world.branch_b.id}/roles/{secretary['id']}")
+        [own] = (await c.get(f"/api/v1/orgs/{world.root.id}/roles")).json()["items"]
+        self_revoke = await c.delete(f"/api/v1/orgs/{world.root.id}/roles/{own['id']}")
+    assert renamed.status_code == 200 and renamed.json()["name"] == "湖滨街道分会"
+    assert blank.status_code == 422 and null.status_code == 422
+    assert (await Org.get(id=world.branch_a.id)).name == "湖滨街道分会"
+    assert secretary["role"] == "secretary" and revoked.status_code == 200
+    assert again.status_code == 404 and elsewhere.status_code == 404
+    assert self_revoke.status_code == 409 and self_revoke.json()["error"]["code"] == "own_role"
+    assert not await Role.filter(user=world.users["sec_a"]).exists()
+    assert await AuditEntry.filter(action="role.revoked", org_id=world.branch_a.id).exists()
+    assert await AuditEntry.filter(action="org.updated", target_id=world.branch_a.id).exists()
+    async with world.client("sec_a") as c:  # her role is gone: the branch is no longer hers
+        assert (await c.get(f"/api/v1/orgs/{world.branch_a.id}/roles")).status_code == 403
+
+
+async def test_a_secretary_neither_renames_nor_lists_roles(world):
+    async with world.client("sec_a") as c:
+        rename = await c.patch(f"/api/v1/orgs/{world.branch_a.id}", json={"name": "x"})
+        roles = await c.get(f"/api/v1/orgs/{world.branch_a.id}/roles")
+    assert rename.status_code == roles.status_code == 403
+    assert (await Org.get(id=world.branch_a.id)).name == world.branch_a.name

@@ -19,8 +19,13 @@ class User(Model):
         table = "users"
 
 
+TOKEN_KINDS = {"app": "小程序", "desk": "电脑工作台"}
+
+
 class AuthToken(Model):
     # A bearer token. Only its SHA-256 is stored: a database leak yields no usable token.
+    # `app`: the mini-program's login. `desk`: the console's, handed out when a phone confirms a
+    # login QR; it also ends after two idle hours (last_used_at, written at most once a minute).
 
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField("models.User", related_name="tokens", on_delete=fields.CASCADE)
@@ -28,6 +33,9 @@ class AuthToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    kind = fields.CharField(max_length=8, db_default="app", default="app")
+    last_used_at = fields.DatetimeField(null=True)
+    agent = fields.CharField(max_length=200, db_default="", default="")  # the desk browser, shown on the phone
 
     class Meta:
         table = "auth_tokens"

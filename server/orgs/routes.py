@@ -5,7 +5,8 @@ from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.orgs import service
 from server.orgs.schemas import (
-    MarketCreate, MarketList, MarketOut, MarketQuery, OrgCreate, OrgList, OrgOut, OrgQuery, RoleGrant, RoleOut,
+    MarketCreate, MarketList, MarketOut, MarketQuery, OrgCreate, OrgList, OrgOut, OrgQuery, OrgUpdate, RevokedRole,
+    RoleGrant, RoleHolder, RoleHolderList, RoleOut,
 )
 from server.validation import parse_body, parse_query
 
@@ -27,6 +28,31 @@ async def create_org(request):
     data = parse_body(request, OrgCreate)
     org = await service.create_org(principal, **data.model_dump())
     return reply(OrgOut.model_validate(org), 201)
+
+
+@bp.patch("/orgs/<org_id:int>")
+@doc("修改组织名称或所在区县（管理员）", tag="orgs", ok=OrgOut, body=OrgUpdate, errors=(403, 404))
+async def update_org(request, org_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, OrgUpdate)
+    org = await service.update_org(principal, org_id, data.model_dump(exclude_unset=True, exclude_none=True))
+    return reply(OrgOut.model_validate(org))
+
+
+@bp.get("/orgs/<org_id:int>/roles")
+@doc("组织的书记和管理员（管理员）", tag="orgs", ok=RoleHolderList, errors=(403, 404))
+async def list_roles(request, org_id: int):
+    principal = await authenticate(request)
+    rows = await service.list_roles(principal, org_id)
+    return reply(RoleHolderList(items=[RoleHolder(**row) for row in rows]))
+
+
+@bp.delete("/orgs/<org_id:int>/roles/<role_id:int>")
+@doc("撤销书记或管理员角色（管理员，不能撤销自己的）", tag="orgs", ok=RevokedRole, errors=(403, 404, 409))
+async def revoke_role(request, org_id: int, role_id: int):
+    principal = await authenticate(request)
+    await service.revoke_role(principal, org_id, role_id)
+    return reply(RevokedRole())
 
 
 @bp.post("/orgs/<org_id:int>/roles")

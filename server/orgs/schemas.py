@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from server.clock import LocalDatetime
 
 from server.validation import Id, Input, Query, Text, exactly_one_of
 
@@ -35,6 +37,11 @@ class OrgCreate(Input):
     parent_id: Id
 
 
+class OrgUpdate(Input):
+    name: Text(100) = None
+    district: Text(50) = None
+
+
 class OrgQuery(Query):
     kind: OrgKind | None = None
     parent_id: Id | None = None
@@ -59,6 +66,23 @@ class RoleOut(Out):
     role: str
     org_id: int
     user_id: int
+
+
+class RoleHolder(Out):
+    id: int
+    role: str
+    org_id: int
+    user_id: int
+    name: str | None = Field(description="持有人的党员姓名（尚无党员档案时为空）")
+    created_at: LocalDatetime
+
+
+class RoleHolderList(BaseModel):
+    items: list[RoleHolder]
+
+
+class RevokedRole(BaseModel):
+    status: str = "revoked"
 
 
 class MarketOut(Out):

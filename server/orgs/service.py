@@ -25,6 +25,14 @@ class NotAnAdmin(Forbidden):
     code, message = "not_org_admin", "只有该组织或上级组织的管理员可以进行此操作"
 
 
+class RoleNotFound(NotFound):
+    code, message = "role_not_found", "找不到该角色"
+
+
+class OwnRole(Conflict):
+    code, message = "own_role", "不能撤销自己的角色，请由其他管理员操作"
+
+
 class TreeNotEmpty(Conflict):
     code, message = "tree_not_empty", "已有组织，不能再创建根组织"
 
@@ -106,6 +114,44 @@ async def grant_role(principal: Principal, org_id: int, *, role: str, user_id: i
         return await Role.get(user=user, org=org, role=role), False
     await audit.record("role.granted", actor=principal.user, org=org, target=user, role=role)
     return granted, True
+
+
+async def admin_org(principal: Principal, org_id: int, action: str) -> Org:
+    org = await get_org(org_id)
+    if not principal.reaches(org, ("admin",)):
+        await audit.record(f"{action}.denied", actor=principal.user, org=org)
+        raise NotAnAdmin()
+    return org
+
+
+async def update_org(principal: Principal, org_id: int, changes: dict) -> Org:
+    org = await admin_org(principal, org_id, "org.update")
+    before = {key: getattr(org, key) for key in changes}
+    if changes and before != changes:
+        for key, value in changes.items():
+            setattr(org, key, value)
+        await org.save(update_fields=list(changes))
+        await audit.record("org.updated", actor=principal.user, org=org, target=org, before=before, after=changes)
+    return org
+
+
+async def list_roles(principal: Principal, org_id: int) -> list[dict]:
+    """Who holds a role on the org, with the member name of each (admins of the org or above)."""
+    org = await admin_org(principal, org_id, "role.list")
+    roles = await Role.filter(org=org).order_by("role", "id").values("id", "role", "org_id", "user_id", "created_at")
+    names = dict(await Member.filter(user_id__in=[r["user_id"] for r in roles]).values_list("user_id", "name"))
+    return [{**row, "name": names.get(row["user_id"])} for row in roles]
+
+
+async def revoke_role(principal: Principal, org_id: int, role_id: int) -> None:
+    org = await admin_org(principal, org_id, "role.revoke")
+    role = await Role.get_or_none(id=role_id, org=org) if 0 < role_id <= MAX_ID else None
+    if role is None:
+        raise RoleNotFound()
+    if role.user_id == principal.user.id:
+        raise OwnRole()
+    await role.delete()
+    await audit.record("role.revoked", actor=principal.user, org=org, target=role, role=role.role, user_id=role.user_id)
 
 
 async def list_markets(org_id: int | None = None, district: str | None = None) -> list[Market]:
