@@ -129,6 +129,9 @@ async def test_low_scores_and_complaints_wait_for_the_secretary(world):
     async with world.client("sec_a") as secretary:
         queue = (await secretary.get("/api/v1/ratings?status=flagged")).json()
     assert {r["flag_reason"] for r in queue["items"] if r["member_id"] == world.member_a.id} == {"low_score", "complaint"}
+    # The queue says whose stall it is, not only a member number.
+    assert {(r["member_name"], r["unit_name"]) for r in queue["items"] if r["member_id"] == world.member_a.id} == {
+        (world.member_a.name, world.member_a.unit_name)}
     async with world.client("sec_b") as other:
         assert (await other.get("/api/v1/ratings?status=flagged")).json()["items"] == []
 

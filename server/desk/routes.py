@@ -8,8 +8,16 @@ from server.db import MAX_ID
 from server.desk import service
 from server.desk.schemas import (
     DeskLoginOut, DeskSessionList, DeskSessionOut, DevLoginIn, DevUserList, LoginConfirmOut, LoginPollOut,
-    LoginRequestOut, RevokedOut,
+    LoginRequestOut, RevokedOut, Vocabularies,
 )
+from server.accounts.models import TOKEN_KINDS
+from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDANCE_STATUSES
+from server.members.models import (
+    BUSINESS_STATUSES, CATEGORIES, GENDERS, IMPORT_STATES, LEFT_REASONS, MEMBERSHIPS, PLACEMENTS, REGISTRATION_STATUSES,
+    STANDINGS,
+)
+from server.orgs.models import MARKET_KINDS, ORG_KINDS, ROLES
+from server.plates.models import JOB_STATES, RATING_STATUSES
 from server.validation import parse_body, strip_control
 
 bp = Blueprint("desk")
@@ -74,6 +82,21 @@ async def revoke_desk_session(request, session_id: int):
         raise service.DeskSessionNotFound()
     await service.revoke_session(request.app.ctx.store, principal.user, session_id)
     return reply(RevokedOut())
+
+
+VOCABULARIES = Vocabularies(
+    category=CATEGORIES, standing=STANDINGS, placement=PLACEMENTS, registration_status=REGISTRATION_STATUSES,
+    gender=GENDERS, business_status=BUSINESS_STATUSES, membership=MEMBERSHIPS, left_reason=LEFT_REASONS,
+    import_state=IMPORT_STATES, activity_kind=ACTIVITY_KINDS, attendance_status=ATTENDANCE_STATUSES,
+    attendance_method=ATTENDANCE_METHODS, rating_status=RATING_STATUSES, job_state=JOB_STATES, org_kind=ORG_KINDS,
+    role=ROLES, market_kind=MARKET_KINDS, token_kind=TOKEN_KINDS,
+)
+
+
+@bp.get("/vocabularies")
+@doc("所有代码值的中文名称（工作台显示用）", tag="desk", ok=Vocabularies, auth=False)
+async def vocabularies(request):
+    return reply(VOCABULARIES)
 
 
 LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

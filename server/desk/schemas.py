@@ -61,3 +61,26 @@ class DeskSessionList(BaseModel):
 
 class RevokedOut(BaseModel):
     status: str = "revoked"
+
+
+class Vocabularies(BaseModel):
+    """Every coded value the API uses, with its Chinese name: the desk shows these, never codes."""
+
+    category: dict[str, str]
+    standing: dict[str, str]
+    placement: dict[str, str]
+    registration_status: dict[str, str]
+    gender: dict[str, str]
+    business_status: dict[str, str]
+    membership: dict[str, str]
+    left_reason: dict[str, str]
+    import_state: dict[str, str]
+    activity_kind: dict[str, str]
+    attendance_status: dict[str, str]
+    attendance_method: dict[str, str]
+    rating_status: dict[str, str]
+    job_state: dict[str, str]
+    org_kind: dict[str, str]
+    role: dict[str, str]
+    market_kind: dict[str, str]
+    token_kind: dict[str, str]

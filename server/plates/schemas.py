@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasPath, BaseModel, ConfigDict, Field
 
 from plates import LAYOUTS
 from server.clock import LocalDatetime
@@ -100,6 +100,9 @@ class RatingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     member_id: int
+    member_name: str = Field(validation_alias=AliasPath("member", "name"), description="被评价党员的姓名")
+    unit_name: str = Field(validation_alias=AliasPath("member", "unit_name"), description="店名或摊位名")
+    stall_no: str | None = Field(validation_alias=AliasPath("member", "stall_no"), description="摊位号")
     score: int
     comment: str
     is_complaint: bool
