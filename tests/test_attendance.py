@@ -63,3 +63,20 @@ async def test_leave_refused_for_outsiders_and_after_the_end(world):
         empty = await c.post(f"/api/v1/activities/{over.id}/leave", json={"reason": " "})
     assert late.status_code == 409 and late.json()["error"]["code"] == "activity_over"
     assert hidden.status_code == 404 and empty.status_code == 422
+
+
+async def test_a_members_attendance_newest_first_for_her_and_her_secretary_only(world):
+    older = await make_activity(world, starts_in_minutes=-3 * 24 * 60, title="上月党课", kind="lecture")
+    newer = await make_activity(world, starts_in_minutes=-60, title="本周支委会", kind="committee")
+    async with world.client("sec_a") as c:
+        await c.put(f"/api/v1/activities/{older.id}/attendance/{world.member_a.id}", json={"status": "present"})
+        await c.put(f"/api/v1/activities/{newer.id}/attendance/{world.member_a.id}", json={"status": "absent", "note": "生病"})
+        staff = (await c.get(f"/api/v1/members/{world.member_a.id}/attendance")).json()
+    async with world.client("member_a") as c:
+        own = (await c.get(f"/api/v1/members/{world.member_a.id}/attendance", params={"limit": 1})).json()
+    async with world.client("sec_b") as c:
+        other = await c.get(f"/api/v1/members/{world.member_a.id}/attendance")
+    assert [(e["title"], e["status"], e["method"], e["note"]) for e in staff["items"]] == [
+        ("本周支委会", "absent", "manual", "生病"), ("上月党课", "present", "manual", "")]
+    assert staff["total"] == 2 and own["total"] == 2 and [e["activity_id"] for e in own["items"]] == [newer.id]
+    assert other.status_code == 404

@@ -30,10 +30,10 @@ OPEN = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/auth/logout"), ("GET", 
         ("GET", "api/v1/members/export.xlsx"), ("GET", "api/v1/imports/members/template.xlsx"),
         # The desk's login: confirming a QR logs a console in as the caller themself; their own desk sessions.
         ("POST", "api/v1/console/login-requests/<code:str>/confirm"), ("GET", "api/v1/me/desk-sessions"),
-        ("POST", "api/v1/console/login-requests"), ("GET", "api/v1/console/dev-users")}
+        ("POST", "api/v1/console/login-requests"), ("GET", "api/v1/console/dev-users"), ("GET", "api/v1/vocabularies")}
 PUBLIC = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/console/login-requests"),
           ("GET", "api/v1/console/login-requests/<code:str>"), ("GET", "api/v1/console/dev-users"),
-          ("POST", "api/v1/console/dev-login"), ("GET", "api/v1/public/plates/<code:str>"),
+          ("POST", "api/v1/console/dev-login"), ("GET", "api/v1/vocabularies"), ("GET", "api/v1/public/plates/<code:str>"),
           ("POST", "api/v1/public/plates/<code:str>/ratings")}
 # The public profile shows what the member agreed to make public (their unit name among it).
 CONSENTED = {("GET", "api/v1/public/plates/<code:str>")}
@@ -86,6 +86,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/me/desk-sessions", "/api/v1/me/desk-sessions", None),
         ("DELETE", "api/v1/me/desk-sessions/<session_id:int>", f"/api/v1/me/desk-sessions/{a['desk_session'].id}", None),
         ("GET", "api/v1/audit", "/api/v1/audit", None),
+        ("GET", "api/v1/vocabularies", "/api/v1/vocabularies", None),
         ("POST", "api/v1/me/phone", "/api/v1/me/phone", {"code": "dev-phone:13512345678"}),
         ("GET", "api/v1/orgs", "/api/v1/orgs", None),
         ("POST", "api/v1/orgs", "/api/v1/orgs", {"name": "x", "kind": "party_branch", "district": "上城区", "parent_id": world.branch_a.id}),
@@ -104,6 +105,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", None),
         ("PATCH", "api/v1/members/<member_id:int>", f"/api/v1/members/{mem}", {"category": "floating"}),
         ("GET", "api/v1/members/<member_id:int>/history", f"/api/v1/members/{mem}/history", None),
+        ("GET", "api/v1/members/<member_id:int>/attendance", f"/api/v1/members/{mem}/attendance", None),
         ("GET", "api/v1/members/export.xlsx", f"/api/v1/members/export.xlsx?org_id={world.branch_a.id}", None),
         ("GET", "api/v1/imports/members/template.xlsx", "/api/v1/imports/members/template.xlsx", None),
         ("POST", "api/v1/imports/members", f"/api/v1/imports/members?org_id={world.branch_a.id}", "ROSTER"),

@@ -11,6 +11,7 @@ from server.auth import Principal
 from server.clock import now
 from server.db import MAX_ID
 from server.errors import Conflict, NotFound, ReferenceNotFound
+from server.members.service import get_member
 
 
 class LeaveNotFound(NotFound):
@@ -109,3 +110,13 @@ def _entry(member_id, name, category, row) -> dict:
     return {"member_id": member_id, "name": name, "category": category,
             "status": row["status"] if row else None, "method": row["method"] if row else None,
             "recorded_at": row["recorded_at"] if row else None, "note": row["note"] if row else ""}
+
+
+async def member_attendance(principal: Principal, member_id: int, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    """One member's attendance, newest activity first: the member themself and their staff."""
+    member = await get_member(principal, member_id)
+    rows = Attendance.filter(member_id=member.id)
+    page = await rows.order_by("-activity__starts_at", "-id").offset(offset).limit(limit).values(
+        "activity_id", "status", "method", "note", "recorded_at", title="activity__title", kind="activity__kind",
+        starts_at="activity__starts_at", activity_status="activity__status")
+    return page, await rows.count()

@@ -5,7 +5,8 @@ from sanic.response import html, raw
 from server.activities import attendance, checkin, photos, reminders, service
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut,
-    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, PhotoList, PhotoOut, ReminderOut,
+    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, MemberAttendanceList,
+    MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, ReminderOut,
 )
 from server.apidoc import doc, reply
 from server.auth import authenticate, authenticated_user_id
@@ -91,6 +92,15 @@ async def check_in(request):
 async def attendance_sheet(request, activity_id: int):
     principal = await authenticate(request)
     return reply(AttendanceOut(**await attendance.sheet(principal, activity_id)))
+
+
+@bp.get("/members/<member_id:int>/attendance")
+@doc("党员的活动出勤（本人或其书记）", tag="activities", ok=MemberAttendanceList, query=MemberAttendanceQuery, errors=(404,))
+async def member_attendance(request, member_id: int):
+    principal = await authenticate(request)
+    query = parse_query(request, MemberAttendanceQuery)
+    rows, total = await attendance.member_attendance(principal, member_id, limit=query.limit, offset=query.offset)
+    return reply(MemberAttendanceList(items=[MemberAttendanceOut(**row) for row in rows], total=total))
 
 
 @bp.put("/activities/<activity_id:int>/attendance/<member_id:int>")

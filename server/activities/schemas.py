@@ -198,3 +198,25 @@ class PhotoOut(BaseModel):
 
 class PhotoList(BaseModel):
     items: list[PhotoOut]
+
+
+class MemberAttendanceQuery(Query):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class MemberAttendanceOut(BaseModel):
+    activity_id: int
+    title: str
+    kind: ActivityKind
+    starts_at: LocalDatetime
+    activity_status: Literal["scheduled", "cancelled"]
+    status: AttendanceStatus
+    method: Literal["scan", "manual", "leave"]
+    note: str
+    recorded_at: LocalDatetime
+
+
+class MemberAttendanceList(BaseModel):
+    items: list[MemberAttendanceOut]
+    total: int
