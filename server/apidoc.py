@@ -227,6 +227,14 @@ def finish(document: dict) -> dict:
                 files = {name: prop.pop("x-types", UPLOAD_TYPES) for name, prop in media["schema"].get("properties", {}).items()
                          if prop.get("format") == "binary"}
                 media["encoding"] = {name: {"contentType": types} for name, types in files.items()}
+    # The same document from every process: sanic-ext's order follows string hashes (sets), which
+    # change per process; clients generated from it (console/src/api/schema.d.ts) must not.
+    if "paths" in document:
+        document["paths"] = {path: dict(sorted(ops.items())) for path, ops in sorted(document["paths"].items())}
+    if "tags" in document:
+        document["tags"] = sorted(document["tags"], key=lambda tag: tag.get("name", ""))
+    if "schemas" in document.get("components", {}):
+        document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
     return document
 
 

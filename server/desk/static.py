@@ -19,6 +19,11 @@ NOT_BUILT = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><ti
 <p>请在项目目录运行 <code>make run</code>（或 <code>make console</code>），它会构建 console/ 并由本服务提供。</p></body></html>"""
 
 
+def _cached(response, policy: str):
+    response.headers["Cache-Control"] = policy  # replaces what file() set, never adds a second
+    return response
+
+
 def serve(app, dist: Path = DIST) -> None:
     root = dist.resolve()
 
@@ -34,12 +39,12 @@ def serve(app, dist: Path = DIST) -> None:
             if candidate.is_relative_to(root) and candidate.is_file() and candidate != index:
                 cache = IMMUTABLE if path.startswith("assets/") else "public, max-age=3600"
                 kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-                return await file(candidate, mime_type=kind, headers={"Cache-Control": cache})
+                return _cached(await file(candidate, mime_type=kind), cache)
             if path.startswith("assets/"):  # a missing hashed file is a 404, not the page
                 return html("<h1>404</h1>", status=404)
         if not index.is_file():
             return html(NOT_BUILT, status=503, headers={"Cache-Control": "no-store"})
-        return await file(index, mime_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+        return _cached(await file(index, mime_type="text/html; charset=utf-8"), "no-cache")
 
     app.add_route(console_root, "/console", methods=["GET"], name="console_root", strict_slashes=True)
     app.add_route(console, "/console/", methods=["GET"], name="console_index", strict_slashes=True)
