@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromQuery, toQuery } from "../src/utils/paged";
-import { dateTime, day, maskMobile, monthBounds } from "../src/utils/format";
+import { dateTime, day, maskMobile, monthRange } from "../src/utils/format";
 import { MOBILE, minutes, mobile, required } from "../src/utils/rules";
 
 function check(rule: { validator?: unknown }, value: unknown): string | null {
@@ -24,7 +24,7 @@ describe("dates in Beijing time", () => {
   it("whatever the browser's zone", () => {
     expect(dateTime("2026-12-10T11:00:00Z")).toBe("2026-12-10 19:00");
     expect(day("2026-12-31T16:30:00Z")).toBe("2027-01-01");
-    expect(monthBounds("2028-02-10")).toEqual(["2028-02-01", "2028-02-29"]);
+    expect(monthRange("2026-12")).toEqual({ from: "2026-12-01T00:00:00+08:00", to: "2027-01-01T00:00:00+08:00" });
     expect(maskMobile("13900000001")).toBe("139****0001");
   });
 });

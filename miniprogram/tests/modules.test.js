@@ -25,6 +25,7 @@ describe('QR codes and links', () => {
   test('a plate link opens the stall profile', () => {
     expect(fromOptions({ q: encodeURIComponent('https://dj.example.cn/p/hfjwjgdemxz8') })).toEqual({ kind: 'plate', code: 'hfjwjgdemxz8' });
     expect(fromOptions({ code: 'hfjwjgdemxz8' })).toEqual({ kind: 'plate', code: 'hfjwjgdemxz8' });
+    expect(fromOptions({ q: encodeURIComponent('https://dj.example.cn/l/Qx3vT9mKp2LwZr8sYb4n1A') })).toEqual({ kind: 'desk', code: 'Qx3vT9mKp2LwZr8sYb4n1A' });
     expect(parseUrl('https://dj.example.cn/p/hfjwjgdemxz8?from=share#top')).toEqual({ kind: 'plate', code: 'hfjwjgdemxz8' });
   });
   test('anything else is unknown, including look-alike codes and broken encoding', () => {

@@ -326,3 +326,62 @@ describe('new activity page', () => {
     expect(global.wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/activity/index?id=42' });
   });
 });
+
+describe('desk login page', () => {
+  const deskUrl = 'https://dj.example.cn/l/Qx3vT9mKp2LwZr8sYb4n1A';
+
+  test('nothing is confirmed until the tap; then the computer is named', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method }) => (url.endsWith('/api/v1/console/login-requests/Qx3vT9mKp2LwZr8sYb4n1A/confirm') && method === 'POST'
+        ? { statusCode: 200, data: { state: 'confirmed', agent: 'Chrome 130 (Windows)' } }
+        : { statusCode: 404, data: {} }),
+    });
+    fake.setStorageSync('dj_token', 'secretary-token');
+    const comp = open('desk-login', { q: encodeURIComponent(deskUrl) });
+    await simulate.sleep(20);
+    expect(fake.calls.filter((c) => c.url.includes('/console/'))).toHaveLength(0);
+    expect(comp.querySelector('.big').dom.textContent).toBe('在电脑上登录党建工作台？');
+    await comp.instance.confirm();
+    expect(fake.calls.filter((c) => c.url.includes('/confirm'))).toHaveLength(1);
+    expect(comp.querySelector('.big').dom.textContent).toBe('已确认，请回到电脑操作');
+    expect(comp.querySelector('.muted').dom.textContent).toBe('Chrome 130 (Windows)');
+  });
+
+  test("an expired QR shows the server's message, and another code is not a desk login", async () => {
+    fake = installFakeWx({
+      handler: () => ({ statusCode: 404, data: { error: { code: 'login_request_expired', message: '二维码已过期或已使用，请在电脑上刷新二维码', fields: {} } } }),
+    });
+    fake.setStorageSync('dj_token', 'secretary-token');
+    const comp = open('desk-login', { q: encodeURIComponent(deskUrl) });
+    await comp.instance.confirm();
+    expect(comp.querySelector('.what').dom.textContent).toBe('二维码已过期或已使用，请在电脑上刷新二维码');
+    const plate = open('desk-login', { q: encodeURIComponent('https://dj.example.cn/p/hfjwjgdemxz8') });
+    expect(plate.querySelector('.big').dom.textContent).toBe('没有登录成功');
+  });
+});
+
+describe('desk sessions page', () => {
+  test('lists the computers and ends one', async () => {
+    let ended = false;
+    fake = installFakeWx({
+      handler: ({ url, method }) => {
+        if (url.endsWith('/api/v1/me/desk-sessions/7') && method === 'DELETE') {
+          ended = true;
+          return { statusCode: 200, data: { status: 'revoked' } };
+        }
+        if (url.endsWith('/api/v1/me/desk-sessions')) {
+          return { statusCode: 200, data: { items: ended ? [] : [{ id: 7, agent: 'Chrome 130', created_at: '2026-12-01T09:00:00+08:00', last_used_at: '2026-12-01T10:30:00+08:00' }] } };
+        }
+        return { statusCode: 404, data: {} };
+      },
+    });
+    fake.setStorageSync('dj_token', 'secretary-token');
+    const comp = open('desk-sessions');
+    await comp.instance.load();
+    expect(comp.querySelector('.title').dom.textContent).toBe('Chrome 130');
+    expect(comp.querySelector('.muted').dom.textContent).toBe('登录于 2026-12-01 09:00，最近使用 2026-12-01 10:30');
+    await comp.instance.end({ currentTarget: { dataset: { id: 7 } } });
+    await simulate.sleep(10);
+    expect(comp.querySelector('.empty').dom.textContent).toBe('没有电脑登录着你的工作台');
+  });
+});

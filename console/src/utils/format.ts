@@ -30,10 +30,9 @@ export function today(): string {
   return day(new Date().toISOString());
 }
 
-/** The first and last day of the month containing `isoDay` (YYYY-MM-DD). */
-export function monthBounds(isoDay: string): [string, string] {
-  const [y, m] = isoDay.split("-").map(Number);
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  const mm = String(m).padStart(2, "0");
-  return [`${y}-${mm}-01`, `${y}-${mm}-${String(last).padStart(2, "0")}`];
+/** A month as the activity list's from/to take it: Beijing midnight on its first day, and on the next month's. */
+export function monthRange(month: string): { from: string; to: string } {
+  const [y, m] = month.split("-").map(Number);
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+  return { from: `${month}-01T00:00:00+08:00`, to: `${next}-01T00:00:00+08:00` };
 }

@@ -6,6 +6,11 @@ export function failed(e: unknown): void {
   ElMessage.error({ message: e instanceof ApiError ? e.message : "操作失败，请稍后再试", duration: 5000, showClose: true });
 }
 
+/** Something the person must fix before the desk asks the server. */
+export function warn(message: string): void {
+  ElMessage.warning({ message, showClose: true });
+}
+
 export function done(message: string): void {
   ElMessage.success(message);
 }

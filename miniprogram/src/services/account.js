@@ -16,4 +16,19 @@ function bindPhone(event) {
   return request('bindPhone', { data: { code } });
 }
 
-module.exports = { start, bindPhone };
+// The desk (工作台 on a computer): confirm its login QR, list the computers logged in, end one.
+async function confirmDesk(code) {
+  const { auth } = get();
+  if (!auth.token()) await auth.login();
+  return request('confirmDeskLogin', { params: { code } });
+}
+
+function deskSessions() {
+  return request('deskSessions');
+}
+
+function endDeskSession(id) {
+  return request('endDeskSession', { params: { session_id: id } });
+}
+
+module.exports = { start, bindPhone, confirmDesk, deskSessions, endDeskSession };

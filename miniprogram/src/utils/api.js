@@ -5,6 +5,9 @@ const ENDPOINTS = {
   login: { method: 'POST', path: '/api/v1/auth/wechat', auth: false, body: ['code'], reads: ['token', 'user', 'member'] },
   me: { method: 'GET', path: '/api/v1/me', reads: ['user', 'roles', 'member', 'registration'] },
   bindPhone: { method: 'POST', path: '/api/v1/me/phone', body: ['code'], reads: ['phone'] },
+  confirmDeskLogin: { method: 'POST', path: '/api/v1/console/login-requests/{code}/confirm', reads: ['state', 'agent'] },
+  deskSessions: { method: 'GET', path: '/api/v1/me/desk-sessions', reads: ['items'] },
+  endDeskSession: { method: 'DELETE', path: '/api/v1/me/desk-sessions/{session_id}', reads: ['status'] },
   orgs: { method: 'GET', path: '/api/v1/orgs', reads: ['items'] },
   markets: { method: 'GET', path: '/api/v1/markets', reads: ['items'] },
 

@@ -2,6 +2,7 @@
 // ordinary link" rule hands the page the whole URL in options.q, URL-encoded.
 const CHECKIN = /\/c\/([A-Za-z0-9._~-]{8,100})$/;
 const PLATE = /\/p\/([23456789abcdefghjkmnpqrstuvwxyz]{10,16})$/;
+const DESK = /\/l\/([A-Za-z0-9_-]{16,64})$/; // the desk's login QR on a computer screen
 
 function decodeQ(q) {
   if (!q) return '';
@@ -12,13 +13,15 @@ function decodeQ(q) {
   }
 }
 
-// {kind: 'checkin', token} | {kind: 'plate', code} | {kind: 'unknown'}
+// {kind: 'checkin', token} | {kind: 'plate', code} | {kind: 'desk', code} | {kind: 'unknown'}
 function parseUrl(text) {
   const url = String(text || '').trim().split(/[?#]/)[0];
   let match = CHECKIN.exec(url);
   if (match) return { kind: 'checkin', token: match[1] };
   match = PLATE.exec(url);
   if (match) return { kind: 'plate', code: match[1] };
+  match = DESK.exec(url);
+  if (match) return { kind: 'desk', code: match[1] };
   return { kind: 'unknown' };
 }
 

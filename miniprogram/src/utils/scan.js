@@ -1,11 +1,12 @@
 // Scanning inside the mini-program (wx.scanCode): a check-in code opens the check-in page, a
-// plate opens the stall's profile, anything else is named for what it is not.
+// plate opens the stall's profile, the desk's login QR its confirm page, anything else is named for what it is not.
 const { parseUrl } = require('./qr');
 
 function route(text) {
   const found = parseUrl(text);
   if (found.kind === 'checkin') return `/pages/checkin/index?token=${encodeURIComponent(found.token)}`;
   if (found.kind === 'plate') return `/pages/profile/index?code=${found.code}`;
+  if (found.kind === 'desk') return `/pages/desk-login/index?code=${found.code}`;
   return null;
 }
 

@@ -1,0 +1,214 @@
+"""The desk in Debian's Chromium (Playwright) against a real server started as `make run` starts
+it: a week of a secretary's desk work on the demo data, the audit trail for an admin, the
+scan-to-login flow end to end, and a member without a staff role refused. Each main screen is
+saved as a screenshot (var/screenshots/console/, or DANGJIAN_SCREENSHOTS)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import zxingcpp
+from openpyxl import load_workbook
+from PIL import Image
+
+from server.config import PROJECT_ROOT
+from server.demo import DEMO_PLATE_CODE
+from tests.serverproc import ServerProcess
+from tests.test_console import built_or_skip
+from tests.test_plates_browser import CHROMIUM_ARGS, chromium_or_skip
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("DANGJIAN_SCREENSHOTS", PROJECT_ROOT / "var" / "screenshots" / "console"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    built_or_skip()
+    tmp = tmp_path_factory.mktemp("console")
+    process = ServerProcess({"DANGJIAN_DATABASE_URL": f"sqlite://{tmp / 'desk.sqlite3'}",
+                             "DANGJIAN_UPLOAD_DIR": str(tmp / "uploads")})
+    process.env["DANGJIAN_PUBLIC_BASE_URL"] = process.base
+    with process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True,
+                                  timezone_id="Europe/Berlin")  # dates must still show Beijing time
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"last-{request.node.name}.png"), full_page=True)  # where a failure stood
+    context.close()
+    assert not errors, errors  # no uncaught script error on any screen
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def dev_login(page, server, key: str) -> None:
+    page.goto(server.base + "/console/login")
+    page.locator(f"[data-test=dev-{key}]").click()
+    page.wait_for_url(re.compile(r"/console/(?!login)"))
+
+
+def choose(page, within, option: str) -> None:
+    """Pick an Element Plus select's option by its visible text."""
+    within.locator(".el-select").first.click()
+    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+
+
+def api(server, who: str) -> httpx.Client:
+    token = httpx.post(server.base + "/api/v1/auth/wechat", json={"code": f"dev:{who}"}).json()["token"]
+    return httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+def test_a_secretarys_week_at_the_desk(page, server):
+    page.goto(server.base + "/console/")
+    page.wait_for_url(re.compile(r"/console/login"))
+    shot(page, "01-login")
+    dev_login(page, server, "secretary1")
+    page.get_by_text("湖滨分会书记").first.wait_for()
+    page.locator("[data-test=stat-pending]", has_text="1").wait_for()
+    shot(page, "02-home")
+
+    # Approve the demo's pending registration (周敏), with the category the server suggests.
+    page.get_by_role("menuitem", name="登记审核").click()
+    page.get_by_text("周记布艺").wait_for()
+    shot(page, "03-registrations")
+    page.locator("[data-test^=approve-]").first.click()
+    dialog = page.locator(".el-dialog:visible")
+    dialog.locator("[data-test=approve-confirm]").click()  # no category chosen yet: refused before asking
+    page.get_by_text("请选择党员类别").wait_for()
+    choose(page, dialog, "属地党员")
+    dialog.locator("[data-test=approve-confirm]").click()
+    page.get_by_text("已通过：周敏").wait_for()
+    with api(server, "secretary1") as c:
+        assert c.get("/api/v1/registrations", params={"status": "approved"}).json()["items"][0]["name"] == "周敏"
+
+    # The roster, filtered in the URL, and one member's page.
+    page.get_by_role("menuitem", name="党员名册").click()
+    page.get_by_text("周记布艺").wait_for()
+    page.goto(server.base + "/console/members?category=floating")
+    page.get_by_text("伟业五金").wait_for()
+    assert page.get_by_text("建国南北货商行").count() == 0
+    shot(page, "04-members")
+    page.get_by_text("伟业五金").click()
+    page.wait_for_url(re.compile(r"/console/members/\d+"))
+    page.get_by_role("tab", name="变更记录").click()
+    shot(page, "05-member")
+
+    # A new meeting, its record, then the year's ledger.
+    page.get_by_role("menuitem", name="三会一课").click()
+    page.locator("[data-test=new-activity]").click()
+    dialog = page.locator(".el-dialog:visible")
+    choose(page, dialog.locator(".el-form-item", has_text="类型"), "党课")
+    dialog.locator("input[data-test=activity-title], [data-test=activity-title] input").first.fill("十二月党课：诚信经营")
+    start = dialog.get_by_placeholder("选择日期时间")
+    start.fill("2026-12-10 19:00")
+    start.press("Enter")
+    page.locator(".el-picker-panel:visible .el-picker-panel__footer .el-button--primary, .el-picker-panel:visible button:has-text('确定')").first.click(timeout=2000) \
+        if page.locator(".el-picker-panel:visible").count() else None
+    dialog.locator("[data-test=create-activity]").click()
+    page.wait_for_url(re.compile(r"/console/activities/\d+"))
+    page.get_by_text("十二月党课：诚信经营").first.wait_for()
+    assert page.get_by_text("2026-12-10 19:00").count() >= 1  # Beijing time in a Berlin browser
+    shot(page, "06-activity")
+    page.get_by_role("button", name="修改").click()
+    page.locator("textarea[data-test=minutes], [data-test=minutes] textarea").first.fill("一、学习诚信经营公约\n二、讨论明码标价")
+    page.locator("[data-test=save-activity]").click()
+    page.get_by_text("二、讨论明码标价").wait_for()
+    page.get_by_role("menuitem", name="三会一课").click()
+    shot(page, "07-activities")
+    with page.expect_download() as waiting:
+        page.locator("[data-test=ledger]").click()
+    ledger = load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes()), read_only=True)
+    cells = [str(v) for sheet in ledger.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert "十二月党课：诚信经营" in cells and waiting.value.suggested_filename.endswith(".xlsx")
+
+    # A batch of plates for the branch, followed to the end, downloaded.
+    page.get_by_role("menuitem", name="三亮牌").click()
+    page.locator("[data-test=start-batch]").click()
+    page.locator("[data-test^=download-job-]").first.wait_for(timeout=60_000)
+    shot(page, "08-plates")
+    with page.expect_download() as waiting:
+        page.locator("[data-test^=download-job-]").first.click()
+    assert Path(waiting.value.path()).read_bytes()[:5] == b"%PDF-"
+
+    # A customer's complaint reaches the queue with the stall's name; the secretary replies, then hides it.
+    customer = httpx.post(f"{server.base}/api/v1/public/plates/{DEMO_PLATE_CODE}/ratings",
+                          json={"score": 1, "comment": "秤不准", "complaint": True, "nonce": "desk-test-1"})
+    assert customer.status_code == 201, customer.text
+    page.get_by_role("menuitem", name="群众评价").click()
+    page.get_by_text("秤不准").wait_for()
+    assert page.get_by_text("王建国").count() >= 1 and page.get_by_text("顾客投诉").count() >= 1
+    shot(page, "09-ratings")
+    page.locator("[data-test^=hide-]").first.click()
+    page.locator(".el-message-box input").fill("已核实：秤已校准")
+    page.locator(".el-message-box .el-button--primary").click()
+    page.get_by_text("已隐藏").first.wait_for()
+    with api(server, "secretary1") as c:
+        hidden = c.get("/api/v1/ratings", params={"status": "hidden"}).json()["items"]
+    assert hidden[0]["hidden_reason"] == "已核实：秤已校准"
+
+    page.get_by_role("menuitem", name="组织与市场").click()
+    page.get_by_text("河坊街市场党支部").first.wait_for()
+    shot(page, "10-orgs")
+
+
+def test_an_admin_reads_the_audit_trail_in_chinese(page, server):
+    dev_login(page, server, "admin")
+    page.get_by_role("menuitem", name="操作记录").click()
+    page.get_by_text("电脑工作台·登录").first.wait_for()
+    shot(page, "11-audit")
+
+
+def test_scan_with_the_mini_program_to_log_in(page, server):
+    page.goto(server.base + "/console/login")
+    qr = page.locator("[data-test=login-qr]")
+    qr.wait_for()
+    url = qr.get_attribute("data-url")
+    # What a phone reads off the screen is that same link, through WeChat's ordinary-link rule.
+    picture = Image.open(io.BytesIO(qr.screenshot()))
+    assert [r.text for r in zxingcpp.read_barcodes(picture)] == [url]
+    assert url.startswith(server.base + "/l/")
+    code = url.rsplit("/", 1)[1]
+    with api(server, "secretary2") as phone:
+        assert phone.post(f"/api/v1/console/login-requests/{code}/confirm").status_code == 200
+    page.wait_for_url(re.compile(r"/console/$"), timeout=10_000)
+    page.get_by_text("清波分会书记").first.wait_for()
+    with api(server, "secretary2") as phone:
+        [session] = [s for s in phone.get("/api/v1/me/desk-sessions").json()["items"] if "Chrome" in s["agent"]]
+        assert phone.delete(f"/api/v1/me/desk-sessions/{session['id']}").status_code == 200
+    page.get_by_role("menuitem", name="党员名册").click()  # the next request finds the token gone
+    page.wait_for_url(re.compile(r"/console/login"), timeout=10_000)
+    page.get_by_text("登录已失效").wait_for()
+
+
+def test_a_member_without_a_staff_role_is_told_the_desk_is_for_staff(page, server):
+    dev_login(page, server, "vendor1")
+    page.get_by_text("工作台仅供工作人员使用").wait_for()
+    shot(page, "12-not-staff")
+    page.goto(server.base + "/console/members")
+    page.get_by_text("工作台仅供工作人员使用").wait_for()
