@@ -169,3 +169,10 @@ async def test_the_link_in_the_qr_opened_in_a_browser_says_to_scan_with_wechat(w
     async with world.client() as browser:
         page = await browser.get("/l/anything")
     assert page.status_code == 200 and "微信扫一扫" in page.text and page.headers["cache-control"] == "no-store"
+
+
+async def test_dev_login_keys_too_long_for_an_openid_are_refused_not_crashed(world):
+    async with world.client() as console:
+        longest = await console.post("/api/v1/console/dev-login", json={"key": "x" * 60})
+        too_long = await console.post("/api/v1/console/dev-login", json={"key": "é" * 61})
+    assert longest.status_code == 404 and too_long.status_code == 422
