@@ -17,6 +17,7 @@ from PIL import Image
 
 from server.config import PROJECT_ROOT
 from server.demo import DEMO_PLATE_CODE
+from tests.roster_helpers import row, workbook
 from tests.serverproc import ServerProcess
 from tests.test_console import built_or_skip
 from tests.test_plates_browser import CHROMIUM_ARGS, chromium_or_skip
@@ -118,6 +119,26 @@ def test_a_secretarys_week_at_the_desk(page, server):
     page.wait_for_url(re.compile(r"/console/members/\d+"))
     page.get_by_role("tab", name="变更记录").click()
     shot(page, "05-member")
+
+    # The roster of a past day, and an import: checked first, written only when every row is right.
+    page.goto(server.base + "/console/members?as_of=2026-06-30")
+    page.get_by_text("正在查看 2026-06-30 的名册").wait_for()
+    page.goto(server.base + "/console/members/import")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    bad = workbook([row(组织生活所在党组织="湖滨分会第一党支部", 手机号码="13900002001", 党员姓名="钱二"),
+                    row(组织生活所在党组织="湖滨分会第一党支部", 手机号码="13900002002", 党员姓名="孙三", 入党日期="2099-01-01")])
+    page.locator("input[type=file]").set_input_files(files=[{"name": "名册.xlsx", "mimeType": xlsx, "buffer": bad}])
+    page.get_by_text("共 2 行").wait_for()
+    assert page.locator("[data-test=commit]").is_disabled()
+    page.get_by_text("【入党日期】").wait_for()
+    shot(page, "05b-import-errors")
+    good = workbook([row(组织生活所在党组织="湖滨分会第一党支部", 手机号码="13900002001", 党员姓名="钱二")])
+    page.locator("input[type=file]").set_input_files(files=[{"name": "名册.xlsx", "mimeType": xlsx, "buffer": good}])
+    page.get_by_text("共 1 行").wait_for()
+    page.locator("[data-test=commit]").click()
+    page.get_by_text("已写入：新建 1 人").wait_for()
+    with api(server, "secretary1") as c:
+        assert c.get("/api/v1/members", params={"q": "钱二"}).json()["total"] == 1
 
     # A new meeting, its record, then the year's ledger.
     page.get_by_role("menuitem", name="三会一课").click()

@@ -19,3 +19,21 @@ export function done(message: string): void {
 export function fieldErrors(e: unknown): Record<string, string> {
   return e instanceof ApiError ? e.fields : {};
 }
+
+/**
+ * One desk action: call the server, say it worked and refresh, or say why not in the server's
+ * words. Returns whether it worked; field errors go to `errors` when a form shows them.
+ */
+export async function act(call: () => Promise<unknown>, message: string, after?: () => unknown,
+  errors?: { value: Record<string, string> }): Promise<boolean> {
+  try {
+    await call();
+  } catch (e) {
+    if (errors) errors.value = fieldErrors(e);
+    failed(e);
+    return false;
+  }
+  done(message);
+  await after?.();
+  return true;
+}
