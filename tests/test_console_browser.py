@@ -65,6 +65,7 @@ def page(browser, server, request):
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # charts and dialogs finish their short animations
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
