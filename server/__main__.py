@@ -47,7 +47,7 @@ def serve(settings: Settings) -> None:
     single = settings.workers == 1
     app.prepare(host=settings.host, port=settings.port, workers=settings.workers,
                 single_process=single, access_log=False, motd=False)
-    print(f"服务已启动: http://{settings.host}:{settings.port}  (API 文档: /docs)", flush=True)
+    print(f"服务已启动: http://{settings.host}:{settings.port}  (工作台: /console/  API 文档: /docs)", flush=True)
     if single:
         Sanic.serve_single(primary=app)
     else:
