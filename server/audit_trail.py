@@ -62,7 +62,7 @@ async def entries(principal: Principal, query: AuditQuery) -> dict:
     paths = principal.paths(("admin",))
     if not paths:
         raise NotAnAdmin()
-    reach = Q(*[Q(org__path__startswith=path) for path in paths], join_type="OR")
+    reach = await principal.scope("org", ("admin",))
     if await Org.filter(path__in=paths, parent_id=None).exists():
         reach = Q(reach, Q(org_id=None), join_type="OR")
     rows = AuditEntry.filter(reach)

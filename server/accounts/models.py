@@ -39,3 +39,4 @@ class AuthToken(Model):
 
     class Meta:
         table = "auth_tokens"
+        indexes = (("user_id",),)  # a user's tokens (desk sessions, revoking all at once)

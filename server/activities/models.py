@@ -40,6 +40,7 @@ class Activity(Model):
 
     class Meta:
         table = "activities"
+        indexes = (("org_id", "starts_at"),)  # an org's meetings of a period (lists, ledger, calendar)
 
 
 class Attendance(Model):
@@ -60,6 +61,7 @@ class Attendance(Model):
     class Meta:
         table = "attendance"
         unique_together = (("activity", "member"),)
+        indexes = (("member_id",),)  # one member's attendance (their page, training rates)
 
 
 class LeaveRequest(Model):

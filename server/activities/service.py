@@ -124,7 +124,7 @@ async def _member_org_ids(user_id: int) -> tuple[list[int], list[int]]:
 async def visible_activities(principal: Principal):
     """Staff see their subtree's activities; a member sees those they are expected at."""
     path_ids, attached = await _member_org_ids(principal.user.id)
-    return Activity.filter(principal.scope("org") | Q(org_id__in=path_ids + attached or [0]))
+    return Activity.filter(Q(org_id__in=await principal.org_ids() + path_ids + attached or [0]))
 
 
 async def list_activities(principal: Principal, *, org_id=None, date_from=None, date_to=None, limit=50, offset=0):

@@ -18,7 +18,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server import audit
-from server.auth import Principal, load_principal
+from server.auth import Principal, load_principal, subtree
 from server.clock import now, today
 from server.db import MAX_ID
 from server.errors import Conflict, DomainError, Forbidden, NotFound, ReferenceNotFound
@@ -75,10 +75,9 @@ async def _import_org(principal: Principal, org_id: int) -> Org:
 
 async def choices(principal: Principal) -> tuple[list[str], list[str]]:
     """The org and market names the caller may put in a roster (the template's drop-downs)."""
-    within = Q(*[Q(path__startswith=path) for path in principal.paths()], join_type="OR")
-    orgs = await Org.filter(within, kind__in=LIFE_ORG_KINDS).order_by("path").values_list("name", flat=True) \
-        if principal.paths() else []
-    markets = await Market.filter(principal.scope("org")).order_by("name").values_list("name", flat=True)
+    orgs = await Org.filter(subtree(principal.paths()), kind__in=LIFE_ORG_KINDS).order_by("path") \
+        .values_list("name", flat=True)
+    markets = await Market.filter(await principal.scope("org")).order_by("name").values_list("name", flat=True)
     return list(orgs), list(markets)
 
 
@@ -263,7 +262,7 @@ async def apply(import_id: int, store) -> None:
 async def _create(batch: list[tuple[dict, dict]], principal: Principal, reason: str) -> int:
     await Member.bulk_create([Member(mobile=values["mobile"], **_target(values)) for _, values in batch])
     made = {m.mobile: m for m in await Member.filter(mobile__in=[v["mobile"] for _, v in batch], user_id=None)
-            .filter(principal.scope("life_org")).order_by("id")}
+            .filter(await principal.scope("life_org")).order_by("id")}
     by_day: dict[dt.date, list[Member]] = {}
     for _, values in batch:
         by_day.setdefault(values["on_roster_since"] or today(), []).append(made[values["mobile"]])

@@ -41,6 +41,7 @@ class Registration(Model):
 
     class Meta:
         table = "registrations"
+        indexes = (("user_id",),)  # a login's own registrations (GET /me, resubmitting)
 
 
 class Member(Model):
@@ -76,6 +77,9 @@ class Member(Model):
 
     class Meta:
         table = "members"
+        # The roster of a subtree, in name order, paged: its rows by (life_org_id, membership), which
+        # also counts them from the index alone; its order by (name, id).
+        indexes = (("life_org_id", "membership"), ("name", "id"))
 
 
 class MemberEvent(Model):
@@ -117,7 +121,7 @@ class MemberPeriod(Model):
 
     class Meta:
         table = "member_periods"
-        indexes = (("valid_from", "valid_to"), ("member_id", "valid_from"))
+        indexes = (("valid_from", "valid_to"), ("member_id", "valid_from"), ("life_org_id", "valid_from"))
 
 
 class Attachment(Model):

@@ -99,23 +99,18 @@ async def latest_registration(user: User) -> Registration | None:
     return await Registration.filter(user=user).order_by("-id").first()
 
 
-async def _within_org(query, org_id: int | None):
-    """Narrow a query of registrations or members to one org's subtree (nothing if it is unknown)."""
+async def _in_reach(principal: Principal, org_id: int | None, field: str = "life_org") -> Q:
+    """The caller's subtrees, narrowed to one org's subtree when asked (nothing if it is unknown)."""
     if not org_id:
-        return query
-    org = await Org.get_or_none(id=org_id)
-    return query.filter(life_org__path__startswith=org.path) if org else query.filter(id__in=[])
-
-
-def _visible_registrations(principal: Principal):
-    return Registration.filter(principal.scope("life_org"))
+        return await principal.scope(field)
+    org = await Org.get_or_none(id=org_id) if 0 < org_id <= MAX_ID else None
+    return await principal.scope(field, within=org) if org else Q(id__in=[])
 
 
 async def list_registrations(principal: Principal, *, status=None, org_id=None, limit=50, offset=0):
-    query = _visible_registrations(principal)
+    query = Registration.filter(await _in_reach(principal, org_id))
     if status:
         query = query.filter(status=status)
-    query = await _within_org(query, org_id)
     total = await query.count()
     items = await query.order_by("created_at", "id").offset(offset).limit(limit).select_related("user")
     return items, total
@@ -217,18 +212,15 @@ async def list_members(principal: Principal, *, org_id=None, category=None, stan
     filters = {"category": category, "standing": standing, "placement": placement, "market_id": market_id,
                "business_status": business_status}
     if as_of is None:
-        query = await _within_org(Member.filter(principal.scope("life_org"), membership=membership), org_id)
+        query = Member.filter(await _in_reach(principal, org_id), membership=membership)
         query = query.filter(**{k: v for k, v in filters.items() if v})
         if q:
             query = query.filter(_matching(q))
         total = await query.count()
         members = await query.order_by("name", "id").offset(offset).limit(limit)
         return [_fields(member) for member in members], total
-    org = await Org.get_or_none(id=org_id) if org_id else None
-    if org_id and org is None:
-        return [], 0
-    periods = history.on_day(as_of, org_path=org.path if org else None, membership=membership,
-                             **{k: v for k, v in filters.items() if v}).filter(principal.scope("life_org"))
+    periods = history.on_day(as_of, membership=membership, **{k: v for k, v in filters.items() if v}) \
+        .filter(await _in_reach(principal, org_id))
     if q:
         periods = periods.filter(_matching(q, prefix="member__"))
     total = await periods.count()

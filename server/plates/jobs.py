@@ -99,13 +99,10 @@ async def _scope(principal: Principal, market_id: int | None, org_id: int | None
     return org, None
 
 
-def _members(principal_scope, org: Org | None, market: Market | None):
-    query = Member.filter(principal_scope)
+async def _members(principal: Principal, org: Org | None, market: Market | None):
     if market is not None:
-        query = query.filter(market_id=market.id)
-    else:
-        query = query.filter(life_org__path__startswith=org.path)
-    return query
+        return Member.filter(await principal.scope("life_org"), market_id=market.id)
+    return Member.filter(await principal.scope("life_org", within=org))
 
 
 def _scope_key(org: Org | None, market: Market | None) -> str:
@@ -121,7 +118,7 @@ async def create(principal: Principal, market_id: int | None, org_id: int | None
         raise BatchRunning()
     await limits.charge(store, principal.user.id, "plate.batch")
     # Only members in the caller's own subtree, even in a market that spans several branches.
-    count = await _members(principal.scope("life_org"), org, market).count()
+    count = await (await _members(principal, org, market)).count()
     if count > MAX_PLATES:
         raise TooManyPlates()
     issuing.fonts(settings)  # no font: say so now, not in a failed job
@@ -261,7 +258,7 @@ async def _write(job: PlateJob, runner: str, files, settings, store) -> tuple[st
     principal = await load_principal(job.requested_by)
     layout = plates.LAYOUTS[job.layout]
     fonts = plates.find_fonts(settings.plate_font or None)
-    ids = await _members(principal.scope("life_org"), job.org, job.market).order_by("stall_no", "name", "id") \
+    ids = await (await _members(principal, job.org, job.market)).order_by("stall_no", "name", "id") \
         .values_list("id", flat=True)
     consenting = set(await Profile.filter(member_id__in=ids, consent_at__not_isnull=True)
                      .values_list("member_id", flat=True)) if ids else set()

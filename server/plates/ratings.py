@@ -134,12 +134,12 @@ async def submit(code: str, *, score: int, comment: str, complaint: bool, nonce:
 # Moderation
 
 
-def _visible(principal: Principal):
-    return Rating.filter(principal.scope("member__life_org"))
+async def _visible(principal: Principal):
+    return Rating.filter(await principal.scope("member__life_org"))
 
 
 async def list_ratings(principal: Principal, *, status=None, member_id=None, limit=50, offset=0):
-    query = _visible(principal)
+    query = await _visible(principal)
     if status:
         query = query.filter(status=status)
     if member_id:

@@ -1,0 +1,69 @@
+"""The roster at a city's size: `--members` more members (default 50 000) under one market's
+party branch, then `GET /members` pages under load, city-wide (admin) and for one branch
+(secretary1), unfiltered and searched (a name fragment, a mobile fragment), each beside the
+`/healthz` ceiling measured in the same run.
+
+    python -m bench.roster                      # PostgreSQL + Redis when they answer, else SQLite
+    python -m bench.roster --members 50000 --seconds 5
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from bench.__main__ import RESULTS, _backend_env, _org_ids, _ratio, _token
+from bench.load import run_load
+from bench.members import add_history
+from tests.resources import release
+from tests.serverproc import ServerProcess
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.roster")
+    parser.add_argument("--backend", choices=["auto", "postgres", "sqlite"], default="auto")
+    parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args(argv)
+    backend, env = asyncio.run(_backend_env(args.backend))
+    rows = []
+    try:
+        with ServerProcess(env) as server:
+            hubin, market_org = _org_ids(env["DANGJIAN_DATABASE_URL"])
+            total = asyncio.run(add_history(env["DANGJIAN_DATABASE_URL"], market_org, args.members))
+            admin, secretary = _token(server.base, "dev:admin"), _token(server.base, "dev:secretary1")
+            cases = [
+                ("ceiling: GET /healthz", "/healthz", None),
+                ("city, admin, page 1", "/api/v1/members?limit=50", admin),
+                ("city, admin, page 200", "/api/v1/members?limit=50&offset=10000", admin),
+                ("branch, secretary1, page 1", f"/api/v1/members?org_id={hubin}&limit=50", secretary),
+                ("city, admin, q=历史党员4242", "/api/v1/members?limit=50&q=%E5%8E%86%E5%8F%B2%E5%85%9A%E5%91%984242", admin),
+                ("city, admin, q=1350001234", "/api/v1/members?limit=50&q=1350001234", admin),
+                ("city, admin, q=王 (one character)", "/api/v1/members?limit=50&q=%E7%8E%8B", admin),
+                ("city, admin, as_of=2026-06-30", "/api/v1/members?limit=50&as_of=2026-06-30", admin),
+            ]
+            for label, path, token in cases:
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                run_load(server.base + path, headers, seconds=1, connections=args.connections)
+                rows.append({"case": label, **run_load(server.base + path, headers, seconds=args.seconds,
+                                                      connections=args.connections)})
+    finally:
+        release()
+    ceiling = rows[0]["rps"]
+    for row in rows:
+        row["ratio_to_ceiling"] = round(row["rps"] / ceiling, 4) if ceiling else None
+    print(f"\nbackend={backend} members={total} connections={args.connections} seconds={args.seconds}")
+    print(f"{'case':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x ceiling':>10}")
+    for row in rows:
+        print(f"{row['case']:36} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+              f"{row['errors']:>7} {_ratio(row['ratio_to_ceiling']):>10}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "roster.json").write_text(json.dumps({"backend": backend, "members": total, "rows": rows},
+                                                    ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
