@@ -56,7 +56,7 @@ def serve(settings: Settings) -> None:
 
 async def _run_worker(settings: Settings) -> None:
     """The job worker: the same parts as a web worker (database, store, WeChat, files), no HTTP."""
-    from server import audit
+    from server import audit, auth
     from server.jobs import engine
     from server.kv import store_for
     from server.storage import make_storage
@@ -65,6 +65,7 @@ async def _run_worker(settings: Settings) -> None:
     await db.connect(settings.database_url)
     store = store_for(settings)
     audit.use_store(store)
+    auth.use_store(store)  # a job that changes roles drops cached principals too
     parts = engine.Resources(settings, make_storage(settings), store, make_gateway(settings, store))
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server

@@ -9,7 +9,7 @@ import ujson
 from sanic import Blueprint, Sanic
 from sanic.response import json, raw
 
-from server import audit, db, docs, errors, miniprogram, observe, security, watchdog
+from server import audit, auth, db, docs, errors, miniprogram, observe, security, watchdog
 from server.accounts.routes import bp as accounts_bp
 from server.audit_trail import bp as audit_bp
 from server.desk.routes import bp as desk_bp, pages as desk_pages
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
         app.ctx.store = store_for(settings)
         app.ctx.wechat = make_gateway(settings, app.ctx.store)
         audit.use_store(app.ctx.store)
+        auth.use_store(app.ctx.store)
         app.ctx.files = make_storage(settings)
         # The job engine: web workers enqueue; on SQLite (or when asked) they also run the jobs.
         app.ctx.jobs = engine.build(settings)

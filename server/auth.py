@@ -7,9 +7,10 @@ read per request; logout drops the cache entry with the row, so revocation is im
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
@@ -138,12 +139,62 @@ async def authenticated_user_id(request) -> int:
     return user_id
 
 
+# The caller's account and roles, cached with the token for every authenticated request: kept in
+# each process's memory (the store's near cache) and dropped in every process at once when a role
+# is granted or revoked, an org of theirs renamed or their phone verified (forget_principal).
+PRINCIPAL_SECONDS = 60
+_store: KeyValueStore | None = None
+
+
+def use_store(store: KeyValueStore) -> None:
+    """The key-value store principals are cached in (set at start-up, as audit's)."""
+    global _store
+    _store = store
+
+
+def _principal_key(user_id: int) -> str:
+    return f"auth:principal:{user_id}"
+
+
+def _user_fields(user: User) -> dict:
+    return {name: getattr(user, name) for name in User._meta.db_fields}
+
+
+def _dump(principal: Principal) -> str:
+    user = {name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in _user_fields(principal.user).items()}
+    return json.dumps({"user": user, "roles": [list(grant.__dict__.values()) for grant in principal.roles]})
+
+
+def _load(text: str) -> Principal:
+    data = json.loads(text)
+    fields = {name: datetime.fromisoformat(value) if name in _DATETIMES and value else value
+              for name, value in data["user"].items()}
+    return Principal(user=User._init_from_db(**fields), roles=[Grant(*row) for row in data["roles"]])
+
+
+_DATETIMES = {name for name, f in User._meta.fields_map.items() if f.field_type is datetime}
+
+
+async def forget_principal(*user_ids: int) -> None:
+    """Drop cached principals everywhere (after a change to what they hold)."""
+    if _store is not None:
+        for user_id in user_ids:
+            await _store.near_delete(_principal_key(user_id))
+
+
 async def authenticate(request) -> Principal:
     user_id = await authenticated_user_id(request)
+    store = request.app.ctx.store
+    cached = await store.near_get(_principal_key(user_id))
+    if cached is not None:
+        return _load(cached)
     user = await User.get_or_none(id=user_id)
     if user is None:
         raise Unauthorized("登录已失效，请重新登录")
-    return await load_principal(user)
+    principal = await load_principal(user)
+    await store.set(_principal_key(user_id), _dump(principal), PRINCIPAL_SECONDS)
+    return principal
 
 
 async def load_principal(user: User) -> Principal:

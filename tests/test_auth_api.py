@@ -110,3 +110,44 @@ async def test_failed_logins_slow_the_failing_client_and_never_block_a_good_code
     assert same_wifi.status_code == 200 and same_wifi.json()["token"]
     assert still_bad.status_code == 429 and still_bad.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(still_bad.headers["retry-after"]) <= 60  # what is left of the failures' minute
+
+
+async def test_the_principal_is_cached_with_the_token_and_dropped_when_its_roles_change(world, backend):
+    from server import auth
+    from server.orgs.models import Role
+
+    async with world.client("vendor") as c:
+        assert (await c.get("/api/v1/me")).json()["roles"] == []
+        # A role written behind the service's back is not seen: the principal is cached...
+        sneaked = await Role.create(user=world.users["vendor"], org=world.branch_a, role="secretary")
+        assert (await c.get("/api/v1/me")).json()["roles"] == []
+        assert (await c.get(f"/api/v1/orgs/{world.branch_a.id}/roles")).status_code == 403
+        # ...until something that changes roles says so, as the org service does.
+        await auth.forget_principal(world.users["vendor"].id)
+        assert [r["org_id"] for r in (await c.get("/api/v1/me")).json()["roles"]] == [world.branch_a.id]
+    await sneaked.delete()
+    async with world.client("admin") as admin:
+        granted = await admin.post(f"/api/v1/orgs/{world.party_b.id}/roles",
+                                   json={"role": "secretary", "user_id": world.users["vendor"].id})
+    async with world.client("vendor") as c:
+        roles = (await c.get("/api/v1/me")).json()["roles"]
+        assert [r["org_id"] for r in roles] == [world.party_b.id]  # the revoked one gone, the granted one there
+    async with world.client("admin") as admin:
+        await admin.patch(f"/api/v1/orgs/{world.party_b.id}", json={"name": "清波党支部（改名）"})
+        await admin.delete(f"/api/v1/orgs/{world.party_b.id}/roles/{granted.json()['id']}")
+    async with world.client("vendor") as c:
+        assert (await c.get("/api/v1/me")).json()["roles"] == []
+        assert (await c.get(f"/api/v1/members?org_id={world.party_b.id}")).json()["items"] == []
+
+
+async def test_a_cached_principal_is_a_real_user_row(world, backend):
+    """The cached user saves as an update of its row, never as a new user."""
+    async with world.client("vendor") as c:
+        await c.get("/api/v1/me")
+        bound = await c.post("/api/v1/me/phone", json={"code": "dev-phone:13512340000"})
+        me = (await c.get("/api/v1/me")).json()
+    assert bound.status_code == 200 and me["user"]["phone"] == "13512340000"
+    assert me["user"]["id"] == world.users["vendor"].id
+    from server.accounts.models import User
+
+    assert await User.filter(openid=world.users["vendor"].openid).count() == 1

@@ -60,6 +60,7 @@ async def bind_phone(user: User, code: str, gateway: WeChatGateway) -> User:
         raise PhoneNotMainland()
     user.phone, user.phone_verified_at = number.pure_phone, now()
     await user.save(update_fields=["phone", "phone_verified_at"])
+    await auth.forget_principal(user.id)
     await link_verified_phone(user)  # a member imported from the roster with this mobile is theirs
     return user
 

@@ -6,7 +6,7 @@ from tortoise.transactions import in_transaction
 
 from server import audit
 from server.accounts.models import User
-from server.auth import Principal
+from server.auth import Principal, forget_principal
 from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members.models import Member
@@ -112,6 +112,7 @@ async def grant_role(principal: Principal, org_id: int, *, role: str, user_id: i
         granted = await Role.create(user=user, org=org, role=role, granted_by=principal.user)
     except IntegrityError:  # the same grant sent twice at once
         return await Role.get(user=user, org=org, role=role), False
+    await forget_principal(user.id)
     await audit.record("role.granted", actor=principal.user, org=org, target=user, role=role)
     return granted, True
 
@@ -131,6 +132,7 @@ async def update_org(principal: Principal, org_id: int, changes: dict) -> Org:
         for key, value in changes.items():
             setattr(org, key, value)
         await org.save(update_fields=list(changes))
+        await forget_principal(*await Role.filter(org=org).values_list("user_id", flat=True))  # grants name the org
         await audit.record("org.updated", actor=principal.user, org=org, target=org, before=before, after=changes)
     return org
 
@@ -151,6 +153,7 @@ async def revoke_role(principal: Principal, org_id: int, role_id: int) -> None:
     if role.user_id == principal.user.id:
         raise OwnRole()
     await role.delete()
+    await forget_principal(role.user_id)
     await audit.record("role.revoked", actor=principal.user, org=org, target=role, role=role.role, user_id=role.user_id)
 
 
