@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-import uuid
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client import REGISTRY
@@ -97,25 +96,43 @@ def _route_label(request) -> str:
     return route.path if route is not None else "unmatched"
 
 
+# The metric children of each (method, route, status), looked up once: labels() takes a lock and
+# checks its arguments on every call, a dict lookup does not (routes and statuses are few).
+_children: dict[tuple[str, str, int], tuple] = {}
+
+
+def _metrics_for(method: str, route: str, status: int) -> tuple:
+    key = (method, route, status)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = (HTTP_REQUESTS.labels(method, route, str(status)), HTTP_SECONDS.labels(method, route))
+    return found
+
+
+def _new_request_id() -> str:
+    return os.urandom(16).hex()  # as random as uuid4().hex, a fifth of its cost
+
+
 def install(app, *, access_log: bool = False) -> None:
     @app.on_request(priority=1000)
     async def start(request):
         incoming = request.headers.get("x-request-id", "")
-        request.ctx.request_id = incoming if _WELL_FORMED.match(incoming) else uuid.uuid4().hex
+        request.ctx.request_id = incoming if _WELL_FORMED.match(incoming) else _new_request_id()
         request.ctx.started = time.perf_counter()
         REQUEST_ID.set(request.ctx.request_id)
 
     @app.on_response(priority=1000)
     async def finish(request, response):
-        request_id = getattr(request.ctx, "request_id", None) or uuid.uuid4().hex
+        request_id = getattr(request.ctx, "request_id", None) or _new_request_id()
         response.headers["X-Request-ID"] = request_id
         started = getattr(request.ctx, "started", None)
         if started is None:  # refused before the request middleware ran (a malformed request)
             return
         seconds = time.perf_counter() - started
         route = _route_label(request)
-        HTTP_REQUESTS.labels(request.method, route, str(response.status)).inc()
-        HTTP_SECONDS.labels(request.method, route).observe(seconds)
+        requests, durations = _metrics_for(request.method, route, response.status)
+        requests.inc()
+        durations.observe(seconds)
         if access_log:
             log.info("%s %s %s", request.method, request.path, response.status,
                      extra={"route": route, "status": response.status, "ms": round(seconds * 1000, 2)})
