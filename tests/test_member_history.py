@@ -123,3 +123,35 @@ async def test_away_counts_from_its_first_day(world):
     assert away.status_code == back.status_code == 200
     assert february[0]["away_since"] is None and march[0]["away_since"] == "2026-03-01"
     assert back.json()["away_since"] is None
+
+
+async def test_a_years_audience_sizes_at_once_equal_the_one_by_one_question(world):
+    """history.audience_sizes (the ledger's 应到 for thousands of meetings) must give exactly what
+    audience_on gives one meeting at a time: moves between branches, a member who left, one who
+    joined late, and attachments made before and after a meeting."""
+    import datetime as dt
+
+    from server.clock import SHANGHAI, utc
+    from server.members import history
+    from server.members.models import Attachment
+
+    people = [await make_member(None, org, name=f"听众{i}", mobile=f"1370000{i:04d}")
+              for i, org in enumerate([world.party_a, world.party_a, world.party_b, world.party_b, world.branch_a])]
+    mover, leaver, other, late, branch_member = people
+    await history.record(mover, {"life_org_id": world.party_b.id}, effective_on=dt.date(2026, 5, 1), by=None, reason="迁")
+    await history.record(leaver, {"membership": "left"}, effective_on=dt.date(2026, 7, 1), by=None, reason="转出")
+    await history.record(late, {"membership": "left"}, effective_on=dt.date(2020, 1, 1), by=None, reason="未到")
+    await history.record(late, {"membership": "active"}, effective_on=dt.date(2026, 3, 1), by=None, reason="到")
+    early = await Attachment.create(member=other, org=world.party_a)
+    await Attachment.filter(id=early.id).update(created_at=utc(dt.datetime(2026, 2, 1, 10, tzinfo=SHANGHAI)))
+    later = await Attachment.create(member=branch_member, org=world.party_b)
+    await Attachment.filter(id=later.id).update(created_at=utc(dt.datetime(2026, 9, 1, 10, tzinfo=SHANGHAI)))
+    orgs = [world.root, world.branch_a, world.party_a, world.branch_b, world.party_b]
+    days = [dt.date(2026, 1, 15), dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 4, 30), dt.date(2026, 5, 1),
+            dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 8, 31), dt.date(2026, 9, 1), dt.date(2026, 12, 31)]
+    wanted = {(org.id, org.path, day) for org in orgs for day in days}
+    at_once = await history.audience_sizes(wanted)
+    one_by_one = {(org_id, day): await history.audience_on(day, org_id, path).count() for org_id, path, day in wanted}
+    assert at_once == one_by_one
+    assert at_once[(world.party_a.id, dt.date(2026, 2, 1))] == one_by_one[(world.party_a.id, dt.date(2026, 1, 15))] + 1
+    assert await history.audience_sizes(set()) == {}

@@ -83,13 +83,17 @@ async def training_rates(principal: Principal, org_id: int, year: int | None) ->
     return {"org_id": org.id, "org_name": org.name, "year": year, "categories": categories}
 
 
+LEDGER_CHUNK = 50  # activities whose attendance is read (and written to the workbook) at a time
+
+
 async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
-    """What the ledger workbook shows: the year's activities of the org's subtree with their
-    headcounts, and every attendance row."""
+    """What the ledger's first sheet shows: the year's activities of the org's subtree with their
+    headcounts (the attendance rows come after, in chunks: ledger_attendance)."""
     org = await reportable_org(principal, org_id)
     year = year or today().year
     start, end = year_bounds(year)
-    activities = await Activity.filter(org__path__startswith=org.path, starts_at__gte=start, starts_at__lt=end) \
+    in_tree = await Org.filter(path__startswith=org.path).values_list("id", flat=True)
+    activities = await Activity.filter(org_id__in=in_tree, starts_at__gte=start, starts_at__lt=end) \
         .order_by("starts_at", "id").values("id", "kind", "title", "place", "starts_at", "ends_at", "org_id",
                                              "org__name", "org__path", "counts_as_training", "status", "minutes")
     ids = [a["id"] for a in activities]
@@ -103,18 +107,22 @@ async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
         activity.update(kind_label=ACTIVITY_KINDS.get(activity["kind"], activity["kind"]),
                         expected=expected[activity["id"]], present=tally.get("present", 0),
                         leave=tally.get("leave", 0), absent=tally.get("absent", 0))
-    rows = await Attendance.filter(activity_id__in=ids or [0]).order_by("activity__starts_at", "member__name").values(
-        "activity__starts_at", "activity__title", "member__name", "member__category", "status", "method",
-        "recorded_at", "note")
-    return {"org_name": org.name, "year": year, "activities": activities, "attendance": rows}
+    return {"org_name": org.name, "year": year, "activities": activities}
+
+
+async def ledger_attendance(activities: list[dict], fields: tuple[str, ...]):
+    """Every attendance row of the activities, in their order and then by name, a few activities'
+    worth at a time: neither the rows of a city's year nor the time to read them sit in one piece."""
+    for first in range(0, len(activities), LEDGER_CHUNK):
+        ids = [a["id"] for a in activities[first:first + LEDGER_CHUNK]]
+        yield await Attendance.filter(activity_id__in=ids).order_by(
+            "activity__starts_at", "activity_id", "member__name", "member_id").values_list(*fields)
 
 
 async def _expected(activities: list[dict]) -> dict[int, int]:
-    """Audience size (应到) of each activity on the day it was held: one count per org and day."""
-    sizes: dict[tuple, int] = {}
-    for activity in activities:
-        key = (activity["org_id"], activity["org__path"], activity["starts_at"].astimezone(SHANGHAI).date())
-        if key not in sizes:
-            sizes[key] = await history.audience_on(key[2], key[0], key[1]).count()
-    return {a["id"]: sizes[(a["org_id"], a["org__path"], a["starts_at"].astimezone(SHANGHAI).date())]
-            for a in activities}
+    """Audience size (应到) of each activity on the day it was held, all in one go."""
+    def day(activity: dict) -> dt.date:
+        return activity["starts_at"].astimezone(SHANGHAI).date()
+
+    sizes = await history.audience_sizes({(a["org_id"], a["org__path"], day(a)) for a in activities})
+    return {a["id"]: sizes[(a["org_id"], day(a))] for a in activities}

@@ -1,0 +1,119 @@
+"""The year's ledger at a city's size: 20 000 members, 2 000 activities across the demo tree and
+100 000 sign-ins, then `GET /reports/ledger.xlsx` for the whole city, timed, with the server's peak
+memory, while wrk asks `GET /api/v1/me` of the same one-worker server (its p99 says whether the
+export held up everyone else).
+
+    python -m bench.ledger                      # PostgreSQL + Redis when they answer, else SQLite
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import io
+import json
+import random
+import sys
+import threading
+import time
+
+import httpx
+from openpyxl import load_workbook
+
+from bench.__main__ import RESULTS, _backend_env, _token
+from bench.load import run_load
+from bench.members import add_history
+from bench.plates import _group_memory_mb
+from tests.resources import release
+from tests.serverproc import ServerProcess
+
+
+async def add_year(database_url: str, activities: int, attendance: int) -> tuple[int, int]:
+    """`activities` of 2026 spread over every org of the tree, and `attendance` sign-ins of
+    members of the root's subtree spread over them (present mostly, some leave and absent)."""
+    from server import db
+    from server.activities.models import Activity, Attendance
+    from server.clock import SHANGHAI
+    from server.codes import random_code
+    from server.members.models import Member
+    from server.orgs.models import Org
+
+    await db.connect(database_url)
+    try:
+        orgs = await Org.all().values_list("id", flat=True)
+        rng = random.Random(2026)
+        rows = []
+        for i in range(activities):
+            starts = dt.datetime(2026, 1, 1, 19, tzinfo=SHANGHAI) + dt.timedelta(days=i * 330 // activities)
+            rows.append(Activity(org_id=orgs[i % len(orgs)], kind=rng.choice(["party_congress", "lecture", "training"]),
+                                 title=f"基准活动{i}", place="活动室", starts_at=starts,
+                                 ends_at=starts + dt.timedelta(hours=2), checkin_code=random_code(12), minutes="记录" * 20))
+        await Activity.bulk_create(rows, batch_size=1000)
+        activity_ids = await Activity.filter(title__startswith="基准活动").values_list("id", "starts_at")
+        member_ids = await Member.all().values_list("id", flat=True)
+        per = max(1, attendance // len(activity_ids))
+        made = 0
+        for activity_id, starts_at in activity_ids:
+            chosen = rng.sample(member_ids, min(per, len(member_ids)))
+            await Attendance.bulk_create([Attendance(
+                activity_id=activity_id, member_id=m, status=rng.choice(["present"] * 8 + ["leave", "absent"]),
+                method="manual", recorded_at=starts_at, note="") for m in chosen], batch_size=2000)
+            made += len(chosen)
+        return len(activity_ids), made
+    finally:
+        await db.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ledger")
+    parser.add_argument("--backend", choices=["auto", "postgres", "sqlite"], default="auto")
+    parser.add_argument("--members", type=int, default=20_000)
+    parser.add_argument("--activities", type=int, default=2_000)
+    parser.add_argument("--attendance", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    backend, env = asyncio.run(_backend_env(args.backend))
+    try:
+        with ServerProcess(env) as server:
+            from bench.__main__ import _org_ids
+
+            hubin, market_org = _org_ids(env["DANGJIAN_DATABASE_URL"])
+            members = asyncio.run(add_history(env["DANGJIAN_DATABASE_URL"], market_org, args.members))
+            count, signins = asyncio.run(add_year(env["DANGJIAN_DATABASE_URL"], args.activities, args.attendance))
+            admin = _token(server.base, "dev:admin")
+            me = httpx.get(server.base + "/api/v1/me", headers={"Authorization": f"Bearer {admin}"}).json()
+            root = me["roles"][0]["org_id"]
+            quiet = run_load(server.base + "/api/v1/me", {"Authorization": f"Bearer {admin}"}, seconds=3, connections=8)
+            before, _ = _group_memory_mb(server.process.pid)
+            loaded: dict = {}
+
+            def load():
+                loaded.update(run_load(server.base + "/api/v1/me", {"Authorization": f"Bearer {admin}"},
+                                       seconds=8, connections=8))
+
+            wrk = threading.Thread(target=load)
+            wrk.start()
+            time.sleep(1)
+            started = time.perf_counter()
+            response = httpx.get(f"{server.base}/api/v1/reports/ledger.xlsx", params={"org_id": root, "year": 2026},
+                                 headers={"Authorization": f"Bearer {admin}"}, timeout=300)
+            seconds = time.perf_counter() - started
+            wrk.join()
+            peak, after = _group_memory_mb(server.process.pid)
+            response.raise_for_status()
+            book = load_workbook(io.BytesIO(response.content), read_only=True)
+            rows = sum(1 for _ in book["签到明细"].iter_rows(min_row=3))
+    finally:
+        release()
+    result = {"backend": backend, "members": members, "activities": count, "attendance": signins,
+              "ledger_seconds": round(seconds, 2), "ledger_kb": len(response.content) // 1024, "detail_rows": rows,
+              "server_rss_before_mb": before, "server_peak_mb": peak, "server_rss_after_mb": after,
+              "me_quiet_p99_ms": quiet["p99_ms"], "me_during_p99_ms": loaded.get("p99_ms"),
+              "me_during_rps": loaded.get("rps")}
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "ledger.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
