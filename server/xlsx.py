@@ -8,7 +8,7 @@ Numbers stay numbers.
 """
 from __future__ import annotations
 
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ERROR_CODES, TYPE_STRING
 
 
 def append(ws, values) -> None:
@@ -27,6 +27,9 @@ def append_row(ws, values) -> None:
     cells = []
     for value in values:
         if isinstance(value, str):
+            if not value.startswith("=") and value not in ERROR_CODES:
+                cells.append(value)  # openpyxl stores every other string as text: no cell object needed
+                continue
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = TYPE_STRING
         elif isinstance(value, dt.date):

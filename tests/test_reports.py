@@ -105,6 +105,9 @@ async def test_text_typed_by_people_is_text_in_the_ledger_never_a_formula(world)
                                    starts_at=at(2026, 5, 5), ends_at=at(2026, 5, 5, 21), minutes="+cmd|' /C calc'!A0")
     await Attendance.create(activity=activity, member=member, status="leave", method="leave",
                             recorded_at=activity.starts_at, note=evil)
+    error_like = await make_member(None, world.party_a, name="#N/A", category="local", mobile="13700009999")
+    await Attendance.create(activity=activity, member=error_like, status="present", method="manual",
+                            recorded_at=activity.starts_at, note="#DIV/0!")
     async with world.client("sec_a") as c:
         response = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.party_a.id, "year": 2026})
     book = load_workbook(io.BytesIO(response.content))
@@ -114,4 +117,4 @@ async def test_text_typed_by_people_is_text_in_the_ledger_never_a_formula(world)
         assert cell.data_type in ("s", "n"), (cell.coordinate, cell.value, cell.data_type)
         assert cell.data_type == ("s" if isinstance(cell.value, str) else "n")
     values = {cell.value for cell in cells}
-    assert {evil, "=1+1", "@SUM(A1:A9)", "+cmd|' /C calc'!A0"} <= values  # kept as typed, as text
+    assert {evil, "=1+1", "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "#N/A", "#DIV/0!"} <= values  # as typed, as text
