@@ -275,25 +275,34 @@ describe("secretary's pages", () => {
     expect(left.data).toEqual({ membership: 'left', left_reason: 'transferred_out', effective_on: '2026-11-01' });
   });
 
-  test('flagged ratings: publish, reply and hide call their routes; hiding needs a reason', async () => {
-    const flagged = { items: [{ id: 9, score: 1, comment: '缺斤少两', flag_reason: 'low_score', created_at: '2026-11-27T10:00:00+08:00' }], total: 1 };
+  test('flagged ratings: the stall is named, a complaint is a complaint, reply and hide reason are kept apart', async () => {
+    const flagged = { items: [
+      { id: 9, score: 4, comment: '缺斤少两', is_complaint: true, flag_reason: 'complaint', reply: null, member_name: '王建国',
+        unit_name: '建国南北货商行', stall_no: 'A-012', created_at: '2026-11-27T10:00:00+08:00' },
+      { id: 10, score: 1, comment: '', is_complaint: false, flag_reason: 'low_score', reply: '已改正', member_name: '李秀英',
+        unit_name: '秀英茶叶店', stall_no: null, created_at: '2026-11-26T10:00:00+08:00' },
+    ], total: 2 };
     fake = installFakeWx({ handler: ({ method }) => ({ statusCode: 200, data: method === 'GET' ? flagged : { status: 'ok' } }) });
     fake.setStorageSync('dj_token', 'secretary');
     const comp = open('flagged', {});
     comp.instance.onShow();
     await simulate.sleep(20);
-    expect(comp.querySelector('.comment').dom.textContent).toBe('缺斤少两');
-    expect(comp.data.items[0].why).toBe('低分');
+    expect(comp.querySelector('.who').dom.textContent).toBe('王建国（建国南北货商行，A-012）');
+    expect(comp.data.items.map((i) => i.why)).toEqual(['顾客投诉', '低分']); // 4 stars and a complaint: not 低分
+    expect(comp.querySelector('.replied').dom.textContent).toBe('已回复：已改正（公开或隐藏后离开这里）');
     const act = (action) => comp.instance.act({ currentTarget: { dataset: { id: 9, action } } });
-    await act('hide');
+    comp.instance.typeReply({ currentTarget: { dataset: { id: 9 } }, detail: { value: '已核实，补足斤两并道歉' } });
+    await act('hide'); // the reply box is not a reason
     expect(fake.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: '请写明隐藏原因' }));
-    comp.instance.input({ currentTarget: { dataset: { id: 9 } }, detail: { value: '已核实，补足斤两并道歉' } });
     await act('reply');
-    await act('publish');
+    expect(fake.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已回复' }));
+    comp.instance.typeReason({ currentTarget: { dataset: { id: 9 } }, detail: { value: '恶意差评' } });
+    await act('hide');
+    expect(fake.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '已隐藏' }));
     const posted = fake.calls.filter((c) => c.method !== 'GET').map((c) => [c.method, c.url.replace('http://127.0.0.1:8000', ''), c.data]);
     expect(posted).toEqual([
       ['PUT', '/api/v1/ratings/9/reply', { reply: '已核实，补足斤两并道歉' }],
-      ['POST', '/api/v1/ratings/9/publish', undefined],
+      ['POST', '/api/v1/ratings/9/hide', { reason: '恶意差评' }],
     ]);
   });
 });
@@ -383,5 +392,20 @@ describe('desk sessions page', () => {
     await comp.instance.end({ currentTarget: { dataset: { id: 7 } } });
     await simulate.sleep(10);
     expect(comp.querySelector('.empty').dom.textContent).toBe('没有电脑登录着你的工作台');
+  });
+});
+
+describe('check-in page, a second scan', () => {
+  test('already checked in is shown as the success it is, with the time the server gives', async () => {
+    fake = installFakeWx({
+      handler: () => ({ statusCode: 409, data: { error: { code: 'already_checked_in', message: '你已在 18:52 签到过了，无需重复签到', fields: {}, checked_in_at: '2026-12-10T18:52:00+08:00' } } }),
+    });
+    fake.setStorageSync('dj_token', 'member-token');
+    const comp = open('checkin', { token: 'k7m2x9qr4tzw.1.2' });
+    await simulate.sleep(20);
+    expect(comp.querySelector('.big').dom.textContent).toBe('已经签到过了');
+    expect(comp.querySelector('.what').dom.textContent).toBe('你已在 18:52 签到过了，无需重复签到');
+    expect(comp.querySelector('.done')).toBeTruthy();
+    expect(comp.querySelector('.refused')).toBeFalsy();
   });
 });

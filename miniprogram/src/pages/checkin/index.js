@@ -16,7 +16,7 @@ function location() {
 }
 
 Component({
-  data: { state: 'working', title: '', time: '', message: '' },
+  data: { state: 'working', title: '', time: '', message: '', already: false },
   methods: {
     onLoad(options) {
       const found = fromOptions(options);
@@ -30,8 +30,13 @@ Component({
       this.setData({ state: 'working' });
       try {
         const answer = await activities.checkIn(token, where);
-        this.setData({ state: 'done', title: answer.activity_title, time: answer.checked_in_at.slice(11, 16) });
+        this.setData({ state: 'done', already: false, title: answer.activity_title, time: answer.checked_in_at.slice(11, 16) });
       } catch (error) {
+        if (error.code === 'already_checked_in') {
+          // Not a failure: the member is signed in, from an earlier scan (the server says when).
+          this.setData({ state: 'done', already: true, title: error.message, time: '' });
+          return;
+        }
         if (error.code === 'location_required' && !where) {
           try {
             this.checkIn(token, await location());
