@@ -124,7 +124,8 @@ class Principal:
         compared with the row's own column, never a join on paths, and never two filters."""
         ids = await self.org_ids(kinds)
         if within is not None:
-            ids = [i for i in await Org.filter(path__startswith=within.path).values_list("id", flat=True) if i in set(ids)]
+            reached = set(ids)
+            ids = [i for i in await Org.filter(path__startswith=within.path).values_list("id", flat=True) if i in reached]
         return Q(**{f"{org_field}_id__in": ids or [0]})
 
 

@@ -149,6 +149,7 @@ async def audience_sizes(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[in
     periods begun by d less those ended by d: two binary searches per question."""
     import asyncio
 
+    from server.auth import subtree
     from server.orgs.models import Org
 
     if not wanted:
@@ -156,7 +157,7 @@ async def audience_sizes(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[in
     days = [day for _, _, day in wanted]
     first, last = min(days), max(days)
     paths = sorted({path for _, path, _ in wanted})
-    orgs = await Org.filter(Q(*[Q(path__startswith=p) for p in paths], join_type="OR")).values_list("id", "path")
+    orgs = await Org.filter(subtree(paths)).values_list("id", "path")
     in_use = periods_on_span(first, last).filter(life_org_id__in=[org_id for org_id, _ in orgs])
     periods = await in_use.values_list("member_id", "life_org_id", "valid_from", "valid_to")
     attachments = await Attachment.filter(org_id__in={org_id for org_id, _, _ in wanted}) \
@@ -187,13 +188,16 @@ def _count_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
     by_member: dict[int, list] = {}
     for member_id, org, start, end in theirs:
         by_member.setdefault(member_id, []).append((org, start, end or never))
+    attached_to: dict[int, list] = {}
+    for member_id, org_id, created_at in attachments:
+        attached_to.setdefault(org_id, []).append((member_id, created_at))
     sizes = {}
     for org_id, path, day in wanted:
         starts, ends = trees[path]
         size = bisect_right(starts, day) - bisect_right(ends, day)
         day_ends = utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
-        for member_id, attached_to, created_at in attachments:
-            if attached_to != org_id or created_at >= day_ends:
+        for member_id, created_at in attached_to.get(org_id, ()):
+            if created_at >= day_ends:
                 continue
             on_day = [org for org, start, end in by_member.get(member_id, ()) if start <= day < end]
             # on the roster that day, and not already counted as a member of the subtree

@@ -93,10 +93,7 @@ async def create_root(*, name: str, district: str, admin_openid: str) -> tuple[O
 
 async def grant_role(principal: Principal, org_id: int, *, role: str, user_id: int | None, member_id: int | None) -> tuple[Role, bool]:
     """Grant `role` on an org. Returns (role, created); granting what exists changes nothing."""
-    org = await get_org(org_id)
-    if not principal.reaches(org, ("admin",)):
-        await audit.record("role.grant.denied", actor=principal.user, org=org, role=role)
-        raise NotAnAdmin()
+    org = await admin_org(principal, org_id, "role.grant", role=role)
     if member_id is not None:
         member = await Member.get_or_none(id=member_id)
         if member is None or member.user_id is None:
@@ -117,10 +114,11 @@ async def grant_role(principal: Principal, org_id: int, *, role: str, user_id: i
     return granted, True
 
 
-async def admin_org(principal: Principal, org_id: int, action: str) -> Org:
+async def admin_org(principal: Principal, org_id: int, action: str, **data) -> Org:
+    """The org, if the caller administers it or an org above it; otherwise the denial is audited."""
     org = await get_org(org_id)
     if not principal.reaches(org, ("admin",)):
-        await audit.record(f"{action}.denied", actor=principal.user, org=org)
+        await audit.record(f"{action}.denied", actor=principal.user, org=org, **data)
         raise NotAnAdmin()
     return org
 
