@@ -76,12 +76,12 @@ console-api-types: $(STAMP) $(CONSOLE_STAMP)
 	$(BIN)/python scripts/openapi-document console/openapi.json
 	cd console && npx openapi-typescript --default-non-nullable false openapi.json -o src/api/schema.d.ts && rm openapi.json
 
-# Chinese fonts for the plates, Chromium for the browser tests: from the OS, see the script.
+# Chinese fonts for the plates, Chromium and pdftoppm for the tests: from the OS, see the script.
 fonts: $(RUNTIME_STAMP)
 	@scripts/system-packages $(BIN)/python fonts
 
 browser: $(RUNTIME_STAMP)
-	@scripts/system-packages $(BIN)/python fonts chromium
+	@scripts/system-packages $(BIN)/python fonts chromium pdftools
 
 migrate: $(RUNTIME_STAMP)
 	$(BIN)/python -m server migrate

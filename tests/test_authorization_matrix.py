@@ -8,7 +8,7 @@ from PIL import Image
 from server import auth
 from server.accounts.models import AuthToken
 from server.activities import tokens
-from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest
+from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest, MeetingPlan, PlanReminder
 from server.members.models import Attachment, Member, Registration, RosterImport
 from server.orgs.models import Org, Role
 from server.clock import today
@@ -121,6 +121,15 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/activities", "/api/v1/activities", None),
         ("GET", "api/v1/activities/<activity_id:int>", f"/api/v1/activities/{act}", None),
         ("PATCH", "api/v1/activities/<activity_id:int>", f"/api/v1/activities/{act}", {"title": "改掉"}),
+        ("GET", "api/v1/activities/<activity_id:int>/record", f"/api/v1/activities/{act}/record", None),
+        ("PUT", "api/v1/activities/<activity_id:int>/record", f"/api/v1/activities/{act}/record",
+         {"host_id": mem, "topics": ["改掉"], "minutes": "改掉"}),
+        ("GET", "api/v1/orgs/<org_id:int>/meeting-plan", f"/api/v1/orgs/{world.party_a.id}/meeting-plan", None),
+        ("PUT", "api/v1/orgs/<org_id:int>/meeting-plan", f"/api/v1/orgs/{world.party_a.id}/meeting-plan",
+         {"items": [{"kind": "lecture", "every": "none"}]}),
+        ("POST", "api/v1/orgs/<org_id:int>/meeting-plan/reminder", f"/api/v1/orgs/{world.party_a.id}/meeting-plan/reminder", None),
+        ("GET", "api/v1/reports/meeting-plan", f"/api/v1/reports/meeting-plan?org_id={world.party_a.id}", None),
+        ("GET", "api/v1/reports/ledger.pdf", f"/api/v1/reports/ledger.pdf?org_id={world.party_a.id}", None),
         ("POST", "api/v1/activities/<activity_id:int>/cancel", f"/api/v1/activities/{act}/cancel", {"reason": "x"}),
         ("GET", "api/v1/activities/<activity_id:int>/checkin-code", f"/api/v1/activities/{act}/checkin-code", None),
         ("POST", "api/v1/checkins", "/api/v1/checkins", {"token": a["token"], "nonce": "matrix-nonce-1"}),
@@ -213,7 +222,9 @@ async def snapshot(world, a) -> dict:
     return {
         "registration": (await Registration.get(id=a["registration"].id)).status,
         "member": tuple((await Member.filter(id=world.member_a.id).values_list("category", "name"))[0]),
-        "activity": tuple((await Activity.filter(id=a["activity"].id).values_list("title", "status"))[0]),
+        "activity": tuple((await Activity.filter(id=a["activity"].id).values_list("title", "status", "host_id", "minutes"))[0]),
+        "plan": await MeetingPlan.filter(org=world.party_a).count(),
+        "plan_reminders": await PlanReminder.filter(org=world.party_a).count(),
         "attendance": await Attendance.filter(activity=a["activity"]).count(),
         "leave": (await LeaveRequest.get(id=a["leave"].id)).status,
         "photos": await ActivityPhoto.filter(activity=a["activity"]).count(),

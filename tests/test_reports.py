@@ -81,18 +81,21 @@ async def test_ledger_workbook(world):
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response.headers["content-disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["活动台账", "签到明细"]
-    sheet = book["活动台账"]
-    assert sheet["A1"].value == f"{world.branch_a.name} 2026 年党员活动台账"
+    assert book.sheetnames == ["会议一览", "计划完成情况", "签到明细", "001 03-05 党课", "002 04-01 支部党员大会",
+                               "003 07-01 教育培训"]
+    sheet = book["会议一览"]
+    assert sheet["A1"].value == f"{world.branch_a.name} 2026 年三会一课台账"
     header = [cell.value for cell in sheet[2]]
     rows = [dict(zip(header, [cell.value for cell in row])) for row in sheet.iter_rows(min_row=3)]
-    assert [r["主题"] for r in rows] == ["党课", "党员大会", "取消的培训"]  # the city's training is not branch A's
+    assert [r["会议名称"] for r in rows] == ["党课", "党员大会", "取消的培训"]  # the city's training is not branch A's
     lecture = rows[0]
-    assert (lecture["日期"], lecture["类型"], lecture["应到"], lecture["出席"], lecture["请假"]) == ("2026-03-05", "党课", 8, 5, 1)
+    assert (lecture["日期"], lecture["类型"], lecture["应到"], lecture["实到"], lecture["请假"]) == ("2026-03-05", "党课", 8, 5, 1)
+    assert lecture["缺席"] == 2 and lecture["台账页"] == "001 03-05 党课"  # 8 expected: 5 came, 1 on leave, 2 never signed
+    assert rows[1]["法定人数"] == "未达到"  # 1 of 8 full members at the congress
     assert rows[2]["状态"] == "已取消"
     details = list(book["签到明细"].iter_rows(min_row=3, values_only=True))
-    assert len(details) == 8  # branch A's 2026 activities only: 6 at the lecture, 1 meeting, 1 cancelled
-    assert ("2026-03-05", "党课", "流动4", "流动党员", "请假", "请假审批") in [d[:6] for d in details]
+    assert len(details) == 8 + 8 + 8  # everyone expected at each of branch A's three meetings
+    assert ("2026-03-05", "党课", world.party_a.name, "流动4", "流动党员", "请假", "请假审批") in [d[:7] for d in details]
     assert await AuditEntry.filter(action="ledger.exported", actor_id=world.users["sec_a"].id).exists()
 
 

@@ -91,7 +91,11 @@ async def decide_leave(principal: Principal, activity_id: int, leave_id: int, ap
 
 async def sheet(principal: Principal, activity_id: int) -> dict:
     """Expected members with how (and whether) each one's attendance was recorded."""
-    activity = await activities.staff_activity(principal, activity_id, "attendance")
+    return await tally(await activities.staff_activity(principal, activity_id, "attendance"))
+
+
+async def tally(activity) -> dict:
+    """The sheet of an activity already allowed to the caller (the record shows it too)."""
     members = await activities.expected_members(activity).order_by("name", "id").values("id", "name", "category")
     rows = {r["member_id"]: r for r in await Attendance.filter(activity=activity).values(
         "member_id", "status", "method", "recorded_at", "note", "member__name", "member__category")}

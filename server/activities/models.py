@@ -8,9 +8,16 @@ ACTIVITY_KINDS = {
     "group": "党小组会",
     "lecture": "党课",
     "training": "教育培训",
+    "theme_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "appraisal": "民主评议",
     "volunteer": "志愿服务",
     "other": "其他活动",
 }
+# Kinds that decide things by vote (their records carry resolutions with votes), and the one
+# whose decisions need more than half of the full members expected (党章: 党员大会 quorum).
+DECIDING_KINDS = ("party_congress", "committee")
+QUORUM_KINDS = ("party_congress",)
 ATTENDANCE_STATUSES = {"present": "出席", "leave": "请假", "absent": "缺席"}
 ATTENDANCE_METHODS = {"scan": "扫码签到", "manual": "书记登记", "leave": "请假审批"}
 
@@ -34,6 +41,16 @@ class Activity(Model):
     checkin_code = fields.CharField(max_length=16, unique=True)
     status = fields.CharField(max_length=20, default="scheduled")  # scheduled | cancelled
     minutes = fields.TextField(default="")
+    # The meeting record (台账): who chaired, took the minutes and spoke; guests; agenda; decisions.
+    host = fields.ForeignKeyField("models.Member", related_name="hosted_activities", null=True, on_delete=fields.SET_NULL)
+    recorder = fields.ForeignKeyField("models.Member", related_name="recorded_activities", null=True,
+                                      on_delete=fields.SET_NULL)
+    speaker = fields.ForeignKeyField("models.Member", related_name="spoken_activities", null=True,
+                                     on_delete=fields.SET_NULL)
+    speaker_name = fields.CharField(max_length=50, default="")  # a speaker from outside (上级党委、讲师)
+    guests = fields.CharField(max_length=500, default="")  # 列席 and 到会指导, as written
+    topics = fields.JSONField(default=list)  # ["议题一", ...]
+    resolutions = fields.JSONField(default=list)  # [{"text", "votes_for", "votes_against", "abstaining"}]
     created_by = fields.ForeignKeyField("models.User", related_name="created_activities", null=True, on_delete=fields.SET_NULL)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -94,6 +111,38 @@ class Reminder(Model):
     class Meta:
         table = "reminders"
         unique_together = (("activity", "member"),)
+
+
+class MeetingPlan(Model):
+    # An org's own required frequency for one kind, where it differs from PLAN_DEFAULTS
+    # (server/activities/plan.py). every = "none": not required of this org.
+    id = fields.IntField(primary_key=True)
+    org = fields.ForeignKeyField("models.Org", related_name="meeting_plans", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=20)
+    every = fields.CharField(max_length=10)  # month | quarter | year | none
+    times = fields.IntField(default=1)
+    updated_by = fields.ForeignKeyField("models.User", related_name="meeting_plans", null=True, on_delete=fields.SET_NULL)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "meeting_plans"
+        unique_together = (("org", "kind"),)
+
+
+class PlanReminder(Model):
+    # A secretary's one-time subscribe permission: remind me once when a period is ending with a
+    # required meeting not held. Claimed pending -> sending by a conditional update, like Reminder.
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="plan_reminders", on_delete=fields.CASCADE)
+    org = fields.ForeignKeyField("models.Org", related_name="plan_reminders", on_delete=fields.CASCADE)
+    status = fields.CharField(max_length=10, default="pending")  # pending | sending | sent | failed
+    period = fields.CharField(max_length=10, default="")  # the period it was sent for, "2026-Q4"
+    sent_at = fields.DatetimeField(null=True)
+    error = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "plan_reminders"
 
 
 class ActivityPhoto(Model):

@@ -2,11 +2,12 @@
 from sanic import Blueprint
 from sanic.response import html, raw
 
-from server.activities import attendance, checkin, photos, reminders, service
+from server.activities import attendance, checkin, photos, plan, record, reminders, service
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut,
     CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, MemberAttendanceList,
-    MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, ReminderOut,
+    MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, PlanReminderOut, PlanSettings, PlanSettingsIn,
+    RecordIn, RecordOut, ReminderOut,
 )
 from server.apidoc import doc, reply
 from server.auth import authenticate, authenticated_user_id
@@ -52,6 +53,48 @@ async def update(request, activity_id: int):
     data = parse_body(request, ActivityPatch)
     activity = await service.update_activity(principal, activity_id, data.model_dump(exclude_unset=True), request.app.ctx.store)
     return reply(_out(activity))
+
+
+@bp.get("/activities/<activity_id:int>/record")
+@doc("会议记录（主持人、记录人、议题、决议、法定人数、缺席原因）", tag="activities", ok=RecordOut, errors=(404,))
+async def read_record(request, activity_id: int):
+    principal = await authenticate(request)
+    return reply(RecordOut(**await record.read(principal, activity_id)))
+
+
+@bp.put("/activities/<activity_id:int>/record")
+@doc("填写会议记录（书记，整份提交）", tag="activities", ok=RecordOut, body=RecordIn, errors=(404, 409))
+async def write_record(request, activity_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, RecordIn)
+    return reply(RecordOut(**await record.write(principal, activity_id, data.model_dump(), request.app.ctx.store)))
+
+
+@bp.get("/orgs/<org_id:int>/meeting-plan")
+@doc("组织的三会一课频次要求（未设置的按默认）", tag="activities", ok=PlanSettings, errors=(403, 404))
+async def plan_settings(request, org_id: int):
+    principal = await authenticate(request)
+    org = await plan.plan_org(principal, org_id)
+    return reply(PlanSettings(**plan.settings_view(org, await plan.settings_of(org))))
+
+
+@bp.put("/orgs/<org_id:int>/meeting-plan")
+@doc("修改三会一课频次要求（书记、管理员）", tag="activities", ok=PlanSettings, body=PlanSettingsIn, errors=(403, 404))
+async def change_plan(request, org_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, PlanSettingsIn)
+    org = await plan.plan_org(principal, org_id)
+    settings = await plan.change_settings(principal, org, [item.model_dump() for item in data.items])
+    return reply(PlanSettings(**plan.settings_view(org, settings)))
+
+
+@bp.post("/orgs/<org_id:int>/meeting-plan/reminder")
+@doc("订阅会议计划提醒（期末前一周仍有应开未开的会议时提醒一次）", tag="activities", ok=PlanReminderOut,
+     status=(200, 201), errors=(403, 404))
+async def subscribe_plan_reminder(request, org_id: int):
+    principal = await authenticate(request)
+    reminder, created = await plan.subscribe(principal, org_id)
+    return reply(PlanReminderOut.model_validate(reminder), 201 if created else 200)
 
 
 @bp.post("/activities/<activity_id:int>/cancel")

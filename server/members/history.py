@@ -149,23 +149,40 @@ async def audience_sizes(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[in
     periods begun by d less those ended by d: two binary searches per question."""
     import asyncio
 
-    from server.auth import subtree
-    from server.orgs.models import Org
+    if not wanted:
+        return {}
+    return await asyncio.to_thread(_count_audiences, wanted, *await _audience_rows(wanted))
+
+
+async def audience_members(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[int, dt.date], dict[int, tuple[str, str]]]:
+    """Like audience_sizes, but who: (org_id, day) -> {member_id: (category, standing) that day}.
+    For the ledger's page per meeting and its quorum (full members only vote)."""
+    import asyncio
 
     if not wanted:
         return {}
+    return await asyncio.to_thread(_list_audiences, wanted, *await _audience_rows(wanted))
+
+
+async def _audience_rows(wanted):
+    """The three reads both audience questions answer from: the orgs of the subtrees, the
+    periods in them over the span of days, and the attachments with their members' periods.
+    Period rows: (member_id, life_org_id, valid_from, valid_to, category, standing)."""
+    from server.auth import subtree
+    from server.orgs.models import Org
+
     days = [day for _, _, day in wanted]
     first, last = min(days), max(days)
     paths = sorted({path for _, path, _ in wanted})
+    fields = ("member_id", "life_org_id", "valid_from", "valid_to", "category", "standing")
     orgs = await Org.filter(subtree(paths)).values_list("id", "path")
     in_use = periods_on_span(first, last).filter(life_org_id__in=[org_id for org_id, _ in orgs])
-    periods = await in_use.values_list("member_id", "life_org_id", "valid_from", "valid_to")
+    periods = await in_use.values_list(*fields)
     attachments = await Attachment.filter(org_id__in={org_id for org_id, _, _ in wanted}) \
         .values_list("member_id", "org_id", "created_at")
     attached = {member_id for member_id, _, _ in attachments}
-    theirs = await periods_on_span(first, last).filter(member_id__in=attached) \
-        .values_list("member_id", "life_org_id", "valid_from", "valid_to") if attached else []
-    return await asyncio.to_thread(_count_audiences, wanted, orgs, periods, attachments, theirs)
+    theirs = await periods_on_span(first, last).filter(member_id__in=attached).values_list(*fields) if attached else []
+    return orgs, periods, attachments, theirs
 
 
 def periods_on_span(first: dt.date, last: dt.date):
@@ -183,10 +200,10 @@ def _count_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
     for _, path, _ in wanted:
         if path not in trees:
             inside = {org_id for org_id, org_path in orgs if org_path.startswith(path)}
-            rows = [(start, end or never) for _, org, start, end in periods if org in inside]
+            rows = [(start, end or never) for _, org, start, end, *_ in periods if org in inside]
             trees[path] = (sorted(start for start, _ in rows), sorted(end for _, end in rows))
     by_member: dict[int, list] = {}
-    for member_id, org, start, end in theirs:
+    for member_id, org, start, end, *_ in theirs:
         by_member.setdefault(member_id, []).append((org, start, end or never))
     attached_to: dict[int, list] = {}
     for member_id, org_id, created_at in attachments:
@@ -205,3 +222,32 @@ def _count_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
                 size += 1
         sizes[(org_id, day)] = size
     return sizes
+
+
+def _list_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
+    never = dt.date.max
+    path_of = dict(orgs)
+    by_org: dict[int, list] = {}
+    for member_id, org, start, end, category, standing in periods:
+        by_org.setdefault(org, []).append((member_id, start, end or never, category, standing))
+    trees: dict[str, list] = {}
+    by_member: dict[int, list] = {}
+    for member_id, org, start, end, category, standing in theirs:
+        by_member.setdefault(member_id, []).append((org, start, end or never, category, standing))
+    attached_to: dict[int, list] = {}
+    for member_id, org_id, created_at in attachments:
+        attached_to.setdefault(org_id, []).append((member_id, created_at))
+    lists = {}
+    for org_id, path, day in wanted:
+        if path not in trees:
+            trees[path] = [row for org, org_path in orgs if org_path.startswith(path) for row in by_org.get(org, ())]
+        members = {member_id: (category, standing) for member_id, start, end, category, standing in trees[path]
+                   if start <= day < end}
+        day_ends = utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
+        for member_id, created_at in attached_to.get(org_id, ()):
+            if created_at < day_ends and member_id not in members:
+                on_day = [row for row in by_member.get(member_id, ()) if row[1] <= day < row[2]]
+                if on_day and not path_of.get(on_day[0][0], "").startswith(path):
+                    members[member_id] = on_day[0][3:]
+        lists[(org_id, day)] = members
+    return lists

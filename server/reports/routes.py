@@ -10,7 +10,10 @@ from sanic.response import raw
 from server import audit
 from server.apidoc import doc, reply
 from server.auth import authenticate
-from server.reports import service, workbook
+from server.clock import today
+from server.activities import plan
+from server.activities.schemas import MeetingPlanOut
+from server.reports import ledger, pdfbook, service, workbook
 from server.validation import Id, Query, parse_query
 
 bp = Blueprint("reports")
@@ -56,19 +59,50 @@ async def training_rates(request):
     return reply(TrainingRates(**await service.training_rates(principal, query.org_id, query.year)))
 
 
-@bp.get("/reports/ledger.xlsx")
-@doc("年度活动台账（Excel）", tag="reports", query=ReportQuery, errors=(403, 404), media=XLSX)
-async def ledger(request):
+@bp.get("/reports/meeting-plan")
+@doc("年度三会一课计划完成情况（按类型、按期：应开、已开、已完成/本期待开/逾期未开）", tag="reports",
+     ok=MeetingPlanOut, query=ReportQuery, errors=(403, 404))
+async def meeting_plan(request):
     principal = await authenticate(request)
     query = parse_query(request, ReportQuery)
-    data = await service.ledger(principal, query.org_id, query.year)
-    # Building a workbook is CPU work: each step in a thread, the rows fed in as they are read.
-    book = workbook.LedgerBook(data["org_name"], data["year"])
-    await asyncio.to_thread(book.activities, data["activities"])
-    async for rows in service.ledger_attendance(data["activities"], workbook.ATTENDANCE_FIELDS):
-        await asyncio.to_thread(book.attendance, rows)
+    org = await plan.plan_org(principal, query.org_id)
+    return reply(MeetingPlanOut(**await plan.year_plan(org, query.year or today().year)))
+
+
+@bp.get("/reports/ledger.xlsx")
+@doc("年度三会一课台账（Excel：会议一览、计划完成情况、签到明细、每次会议一页）", tag="reports", query=ReportQuery,
+     errors=(403, 404), media=XLSX)
+async def ledger_workbook(request):
+    principal = await authenticate(request)
+    query = parse_query(request, ReportQuery)
+    data = await ledger.ledger(principal, query.org_id, query.year)
+    # Building a workbook is CPU work: each step in a thread, the pages fed in as they are read.
+    book = await asyncio.to_thread(workbook.LedgerBook, data["org_name"], data["year"])
+    async for pages in ledger.pages(data["activities"]):
+        await asyncio.to_thread(lambda: [book.meeting(page) for page in pages])
+    body = await asyncio.to_thread(book.finish, data["plans"])
+    return await _export(principal, query, data, body, "xlsx", XLSX)
+
+
+@bp.get("/reports/ledger.pdf")
+@doc("年度三会一课台账（PDF：封面、目录、每次会议一节，含照片，可打印）", tag="reports", query=ReportQuery,
+     errors=(403, 404), media="application/pdf")
+async def ledger_book(request):
+    principal = await authenticate(request)
+    query = parse_query(request, ReportQuery)
+    data = await ledger.ledger(principal, query.org_id, query.year)
+    files = request.app.ctx.files
+    book = await asyncio.to_thread(pdfbook.LedgerPdf, data["org_name"], data["year"], data["activities"], data["plans"],
+                                   request.app.ctx.settings.plate_font or None)
+    async for pages in ledger.pages(data["activities"]):
+        photos = await ledger.photos([page["id"] for page in pages], files, pdfbook.PHOTOS_PER_MEETING)
+        await asyncio.to_thread(lambda: [book.meeting(page, photos.get(page["id"], [])) for page in pages])
     body = await asyncio.to_thread(book.finish)
+    return await _export(principal, query, data, body, "pdf", "application/pdf")
+
+
+async def _export(principal, query, data, body: bytes, extension: str, media: str):
     # Names and attendance of party members leave the system here: the export is audited.
-    await audit.record("ledger.exported", actor=principal.user, org=query.org_id, year=data["year"])
-    filename = quote(f"{data['org_name']}{data['year']}年活动台账.xlsx")
-    return raw(body, content_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    await audit.record("ledger.exported", actor=principal.user, org=query.org_id, year=data["year"], format=extension)
+    filename = quote(f"{data['org_name']}{data['year']}年三会一课台账.{extension}")
+    return raw(body, content_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})

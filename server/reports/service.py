@@ -1,4 +1,4 @@
-"""Training rates and the yearly activity ledger (台账), computed with aggregate queries."""
+"""Training rates per category, computed with aggregate queries; what reports share (the year, the org)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +6,12 @@ import datetime as dt
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from server.activities.models import ACTIVITY_KINDS, Activity, Attendance
+from server.activities.models import Attendance
 from server.members import history
 from server.auth import Principal
 from server.clock import SHANGHAI, today, utc
 from server.errors import Forbidden
 from server.members.models import CATEGORIES
-from server.orgs.models import Org
 from server.orgs.service import get_org
 
 # Seed §一.5: 隶属党员年培训率100%；流动党员年培训率80%以上；属地党员年教育培训至少参加一次以上。
@@ -33,7 +32,7 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     return utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI)), utc(dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
 
 
-async def reportable_org(principal: Principal, org_id: int) -> Org:
+async def reportable_org(principal: Principal, org_id: int):
     org = await get_org(org_id)
     if not principal.reaches(org):
         raise NotReportable()
@@ -81,48 +80,3 @@ async def training_rates(principal: Principal, org_id: int, year: int | None) ->
                              for m in untrained if m["category"] == category][:BELOW_TARGET_LIMIT],
         })
     return {"org_id": org.id, "org_name": org.name, "year": year, "categories": categories}
-
-
-LEDGER_CHUNK = 50  # activities whose attendance is read (and written to the workbook) at a time
-
-
-async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
-    """What the ledger's first sheet shows: the year's activities of the org's subtree with their
-    headcounts (the attendance rows come after, in chunks: ledger_attendance)."""
-    org = await reportable_org(principal, org_id)
-    year = year or today().year
-    start, end = year_bounds(year)
-    in_tree = await Org.filter(path__startswith=org.path).values_list("id", flat=True)
-    activities = await Activity.filter(org_id__in=in_tree, starts_at__gte=start, starts_at__lt=end) \
-        .order_by("starts_at", "id").values("id", "kind", "title", "place", "starts_at", "ends_at", "org_id",
-                                             "org__name", "org__path", "counts_as_training", "status", "minutes")
-    ids = [a["id"] for a in activities]
-    counts: dict[int, dict[str, int]] = {}
-    for activity_id, status, n in await Attendance.filter(activity_id__in=ids or [0]) \
-            .annotate(n=Count("id")).group_by("activity_id", "status").values_list("activity_id", "status", "n"):
-        counts.setdefault(activity_id, {})[status] = n
-    expected = await _expected(activities)
-    for activity in activities:
-        tally = counts.get(activity["id"], {})
-        activity.update(kind_label=ACTIVITY_KINDS.get(activity["kind"], activity["kind"]),
-                        expected=expected[activity["id"]], present=tally.get("present", 0),
-                        leave=tally.get("leave", 0), absent=tally.get("absent", 0))
-    return {"org_name": org.name, "year": year, "activities": activities}
-
-
-async def ledger_attendance(activities: list[dict], fields: tuple[str, ...]):
-    """Every attendance row of the activities, in their order and then by name, a few activities'
-    worth at a time: neither the rows of a city's year nor the time to read them sit in one piece."""
-    for first in range(0, len(activities), LEDGER_CHUNK):
-        ids = [a["id"] for a in activities[first:first + LEDGER_CHUNK]]
-        yield await Attendance.filter(activity_id__in=ids).order_by(
-            "activity__starts_at", "activity_id", "member__name", "member_id").values_list(*fields)
-
-
-async def _expected(activities: list[dict]) -> dict[int, int]:
-    """Audience size (应到) of each activity on the day it was held, all in one go."""
-    def day(activity: dict) -> dt.date:
-        return activity["starts_at"].astimezone(SHANGHAI).date()
-
-    sizes = await history.audience_sizes({(a["org_id"], a["org__path"], day(a)) for a in activities})
-    return {a["id"]: sizes[(a["org_id"], day(a))] for a in activities}

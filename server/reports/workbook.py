@@ -1,80 +1,219 @@
-"""The ledger as an .xlsx workbook, laid out the way an association files it: a title row,
-one row per activity with its headcounts, and a second sheet with every attendance record.
+"""The year's 台账 as an .xlsx workbook, laid out the way an association files it:
 
-Written in openpyxl's write-only mode, sheet after sheet and the attendance in chunks as they
-come from the database (LedgerBook), so a city's year (100 000 sign-ins) keeps memory flat; the
-calls are made in a thread (server/reports/routes.py), never on the event loop.
+- 会议一览: one line per meeting with its headcounts and, for a 支部党员大会, whether it had its
+  quorum (a meeting without it is marked in red, never left out);
+- 计划完成情况: per org and kind, the periods done, due and overdue;
+- 签到明细: every expected or recorded person of every meeting, one per line, for filtering;
+- then one sheet per meeting laid out as a printed record page (党支部工作记录): the header block
+  (kind, name, time, place, host, recorder, speaker, guests, 应到/实到/请假/缺席), the absentees
+  with their reasons, topics, minutes and resolutions with votes, the attendance table, and
+  lines for the chair's and recorder's signatures.
+
+Print-ready: A4 portrait, fitted to the page width, the title row repeated on every page, long
+text wrapped in rows tall enough for it, Chinese fonts named (宋体 for text, 黑体 for titles).
+Written in openpyxl's write-only mode, a meeting at a time as the pages come from the database
+(server/reports/ledger.py); the calls are made in a thread, never on the event loop. Every text
+goes in as text (server/xlsx.py): titles, names, reasons and minutes are typed by people.
 """
 from __future__ import annotations
 
 import io
+import math
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from server import xlsx
-from server.activities.models import ATTENDANCE_METHODS, ATTENDANCE_STATUSES
+from server.activities.plan import PLAN_EVERY
 from server.clock import SHANGHAI
-from server.members.models import CATEGORIES
+from server.reports.ledger import quorum_text, resolution_text, when
 
-ACTIVITY_COLUMNS = [("序号", 6), ("日期", 12), ("时间", 13), ("类型", 12), ("主题", 28), ("组织", 22), ("地点", 20),
-                    ("计入培训", 9), ("应到", 7), ("出席", 7), ("请假", 7), ("缺席", 7), ("出席率", 8),
-                    ("会议记录", 40), ("状态", 8)]
-ATTENDANCE_COLUMNS = [("日期", 12), ("活动", 28), ("姓名", 10), ("党员类别", 10), ("签到情况", 9), ("记录方式", 10),
-                      ("记录时间", 18), ("备注", 24)]
-# The attendance rows LedgerBook.attendance takes, as the service reads them (values_list).
-ATTENDANCE_FIELDS = ("activity__starts_at", "activity__title", "member__name", "member__category", "status", "method",
-                     "recorded_at", "note")
+TEXT_FONT, TITLE_FONT = "宋体", "黑体"
+SUMMARY_COLUMNS = [("序号", 6), ("日期", 11), ("时间", 12), ("类型", 11), ("会议名称", 26), ("组织", 20), ("地点", 16),
+                   ("主持人", 8), ("记录人", 8), ("计入培训", 6), ("应到", 6), ("实到", 6), ("请假", 6), ("缺席", 6),
+                   ("出席率", 7), ("法定人数", 10), ("状态", 7), ("台账页", 16)]
+PLAN_COLUMNS = [("组织", 24), ("会议类型", 12), ("要求", 12), ("应开期数", 9), ("已完成", 8), ("本期待开", 9),
+                ("逾期未开", 9), ("未到期", 8), ("逾期的期", 40)]
+DETAIL_COLUMNS = [("日期", 11), ("会议", 26), ("组织", 20), ("姓名", 10), ("党员类别", 10), ("签到情况", 9),
+                  ("记录方式", 10), ("记录时间", 17), ("原因或备注", 26)]
+# The record page: seven columns whose widths add up to an A4 page's width at 11 pt.
+PAGE_COLUMNS = [("序号", 9), ("姓名", 12), ("党员类别", 10), ("签到情况", 9), ("记录方式", 10), ("记录时间", 17),
+                ("原因或备注", 24)]
+PAGE_WIDTH = sum(width for _, width in PAGE_COLUMNS)
+LINE_HEIGHT = 15  # points per wrapped line of 11 pt text
+MAX_LINES_PER_ROW = 24  # Excel caps a row at 409 pt; longer text goes on in the next row
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _lines(text: str, width: float) -> list[str]:
+    """The text cut into the lines a cell `width` characters wide shows (a Chinese character is
+    two of them): row heights follow, since Excel does not grow merged rows by itself."""
+    out = []
+    for paragraph in text.split("\n") or [""]:
+        used, line = 0.0, ""
+        for char in paragraph:
+            step = 1 if ord(char) < 0x2E80 else 2
+            if used + step > width - 1 and line:
+                out.append(line)
+                used, line = 0.0, ""
+            used, line = used + step, line + char
+        out.append(line)
+    return out
+
+
+def sheet_name(page: dict) -> str:
+    return f"{page['number']:03d} {page['starts_at'].astimezone(SHANGHAI):%m-%d} {page['kind_label']}"
 
 
 class LedgerBook:
     def __init__(self, org_name: str, year: int) -> None:
         self.org_name, self.year = org_name, year
         self.book = Workbook(write_only=True)
-        self.details = None
+        self.summary: list[list] = []
+        self.details = self._table("签到明细", f"{org_name} {year} 年签到明细", DETAIL_COLUMNS, index=0)
 
-    def _sheet(self, name: str, title: str, columns):
-        # Every text goes in as text (server/xlsx.py): titles, names, reasons and minutes are typed
-        # by people and must never become formulas.
-        ws = self.book.create_sheet(name)
-        for index, (_, width) in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
+    # -- cells ---------------------------------------------------------------------------------
+    @staticmethod
+    def _cell(ws, value, *, bold=False, size=11, font=TEXT_FONT, align=None, border=True, color=None):
+        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever it starts with
+        cell.font = Font(name=font, size=size, bold=bold, color=color)
+        cell.alignment = align or WRAP
+        if border:
+            cell.border = BOX
+        return cell
+
+    def _print_setup(self, ws, landscape: bool = False) -> None:
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    def _title(self, ws, text: str, columns: int) -> None:
+        ws.row_dimensions[1].height = 30
+        ws.append([self._cell(ws, text, bold=True, size=16, font=TITLE_FONT, align=CENTER, border=False)])
+        ws.merged_cells.add(f"A1:{get_column_letter(columns)}1")
+
+    def _table(self, name: str, title: str, columns, index: int | None = None):
+        ws = self.book.create_sheet(name, index)
+        for number, (_, width) in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(number)].width = width
         ws.freeze_panes = "A3"
-        heading = WriteOnlyCell(ws, value=title)
-        heading.font, heading.alignment = Font(size=14, bold=True), Alignment(horizontal="center")
-        heading.data_type = "s"
-        ws.append([heading])
-        ws.merged_cells.add(f"A1:{get_column_letter(len(columns))}1")
-        header = []
-        for name, _ in columns:
-            cell = WriteOnlyCell(ws, value=name)
-            cell.font, cell.data_type = Font(bold=True), "s"
-            header.append(cell)
-        ws.append(header)
+        self._print_setup(ws, landscape=True)
+        ws.print_title_rows = "1:2"
+        self._title(ws, title, len(columns))
+        ws.append([self._cell(ws, name, bold=True, align=CENTER) for name, _ in columns])
         return ws
 
-    def activities(self, activities: list[dict]) -> None:
-        ws = self._sheet("活动台账", f"{self.org_name} {self.year} 年党员活动台账", ACTIVITY_COLUMNS)
-        for number, a in enumerate(activities, start=1):
-            starts, ends = a["starts_at"].astimezone(SHANGHAI), a["ends_at"].astimezone(SHANGHAI)
-            rate = f"{a['present'] / a['expected']:.0%}" if a["expected"] else ""
-            xlsx.append_row(ws, [
-                number, starts.strftime("%Y-%m-%d"), f"{starts:%H:%M}-{ends:%H:%M}", a["kind_label"], a["title"],
-                a["org__name"], a["place"], "是" if a["counts_as_training"] else "否", a["expected"], a["present"],
-                a["leave"], a["absent"], rate, a["minutes"][:500], "已取消" if a["status"] == "cancelled" else ""])
-        self.details = self._sheet("签到明细", f"{self.org_name} {self.year} 年签到明细", ATTENDANCE_COLUMNS)
+    # -- one meeting ---------------------------------------------------------------------------
+    def meeting(self, page: dict) -> None:
+        """A meeting's record page, its line in 会议一览 and its people in 签到明细."""
+        ws = self.book.create_sheet(sheet_name(page))
+        for number, (_, width) in enumerate(PAGE_COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(number)].width = width
+        self._print_setup(ws)
+        ws.print_title_rows = "1:1"
+        self._title(ws, f"{page['org__name']}　{page['kind_label']}记录", len(PAGE_COLUMNS))
+        self.row = 1
+        absent = page["absent"] + page["unrecorded"]
+        self._pair(ws, "会议类别", page["kind_label"], "会议名称", page["title"])
+        self._pair(ws, "时间", when(page), "地点", page["place"])
+        self._pair(ws, "主持人", page["host"], "记录人", page["recorder"])
+        self._pair(ws, "主讲人", page["speaker"], "列席人员", page["guests"])
+        self._pair(ws, "应到人数", page["expected"], "实到人数", page["present"])
+        self._pair(ws, "请假人数", page["leave"], "缺席人数",
+                   f"{absent}（其中未签到 {page['unrecorded']}）" if page["unrecorded"] else absent)
+        if page["quorum"] is not None:
+            self._wide(ws, "法定人数", quorum_text(page["quorum"]), alert=not page["quorum"]["met"])
+        if page["status"] == "cancelled":
+            self._wide(ws, "状态", "已取消", alert=True)
+        self._wide(ws, "缺席人员及原因", page["absentees"] or "无")
+        self._wide(ws, "会议议题", "\n".join(f"{i}. {t}" for i, t in enumerate(page["topics"], start=1)))
+        self._wide(ws, "会议内容", page["minutes"])
+        if page["kind"] in ("party_congress", "committee") or page["resolutions"]:
+            self._wide(ws, "会议决议", "\n".join(f"{i}. {resolution_text(r)}"
+                                               for i, r in enumerate(page["resolutions"], start=1)))
+        ws.append([])
+        ws.append([self._cell(ws, name, bold=True, align=CENTER) for name, _ in PAGE_COLUMNS])
+        starts = page["starts_at"].astimezone(SHANGHAI)
+        for number, person in enumerate(page["people"], start=1):
+            recorded = person["recorded_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if person["recorded_at"] else ""
+            xlsx.append_row(ws, [number, person["name"], person["category"], person["status"], person["method"],
+                                 recorded, person["note"]])
+            xlsx.append_row(self.details, [f"{starts:%Y-%m-%d}", page["title"], page["org__name"], person["name"],
+                                           person["category"], person["status"], person["method"], recorded,
+                                           person["note"]])
+        ws.append([])
+        ws.append([self._cell(ws, "主持人签字：", border=False), None, None,
+                   self._cell(ws, "记录人签字：", border=False)])
+        ws.close()  # its rows go to disk now: a thousand open sheets would hold a thousand files
+        quorum = page["quorum"]
+        rate = f"{page['present'] / page['expected']:.0%}" if page["expected"] else ""
+        self.summary.append([
+            page["number"], f"{starts:%Y-%m-%d}", f"{starts:%H:%M}-{page['ends_at'].astimezone(SHANGHAI):%H:%M}",
+            page["kind_label"], page["title"], page["org__name"], page["place"], page["host"], page["recorder"],
+            "是" if page["counts_as_training"] else "否", page["expected"], page["present"], page["leave"], absent,
+            rate, "" if quorum is None else ("达到" if quorum["met"] else "未达到"),
+            "已取消" if page["status"] == "cancelled" else "", sheet_name(page)])
 
-    def attendance(self, rows) -> None:
-        """A chunk of attendance rows (ATTENDANCE_FIELDS order), after activities()."""
-        for starts_at, title, name, category, status, method, recorded_at, note in rows:
-            xlsx.append_row(self.details, [
-                starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d"), title, name, CATEGORIES.get(category, category),
-                ATTENDANCE_STATUSES.get(status, status), ATTENDANCE_METHODS.get(method, method),
-                recorded_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"), note])
+    def _pair(self, ws, label_a, value_a, label_b, value_b) -> None:
+        self.row += 1
+        lines = max(len(_lines(str(value_a), 21)), len(_lines(str(value_b), 50)), 1)
+        ws.row_dimensions[self.row].height = max(20, LINE_HEIGHT * min(lines, MAX_LINES_PER_ROW))
+        ws.append([self._cell(ws, label_a, bold=True, align=CENTER), self._cell(ws, value_a), self._cell(ws, None),
+                   self._cell(ws, label_b, bold=True, align=CENTER), self._cell(ws, value_b), self._cell(ws, None),
+                   self._cell(ws, None)])
+        ws.merged_cells.add(f"B{self.row}:C{self.row}")
+        ws.merged_cells.add(f"E{self.row}:G{self.row}")
 
-    def finish(self) -> bytes:
+    def _wide(self, ws, label: str, text: str, alert: bool = False) -> None:
+        """A label and a text across the page, continued on further rows when it is long."""
+        lines = _lines(text, PAGE_WIDTH - PAGE_COLUMNS[0][1])
+        parts = ["\n".join(lines[i:i + MAX_LINES_PER_ROW]) for i in range(0, len(lines), MAX_LINES_PER_ROW)] or [""]
+        first = self.row + 1
+        for part in parts:
+            self.row += 1
+            ws.row_dimensions[self.row].height = max(20, LINE_HEIGHT * math.ceil(part.count("\n") + 1))
+            value = self._cell(ws, part, bold=alert, color="C00000" if alert else None)
+            ws.append([self._cell(ws, label if self.row == first else None, bold=True, align=CENTER), value]
+                      + [self._cell(ws, None) for _ in range(len(PAGE_COLUMNS) - 2)])
+            ws.merged_cells.add(f"B{self.row}:{get_column_letter(len(PAGE_COLUMNS))}{self.row}")
+        if len(parts) > 1:
+            ws.merged_cells.add(f"A{first}:A{self.row}")
+
+    # -- the overview sheets, written last and put first ----------------------------------------
+    def finish(self, plans: list[dict]) -> bytes:
+        summary = self._table("会议一览", f"{self.org_name} {self.year} 年三会一课台账", SUMMARY_COLUMNS, index=0)
+        alert = Font(name=TEXT_FONT, size=11, bold=True, color="C00000")
+        for row in self.summary:
+            cells = [self._cell(summary, value, align=WRAP) for value in row]
+            if row[15] == "未达到":
+                cells[15].font = alert
+            summary.append(cells)
+        if not self.summary:
+            summary.append([self._cell(summary, "本年度没有会议记录")])
+        overview = self._table("计划完成情况", f"{self.org_name} {self.year} 年三会一课计划完成情况", PLAN_COLUMNS, index=1)
+        for year_plan in plans:
+            for kind in year_plan["kinds"]:
+                if not kind["periods"]:
+                    continue
+                count = {s: [p for p in kind["periods"] if p["status"] == s] for s in ("done", "due", "overdue", "upcoming")}
+                cells = [self._cell(overview, value) for value in (
+                    year_plan["org_name"], kind["label"], f"{PLAN_EVERY[kind['every']]}至少 {kind['times']} 次",
+                    len(kind["periods"]), len(count["done"]), len(count["due"]), len(count["overdue"]),
+                    len(count["upcoming"]), "、".join(p["label"] for p in count["overdue"]))]
+                if count["overdue"]:
+                    cells[6].font = cells[8].font = alert
+                overview.append(cells)
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()

@@ -195,6 +195,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{activity_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 会议记录（主持人、记录人、议题、决议、法定人数、缺席原因） */
+        get: operations["get~activities.read_record"];
+        /** 填写会议记录（书记，整份提交） */
+        put: operations["put~activities.write_record"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{activity_id}/reminder": {
         parameters: {
             query?: never;
@@ -864,6 +882,41 @@ export interface paths {
         patch: operations["patch~orgs.update_org"];
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/meeting-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 组织的三会一课频次要求（未设置的按默认） */
+        get: operations["get~activities.plan_settings"];
+        /** 修改三会一课频次要求（书记、管理员） */
+        put: operations["put~activities.change_plan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/meeting-plan/reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 订阅会议计划提醒（期末前一周仍有应开未开的会议时提醒一次） */
+        post: operations["post~activities.subscribe_plan_reminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/roles": {
         parameters: {
             query?: never;
@@ -1104,6 +1157,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/ledger.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度三会一课台账（PDF：封面、目录、每次会议一节，含照片，可打印） */
+        get: operations["get~reports.ledger_book"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/ledger.xlsx": {
         parameters: {
             query?: never;
@@ -1111,8 +1181,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 年度活动台账（Excel） */
-        get: operations["get~reports.ledger"];
+        /** 年度三会一课台账（Excel：会议一览、计划完成情况、签到明细、每次会议一页） */
+        get: operations["get~reports.ledger_workbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/meeting-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度三会一课计划完成情况（按类型、按期：应开、已开、已完成/本期待开/逾期未开） */
+        get: operations["get~reports.meeting_plan"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1295,6 +1382,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Absence */
+        Absence: {
+            /** Member Id */
+            member_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "leave" | "absent" | "unrecorded";
+            /** Reason */
+            reason: string;
+        };
         /** ActivityIn */
         ActivityIn: {
             /** Org Id */
@@ -1303,7 +1404,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "volunteer" | "other";
+            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "theme_day" | "life_meeting" | "appraisal" | "volunteer" | "other";
             /** Title */
             title: string;
             /**
@@ -1357,7 +1458,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "volunteer" | "other";
+            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "theme_day" | "life_meeting" | "appraisal" | "volunteer" | "other";
             /** Title */
             title: string;
             /** Place */
@@ -1402,7 +1503,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind?: "party_congress" | "committee" | "group" | "lecture" | "training" | "volunteer" | "other";
+            kind?: "party_congress" | "committee" | "group" | "lecture" | "training" | "theme_day" | "life_meeting" | "appraisal" | "volunteer" | "other";
             /** Title */
             title?: string;
             /**
@@ -2047,6 +2148,22 @@ export interface components {
             member: components["schemas"]["MemberOut"] | null;
             registration: components["schemas"]["RegistrationOut"] | null;
         };
+        /** MeetingPlanOut */
+        MeetingPlanOut: {
+            /** Org Id */
+            org_id: number;
+            /** Org Name */
+            org_name: string;
+            /** Year */
+            year: number;
+            /** Kinds */
+            kinds: components["schemas"]["PlanKind"][];
+            /**
+             * Attention
+             * @description 本期待开和逾期未开的，本期的在前
+             */
+            attention: components["schemas"]["PlanAttention"][];
+        };
         /** MemberAttendanceList */
         MemberAttendanceList: {
             /** Items */
@@ -2064,7 +2181,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "volunteer" | "other";
+            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "theme_day" | "life_meeting" | "appraisal" | "volunteer" | "other";
             /**
              * Starts At
              * Format: date-time
@@ -2381,6 +2498,16 @@ export interface components {
             /** District */
             district?: string;
         };
+        /** Person */
+        Person: {
+            /**
+             * Member Id
+             * @description null：不是本系统中的党员（外请主讲人）
+             */
+            member_id: number | null;
+            /** Name */
+            name: string;
+        };
         /** PhotoList */
         PhotoList: {
             /** Items */
@@ -2403,6 +2530,167 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** PlanAttention */
+        PlanAttention: {
+            /**
+             * Period
+             * @description 2026、2026-Q2 或 2026-05
+             */
+            period: string;
+            /** Label */
+            label: string;
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Required */
+            required: number;
+            /**
+             * Held
+             * @description 已召开（已开始且未取消）
+             */
+            held: number;
+            /**
+             * Scheduled
+             * @description 本期内已安排、尚未召开
+             */
+            scheduled: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "done" | "due" | "overdue" | "upcoming";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_congress" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+        };
+        /** PlanItem */
+        PlanItem: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_congress" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+            /** Label */
+            label: string;
+            /**
+             * Every
+             * @enum {string}
+             */
+            every: "month" | "quarter" | "year" | "none";
+            /** Times */
+            times: number;
+        };
+        /** PlanItemIn */
+        PlanItemIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_congress" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+            /**
+             * Every
+             * @enum {string}
+             */
+            every: "month" | "quarter" | "year" | "none";
+            /**
+             * Times
+             * @description 每期至少召开的次数
+             * @default 1
+             */
+            times?: number;
+        };
+        /** PlanKind */
+        PlanKind: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_congress" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+            /** Label */
+            label: string;
+            /**
+             * Every
+             * @enum {string}
+             */
+            every: "month" | "quarter" | "year" | "none";
+            /** Times */
+            times: number;
+            /** Periods */
+            periods: components["schemas"]["PlanPeriod"][];
+        };
+        /** PlanPeriod */
+        PlanPeriod: {
+            /**
+             * Period
+             * @description 2026、2026-Q2 或 2026-05
+             */
+            period: string;
+            /** Label */
+            label: string;
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Required */
+            required: number;
+            /**
+             * Held
+             * @description 已召开（已开始且未取消）
+             */
+            held: number;
+            /**
+             * Scheduled
+             * @description 本期内已安排、尚未召开
+             */
+            scheduled: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "done" | "due" | "overdue" | "upcoming";
+        };
+        /** PlanReminderOut */
+        PlanReminderOut: {
+            /** Org Id */
+            org_id: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "failed";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** PlanSettings */
+        PlanSettings: {
+            /** Org Id */
+            org_id: number;
+            /** Items */
+            items: components["schemas"]["PlanItem"][];
+        };
+        /** PlanSettingsIn */
+        PlanSettingsIn: {
+            /** Items */
+            items: components["schemas"]["PlanItemIn"][];
         };
         /** PlateOut */
         PlateOut: {
@@ -2498,6 +2786,26 @@ export interface components {
              */
             replied_on: string | null;
         };
+        /** Quorum */
+        Quorum: {
+            /**
+             * Full Expected
+             * @description 应到正式党员（预备党员没有表决权，不计入）
+             */
+            full_expected: number;
+            /**
+             * Required
+             * @description 过半数：应到正式党员的一半以上
+             */
+            required: number;
+            /**
+             * Present
+             * @description 实到正式党员
+             */
+            present: number;
+            /** Met */
+            met: boolean;
+        };
         /** RatingAnswer */
         RatingAnswer: {
             /**
@@ -2587,6 +2895,102 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * RecordIn
+         * @description The meeting record as the secretary fills it after the meeting; sent whole, replaces the last.
+         */
+        RecordIn: {
+            /**
+             * Host Id
+             * @description 主持人（本组织党员）
+             * @default null
+             */
+            host_id?: number | null;
+            /**
+             * Recorder Id
+             * @description 记录人（本组织党员）
+             * @default null
+             */
+            recorder_id?: number | null;
+            /**
+             * Speaker Id
+             * @description 主讲人（本组织党员）
+             * @default null
+             */
+            speaker_id?: number | null;
+            /**
+             * Speaker Name
+             * @description 外请主讲人的姓名、职务（与 speaker_id 二选一）
+             * @default
+             */
+            speaker_name?: string;
+            /**
+             * Guests
+             * @description 列席、到会指导人员
+             * @default
+             */
+            guests?: string;
+            /**
+             * Topics
+             * @description 议题，每条一项
+             * @default []
+             */
+            topics?: string[];
+            /**
+             * Resolutions
+             * @description 决议（仅支部党员大会、支委会），表决票数之和不超过到会有表决权的正式党员
+             * @default []
+             */
+            resolutions?: components["schemas"]["ResolutionIn"][];
+            /**
+             * Minutes
+             * @default
+             */
+            minutes?: string;
+        };
+        /** RecordOut */
+        RecordOut: {
+            /** Activity Id */
+            activity_id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "party_congress" | "committee" | "group" | "lecture" | "training" | "theme_day" | "life_meeting" | "appraisal" | "volunteer" | "other";
+            /**
+             * Decides
+             * @description 该类会议可以作出决议（有表决）
+             */
+            decides: boolean;
+            host: components["schemas"]["Person"] | null;
+            recorder: components["schemas"]["Person"] | null;
+            speaker: components["schemas"]["Person"] | null;
+            /** Guests */
+            guests: string;
+            /** Topics */
+            topics: string[];
+            /** Resolutions */
+            resolutions: components["schemas"]["Resolution"][];
+            /** Minutes */
+            minutes: string;
+            /** Expected */
+            expected: number;
+            /** Present */
+            present: number;
+            /** Leave */
+            leave: number;
+            /** Absent */
+            absent: number;
+            /** Unrecorded */
+            unrecorded: number;
+            /** @description 支部党员大会：是否达到法定人数；其他会议为 null */
+            quorum: components["schemas"]["Quorum"] | null;
+            /**
+             * Absences
+             * @description 请假、缺席和未签到的人员及原因
+             */
+            absences: components["schemas"]["Absence"][];
         };
         /** RegistrationIn */
         RegistrationIn: {
@@ -2778,6 +3182,38 @@ export interface components {
         ReplyIn: {
             /** Reply */
             reply: string;
+        };
+        /** Resolution */
+        Resolution: {
+            /** Text */
+            text: string;
+            /** Votes For */
+            votes_for: number | null;
+            /** Votes Against */
+            votes_against: number | null;
+            /** Abstaining */
+            abstaining: number | null;
+        };
+        /** ResolutionIn */
+        ResolutionIn: {
+            /** Text */
+            text: string;
+            /**
+             * Votes For
+             * @description 赞成票；未表决时不填
+             * @default null
+             */
+            votes_for?: number | null;
+            /**
+             * Votes Against
+             * @default null
+             */
+            votes_against?: number | null;
+            /**
+             * Abstaining
+             * @default null
+             */
+            abstaining?: number | null;
         };
         /** RevokedOut */
         RevokedOut: {
@@ -4285,6 +4721,180 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~activities.read_record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~activities.write_record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8187,6 +8797,283 @@ export interface operations {
             };
         };
     };
+    "get~activities.plan_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanSettings"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~activities.change_plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanSettings"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~activities.subscribe_plan_reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanReminderOut"];
+                };
+            };
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanReminderOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "get~orgs.list_roles": {
         parameters: {
             query?: never;
@@ -9616,7 +10503,102 @@ export interface operations {
             };
         };
     };
-    "get~reports.ledger": {
+    "get~reports.ledger_book": {
+        parameters: {
+            query: {
+                org_id: number;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~reports.ledger_workbook": {
         parameters: {
             query: {
                 org_id: number;
@@ -9635,6 +10617,101 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~reports.meeting_plan": {
+        parameters: {
+            query: {
+                org_id: number;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingPlanOut"];
                 };
             };
             /** @description 请求有误（JSON 无效、凭证无效等） */

@@ -1,0 +1,127 @@
+"""What the year's 台账 holds, read for the workbook and the PDF book alike: the meetings of an
+org's subtree in a year, each as a page (its record, headcounts, quorum, and everyone expected
+or recorded with how and why), and the plan's status for every org in the subtree that has one.
+
+Pages come a few meetings at a time (LEDGER_CHUNK): each chunk is three reads for the audiences
+(history.audience_members), one for the attendance and one for the names of those expected who
+never signed in; a city's year never sits in memory whole.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from server.activities import plan
+from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDANCE_STATUSES, Activity, ActivityPhoto, Attendance
+from server.activities.record import quorum_of
+from server.auth import Principal
+from server.clock import SHANGHAI, today
+from server.members import history
+from server.members.models import CATEGORIES, Member
+from server.orgs.models import Org
+from server.reports.service import reportable_org, year_bounds
+
+LEDGER_CHUNK = 50  # meetings whose pages are read (and written) at a time
+NAME_CHUNK = 5000
+STATUS_ORDER = {"present": 0, "leave": 1, "absent": 2, None: 3}
+UNRECORDED = "未签到"
+ACTIVITY_FIELDS = ("id", "kind", "title", "place", "starts_at", "ends_at", "org_id", "org__name", "org__path",
+                   "counts_as_training", "status", "minutes", "guests", "topics", "resolutions", "speaker_name",
+                   "host__name", "recorder__name", "speaker__name")
+
+
+async def ledger(principal: Principal, org_id: int, year: int | None) -> dict:
+    """The meetings of the year (without their pages) and the plan of each org that has one."""
+    org = await reportable_org(principal, org_id)
+    year = year or today().year
+    start, end = year_bounds(year)
+    orgs = await Org.filter(path__startswith=org.path).order_by("path")
+    activities = await Activity.filter(org_id__in=[o.id for o in orgs], starts_at__gte=start, starts_at__lt=end) \
+        .order_by("starts_at", "id").values(*ACTIVITY_FIELDS)
+    for number, activity in enumerate(activities, start=1):
+        activity.update(number=number, kind_label=ACTIVITY_KINDS.get(activity["kind"], activity["kind"]))
+    plans = []
+    for each in orgs:
+        year_plan = await plan.year_plan(each, year)
+        if any(kind["periods"] for kind in year_plan["kinds"]):
+            plans.append(year_plan)
+    return {"org_name": org.name, "year": year, "activities": activities, "plans": plans}
+
+
+def _day(activity: dict) -> dt.date:
+    return activity["starts_at"].astimezone(SHANGHAI).date()
+
+
+async def pages(activities: list[dict]):
+    """Each meeting as its 台账 page, LEDGER_CHUNK at a time, in the order given."""
+    for first in range(0, len(activities), LEDGER_CHUNK):
+        chunk = activities[first:first + LEDGER_CHUNK]
+        audiences = await history.audience_members({(a["org_id"], a["org__path"], _day(a)) for a in chunk})
+        rows: dict[int, dict[int, tuple]] = {}
+        for row in await Attendance.filter(activity_id__in=[a["id"] for a in chunk]).values_list(
+                "activity_id", "member_id", "member__name", "member__category", "status", "method", "recorded_at", "note"):
+            rows.setdefault(row[0], {})[row[1]] = row[2:]
+        unnamed = {member_id for a in chunk for member_id in audiences[(a["org_id"], _day(a))]
+                   if member_id not in rows.get(a["id"], {})}
+        names = {}
+        unnamed_list = sorted(unnamed)
+        for start in range(0, len(unnamed_list), NAME_CHUNK):
+            names.update(await Member.filter(id__in=unnamed_list[start:start + NAME_CHUNK]).values_list("id", "name"))
+        yield [_page(a, audiences[(a["org_id"], _day(a))], rows.get(a["id"], {}), names) for a in chunk]
+
+
+async def photos(activity_ids: list[int], files, limit: int = 6) -> dict[int, list[bytes]]:
+    """The first photos of each meeting, as stored (the book reduces them to print size)."""
+    found: dict[int, list[bytes]] = {}
+    for activity_id, key in await ActivityPhoto.filter(activity_id__in=activity_ids).order_by("activity_id", "id") \
+            .values_list("activity_id", "key"):
+        if len(found.setdefault(activity_id, [])) < limit:
+            data = await files.get(key)
+            if data is not None:
+                found[activity_id].append(data)
+    return found
+
+
+def _page(activity: dict, audience: dict[int, tuple[str, str]], recorded: dict[int, tuple], names: dict) -> dict:
+    people = []
+    for member_id, (name, category, status, method, recorded_at, note) in recorded.items():
+        category = audience.get(member_id, (category,))[0]
+        people.append((member_id, name, category, status, method, recorded_at, note))
+    people += [(member_id, names.get(member_id, ""), category, None, None, None, "")
+               for member_id, (category, _) in audience.items() if member_id not in recorded]
+    people.sort(key=lambda p: (STATUS_ORDER[p[3]], p[1], p[0]))
+    counts = {status: sum(1 for p in people if p[3] == status) for status in ("present", "leave", "absent")}
+    full = {member_id for member_id, (_, standing) in audience.items() if standing == "full"}
+    full_present = sum(1 for p in people if p[3] == "present" and p[0] in full)
+    return {
+        **activity,
+        "host": activity["host__name"] or "", "recorder": activity["recorder__name"] or "",
+        "speaker": activity["speaker__name"] or activity["speaker_name"],
+        "expected": len(audience), **counts, "unrecorded": sum(1 for p in people if p[3] is None),
+        "quorum": quorum_of(activity["kind"], len(full), full_present),
+        "people": [{"name": name, "category": CATEGORIES.get(category, category),
+                    "status": ATTENDANCE_STATUSES.get(status, UNRECORDED),
+                    "method": ATTENDANCE_METHODS.get(method, ""), "recorded_at": recorded_at, "note": note}
+                   for _, name, category, status, method, recorded_at, note in people],
+        "absentees": "；".join(f"{p[1]}（{ATTENDANCE_STATUSES.get(p[3], UNRECORDED)}{'：' + p[6] if p[6] else ''}）"
+                               for p in people if p[3] != "present"),
+    }
+
+
+def quorum_text(quorum: dict | None) -> str:
+    if quorum is None:
+        return ""
+    verdict = "达到" if quorum["met"] else "未达到"
+    return f"{verdict}（应到正式党员 {quorum['full_expected']} 人，须到 {quorum['required']} 人，实到 {quorum['present']} 人）"
+
+
+def when(page: dict) -> str:
+    starts, ends = page["starts_at"].astimezone(SHANGHAI), page["ends_at"].astimezone(SHANGHAI)
+    end_text = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%Y-%m-%d %H:%M}"
+    return f"{starts:%Y-%m-%d %H:%M} 至 {end_text}"
+
+
+def resolution_text(resolution: dict) -> str:
+    votes = [(label, resolution.get(key)) for label, key in
+             (("赞成", "votes_for"), ("反对", "votes_against"), ("弃权", "abstaining"))]
+    counted = "，".join(f"{label} {n} 票" for label, n in votes if n is not None)
+    return f"{resolution['text']}（{counted}）" if counted else resolution["text"]
