@@ -8,6 +8,7 @@ ACTIVITY_PAGE = "pages/activity/index"
 CHECKIN_PAGE = "pages/checkin/index"
 PROFILE_PAGE = "pages/profile/index"
 DESK_LOGIN_PAGE = "pages/desk-login/index"
+PLAN_PAGE = "pages/plan/index"
 
 # Link-rule prefix (under PUBLIC_BASE_URL) -> the page WeChat opens with the scanned URL in options.q.
 LINK_RULES = {"c": CHECKIN_PAGE, "p": PROFILE_PAGE, "l": DESK_LOGIN_PAGE}
@@ -15,6 +16,10 @@ LINK_RULES = {"c": CHECKIN_PAGE, "p": PROFILE_PAGE, "l": DESK_LOGIN_PAGE}
 
 def activity_page(activity_id: int) -> str:
     return f"{ACTIVITY_PAGE}?id={activity_id}"
+
+
+def plan_page(org_id: int) -> str:
+    return f"{PLAN_PAGE}?org_id={org_id}"
 
 
 def serve_verify_file(app, name: str, content: str) -> None:

@@ -12,8 +12,9 @@ from server.jobs import engine
 from server.plates.models import PlateJob
 from tests.plate_helpers import publish_member
 
-# What the README promises: reminders looked at every 15 s, stalled jobs every 5 s.
-CADENCE = {"reminders:dispatch": 15, "jobs:retry_stalled": 5, "plates:expire_files": 600, "jobs:prune": 86400}
+# What the README promises: reminders looked at every 15 s, stalled jobs every 5 s, plan reminders daily.
+CADENCE = {"reminders:dispatch": 15, "jobs:retry_stalled": 5, "plates:expire_files": 600, "jobs:prune": 86400,
+           "plan_reminders:plan": 86400}
 
 
 def test_periodic_tasks_fire_at_their_cadence():
@@ -26,6 +27,8 @@ def test_periodic_tasks_fire_at_their_cadence():
         fires = [times.get_next(dt.datetime) for _ in range(6)]
         gaps = {(b - a).total_seconds() for a, b in zip(fires, fires[1:])}
         assert gaps == {CADENCE[name]}, (name, cron, gaps)
+    # A secretary's plan reminder arrives in the morning in Shanghai (the engine's cron is UTC).
+    assert croniter(periodic["plan_reminders:plan"], start).get_next(dt.datetime) == dt.datetime(2026, 7, 1, 1, 30)
 
 
 async def _stalled_batch_job(backend, job_id: int) -> int:

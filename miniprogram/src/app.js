@@ -4,7 +4,8 @@ const privacy = require('./utils/privacy');
 App({
   // Subscribe-message templates chosen in the WeChat console (empty: no prompt is shown).
   // activity: the server's DANGJIAN_REMINDER_TEMPLATE_ID (keys thing1/time2/thing3).
-  templates: { activity: '', registration: '' },
+  // plan: DANGJIAN_PLAN_REMINDER_TEMPLATE_ID (keys thing1/thing2/date3).
+  templates: { activity: '', registration: '', plan: '' },
 
   onLaunch() {
     privacy.install(wx);

@@ -409,3 +409,164 @@ describe('check-in page, a second scan', () => {
     expect(comp.querySelector('.refused')).toBeFalsy();
   });
 });
+
+describe('meeting record and plan pages', () => {
+  const sheet = { activity_id: 3, expected: 3, present: 2, leave: 0, absent: 0, unrecorded: 1, entries: [
+    { member_id: 11, name: '王建国', category: 'affiliated', status: 'present', method: 'scan', recorded_at: null, note: '' },
+    { member_id: 12, name: '钱记录', category: 'affiliated', status: 'present', method: 'scan', recorded_at: null, note: '' },
+    { member_id: 13, name: '周敏', category: 'local', status: null, method: null, recorded_at: null, note: '' },
+  ] };
+  const empty = { activity_id: 3, kind: 'party_congress', decides: true, host: null, recorder: null, speaker: null, guests: '',
+    topics: [], resolutions: [], minutes: '', expected: 3, present: 2, leave: 0, absent: 0, unrecorded: 1,
+    quorum: { full_expected: 3, required: 2, present: 2, met: true }, absences: [] };
+  const activity = { id: 3, title: '十二月支部党员大会', kind: 'party_congress', place: '活动室', status: 'scheduled',
+    starts_at: '2026-12-10T19:00:00+08:00', ends_at: '2026-12-10T21:00:00+08:00' };
+
+  test('record: people are picked from those expected, topics and votes typed, and the whole record is sent', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method, data }) => {
+        if (method === 'PUT') {
+          if (data.resolutions[0].votes_for > 2) {
+            return { statusCode: 422, data: { error: { code: 'votes_exceed_present', message: '第 1 项决议的表决票数（3）超过了到会正式党员人数（2）', fields: { 'resolutions.0': '票数之和 3 超过到会正式党员 2 人' } } } };
+          }
+          return { statusCode: 200, data: { ...empty, host: { member_id: 11, name: '王建国' } } };
+        }
+        if (url.endsWith('/record')) return { statusCode: 200, data: empty };
+        if (url.endsWith('/attendance')) return { statusCode: 200, data: sheet };
+        return { statusCode: 200, data: activity };
+      },
+    });
+    fake.setStorageSync('dj_token', 'secretary');
+    const comp = open('record', { id: '3' });
+    await simulate.sleep(20);
+    expect(comp.data.names).toEqual(['（不填）', '王建国', '钱记录', '周敏']);
+    expect(comp.dom.textContent).toContain('达到法定人数：应到正式党员 3 人，须到 2 人，实到 2 人');
+    comp.instance.pick({ currentTarget: { dataset: { who: 'host' } }, detail: { value: '1' } });
+    comp.instance.pick({ currentTarget: { dataset: { who: 'recorder' } }, detail: { value: '2' } });
+    comp.instance.input({ currentTarget: { dataset: { field: 'topics[0]' } }, detail: { value: ' 讨论发展对象 ' } });
+    comp.instance.addTopic();
+    comp.instance.input({ currentTarget: { dataset: { field: 'topics[1]' } }, detail: { value: '第二项\n两行' } });
+    comp.instance.addTopic(); // left empty: not sent
+    comp.instance.addResolution();
+    comp.instance.input({ currentTarget: { dataset: { field: 'resolutions[0].text' } }, detail: { value: '同意' } });
+    comp.instance.input({ currentTarget: { dataset: { field: 'resolutions[0].votes_for' } }, detail: { value: '3' } });
+    comp.instance.input({ currentTarget: { dataset: { field: 'minutes' } }, detail: { value: '一、……\n二、……' } });
+    await comp.instance.save();
+    await simulate.sleep(10);
+    expect(fake.showModal).toHaveBeenCalledWith(expect.objectContaining({ content: expect.stringContaining('超过了到会正式党员人数') }));
+    expect(comp.dom.textContent).toContain('票数之和 3 超过到会正式党员 2 人'); // shown at the resolution itself
+    comp.instance.input({ currentTarget: { dataset: { field: 'resolutions[0].votes_for' } }, detail: { value: '2' } });
+    comp.instance.input({ currentTarget: { dataset: { field: 'resolutions[0].abstaining' } }, detail: { value: '0' } });
+    await comp.instance.save();
+    const sent = fake.calls.filter((c) => c.method === 'PUT');
+    expect(sent[1].url).toMatch(/\/api\/v1\/activities\/3\/record$/);
+    expect(sent[1].data).toEqual({
+      host_id: 11, recorder_id: 12, speaker_id: null, speaker_name: '', guests: '', topics: ['讨论发展对象', '第二项\n两行'],
+      minutes: '一、……\n二、……', resolutions: [{ text: '同意', votes_for: 2, votes_against: null, abstaining: 0 }],
+    });
+    expect(fake.showToast).toHaveBeenLastCalledWith(expect.objectContaining({ title: '会议记录已保存' }));
+  });
+
+  test('record: a lecture has no resolutions box, and an outside speaker is typed', async () => {
+    fake = installFakeWx({
+      handler: ({ url, method }) => {
+        if (method === 'PUT') return { statusCode: 200, data: { ...empty, kind: 'lecture', decides: false, quorum: null } };
+        if (url.endsWith('/record')) return { statusCode: 200, data: { ...empty, kind: 'lecture', decides: false, quorum: null, speaker: { member_id: null, name: '区委党校 林老师' } } };
+        if (url.endsWith('/attendance')) return { statusCode: 200, data: sheet };
+        return { statusCode: 200, data: { ...activity, kind: 'lecture' } };
+      },
+    });
+    fake.setStorageSync('dj_token', 'secretary');
+    const comp = open('record', { id: '3' });
+    await simulate.sleep(20);
+    expect(comp.querySelector('.resolution')).toBeFalsy();
+    expect(comp.dom.textContent).not.toContain('会议决议');
+    expect(comp.querySelector('.speaker-name').dom.getAttribute('value') || comp.data.speakerName).toBe('区委党校 林老师');
+    await comp.instance.save();
+    const put = fake.calls.find((c) => c.method === 'PUT');
+    expect(put.data.speaker_name).toBe('区委党校 林老师');
+    expect(put.data.resolutions).toEqual([]);
+  });
+
+  const plan = {
+    org_id: 6, org_name: '河坊街市场党支部', year: 2026,
+    kinds: [
+      { kind: 'lecture', label: '党课', every: 'quarter', times: 1, periods: [
+        { period: '2026-Q3', label: '第三季度', first_day: '2026-07-01', last_day: '2026-09-30', required: 1, held: 0, scheduled: 0, status: 'overdue' },
+        { period: '2026-Q4', label: '第四季度', first_day: '2026-10-01', last_day: '2026-12-31', required: 1, held: 0, scheduled: 1, status: 'due' }] },
+      { kind: 'committee', label: '支委会', every: 'none', times: 1, periods: [] },
+    ],
+    attention: [
+      { kind: 'lecture', kind_label: '党课', period: '2026-Q4', label: '第四季度', first_day: '2026-10-01', last_day: '2026-12-31', required: 1, held: 0, scheduled: 1, status: 'due' },
+      { kind: 'lecture', kind_label: '党课', period: '2026-Q3', label: '第三季度', first_day: '2026-07-01', last_day: '2026-09-30', required: 1, held: 0, scheduled: 0, status: 'overdue' }],
+  };
+  const orgs = { items: [{ id: 2, name: '湖滨分会', kind: 'branch', parent_id: 1 }, { id: 6, name: '河坊街市场党支部', kind: 'market_org', parent_id: 2 },
+    { id: 9, name: '别的支部', kind: 'party_branch', parent_id: 3 }] };
+  const me = { user: { id: 1 }, roles: [{ role: 'secretary', org_id: 2, org_name: '湖滨分会' }], member: null, registration: null };
+
+  test("plan: what is due and what was missed come first; 提醒我 asks WeChat inside the tap, then the server", async () => {
+    global.getApp = () => ({ templates: { plan: 'tpl-plan' } });
+    fake = installFakeWx({
+      handler: ({ url, method }) => {
+        if (url.endsWith('/me')) return { statusCode: 200, data: me };
+        if (url.endsWith('/orgs')) return { statusCode: 200, data: orgs };
+        if (method === 'POST') return { statusCode: 201, data: { org_id: 6, status: 'pending', created_at: '2026-11-28T09:00:00+08:00' } };
+        return { statusCode: 200, data: plan };
+      },
+    });
+    fake.requestSubscribeMessage.mockImplementation(({ success }) => success({ 'tpl-plan': 'accept' }));
+    fake.setStorageSync('dj_token', 'secretary');
+    const comp = open('plan', {});
+    await simulate.sleep(30);
+    expect(comp.data.orgNames).toEqual(['河坊街市场党支部', '湖滨分会']); // the org that holds meetings first; not another branch's
+    expect(fake.calls.find((c) => c.url.includes('/reports/meeting-plan')).url).toContain('org_id=6');
+    const text = comp.dom.textContent.replace(/\s+/g, '');
+    expect(text).toContain('本期待开第四季度党课：要开1次，已开0次，已安排1次');
+    expect(text).toContain('逾期未开第三季度党课');
+    expect(comp.data.kinds.map((k) => k.kind)).toEqual(['lecture']); // a kind not required is not shown
+    const asking = comp.instance.remindMe();
+    expect(fake.requestSubscribeMessage).toHaveBeenCalledTimes(1); // before any request: WeChat refuses it later
+    expect(fake.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+    await asking;
+    expect(fake.calls.find((c) => c.method === 'POST').url).toMatch(/\/api\/v1\/orgs\/6\/meeting-plan\/reminder$/);
+    expect(comp.data.reminded).toBe(true);
+  });
+
+  test('activity: a member reads the record; the secretary gets the record form', async () => {
+    const record = { ...empty, host: { member_id: 11, name: '王建国' }, topics: ['讨论发展对象'], minutes: '一、<b>学习</b>\n二、讨论',
+      quorum: { full_expected: 4, required: 3, present: 2, met: false } };
+    fake = installFakeWx({
+      handler: ({ url }) => {
+        if (url.endsWith('/me')) return { statusCode: 200, data: { ...me, roles: [], member: { id: 11 } } };
+        if (url.endsWith('/record')) return { statusCode: 200, data: record };
+        return { statusCode: 200, data: activity };
+      },
+    });
+    fake.setStorageSync('dj_token', 'member');
+    const comp = open('activity', { id: '3' });
+    comp.instance.onShow();
+    await simulate.sleep(20);
+    const text = comp.dom.textContent;
+    expect(text).toContain('主持人：王建国');
+    expect(text).toContain('未达到法定人数');
+    expect(text).toContain('议题 1：讨论发展对象');
+    expect(comp.querySelector('.minutes').dom.textContent).toBe('一、<b>学习</b>\n二、讨论'); // as typed, not markup
+    expect(comp.querySelector('.write-record')).toBeFalsy();
+  });
+
+  test('my attended meetings list the member\'s own record at each', async () => {
+    fake = installFakeWx({
+      handler: () => ({ statusCode: 200, data: { total: 1, items: [
+        { activity_id: 3, title: '十二月支部党员大会', kind: 'party_congress', starts_at: '2026-12-10T19:00:00+08:00',
+          activity_status: 'scheduled', status: 'leave', method: 'leave', note: '进货', recorded_at: '2026-12-09T10:00:00+08:00' }] } }),
+    });
+    fake.setNavigationBarTitle = jest.fn();
+    fake.setStorageSync('dj_token', 'member');
+    const comp = open('activities', { attended: '11' });
+    comp.instance.onShow();
+    await simulate.sleep(20);
+    expect(fake.calls[0].url).toMatch(/\/api\/v1\/members\/11\/attendance\?limit=50&offset=0$/);
+    expect(comp.dom.textContent.replace(/\s+/g, '')).toContain('支部党员大会·2026-12-1019:00');
+    expect(comp.querySelector('.mine').dom.textContent).toBe('我：请假');
+  });
+});

@@ -152,7 +152,7 @@ async def year_plan(org: Org, year: int, moment: dt.datetime | None = None) -> d
                          "last_day": period.last, "required": times, "held": held, "scheduled": ahead,
                          "status": status(times, held, period, moment)})
         kinds.append({"kind": kind, "label": ACTIVITY_KINDS[kind], "every": every, "times": times, "periods": rows})
-    current = [{"kind": k["kind"], "label": k["label"], **p} for k in kinds for p in k["periods"]
+    current = [{"kind": k["kind"], "kind_label": k["label"], **p} for k in kinds for p in k["periods"]
                if p["status"] in ("due", "overdue")]
     return {"org_id": org.id, "org_name": org.name, "year": year, "kinds": kinds,
             # what needs doing now: this period's missing meetings, then the missed ones

@@ -341,6 +341,7 @@ class PlanKind(BaseModel):
 
 class PlanAttention(PlanPeriod):
     kind: PlannedKind
+    kind_label: str
 
 
 class MeetingPlanOut(BaseModel):

@@ -59,13 +59,13 @@ def conninfo(database_url: str) -> str:
 
 
 def blueprints() -> dict[str, procrastinate.Blueprint]:
-    from server.activities import reminders
+    from server.activities import plan_reminders, reminders
     from server.jobs import housekeeping
     from server.members import imports
     from server.plates import jobs as plate_jobs
 
     return {"plates": plate_jobs.blueprint(), "reminders": reminders.blueprint(), "members": imports.blueprint(),
-            "jobs": housekeeping.blueprint()}
+            "plan_reminders": plan_reminders.blueprint(), "jobs": housekeeping.blueprint()}
 
 
 def build(settings) -> procrastinate.App:

@@ -40,4 +40,26 @@ function remindMe(id) {
   return request('subscribeReminder', { params: { activity_id: id } });
 }
 
-module.exports = { mine, detail, checkIn, askLeave, create, code, attendance, mark, remindMe };
+function record(id) {
+  return request('record', { params: { activity_id: id } });
+}
+
+function saveRecord(id, data) {
+  return request('saveRecord', { params: { activity_id: id }, data });
+}
+
+function attended(memberId, offset = 0) {
+  return request('myAttendance', { params: { member_id: memberId }, query: { limit: 50, offset } });
+}
+
+function plan(orgId, year) {
+  return request('meetingPlan', { query: year ? { org_id: orgId, year } : { org_id: orgId } });
+}
+
+function remindPlan(orgId) {
+  return request('subscribePlanReminder', { params: { org_id: orgId } });
+}
+
+module.exports = {
+  mine, detail, checkIn, askLeave, create, code, attendance, mark, remindMe, record, saveRecord, attended, plan, remindPlan,
+};

@@ -44,6 +44,19 @@ const ENDPOINTS = {
   markAttendance: { method: 'PUT', path: '/api/v1/activities/{activity_id}/attendance/{member_id}', body: ['status', 'note'], reads: ['entries'] },
   requestLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave', body: ['reason'], reads: ['status'] },
   subscribeReminder: { method: 'POST', path: '/api/v1/activities/{activity_id}/reminder', reads: ['status'] },
+  record: {
+    method: 'GET', path: '/api/v1/activities/{activity_id}/record',
+    reads: ['kind', 'decides', 'host', 'recorder', 'speaker', 'guests', 'topics', 'resolutions', 'minutes', 'expected', 'present',
+      'leave', 'absent', 'unrecorded', 'quorum', 'absences'],
+  },
+  saveRecord: {
+    method: 'PUT', path: '/api/v1/activities/{activity_id}/record',
+    body: ['host_id', 'recorder_id', 'speaker_id', 'speaker_name', 'guests', 'topics', 'resolutions', 'minutes'],
+    reads: ['quorum', 'host', 'recorder', 'speaker'],
+  },
+  myAttendance: { method: 'GET', path: '/api/v1/members/{member_id}/attendance', query: ['limit', 'offset'], reads: ['items', 'total'] },
+  meetingPlan: { method: 'GET', path: '/api/v1/reports/meeting-plan', query: ['org_id', 'year'], reads: ['org_name', 'year', 'kinds', 'attention'] },
+  subscribePlanReminder: { method: 'POST', path: '/api/v1/orgs/{org_id}/meeting-plan/reminder', reads: ['status'] },
 
   consentText: { method: 'GET', path: '/api/v1/profile-consent', reads: ['version', 'text'] },
   profile: { method: 'GET', path: '/api/v1/members/{member_id}/profile', reads: ['pledge', 'pledge_max', 'has_photo', 'public', 'plate_code', 'plate_url'] },

@@ -10,8 +10,11 @@ module.exports = {
   leftReason: { transferred_out: '组织关系转出', other: '其他' },
   activityKind: {
     party_congress: '支部党员大会', committee: '支委会', group: '党小组会', lecture: '党课',
+    theme_day: '主题党日', life_meeting: '组织生活会', appraisal: '民主评议',
     training: '教育培训', volunteer: '志愿服务', other: '其他',
   },
+  planStatus: { done: '已完成', due: '本期待开', overdue: '逾期未开', upcoming: '未到期' },
+  absence: { leave: '请假', absent: '缺席', unrecorded: '未签到' },
   attendance: { present: '出席', leave: '请假', absent: '缺席' },
   rating: { published: '已公开', flagged: '待处理', hidden: '已隐藏' },
   flag: { low_score: '低分', complaint: '投诉', content_review: '内容待复核', unchecked_comment: '网页留言待审' },

@@ -1,4 +1,5 @@
-// One activity: a member asks for leave or a reminder; the secretary shows the code and the sheet.
+// One activity: a member asks for leave or a reminder, and reads the meeting's record; the
+// secretary shows the code and the sheet, and fills in the record.
 const activities = require('../../services/activities');
 const account = require('../../services/account');
 const subscribe = require('../../utils/subscribe');
@@ -6,13 +7,20 @@ const labels = require('../../utils/labels');
 const { showError } = require('../../utils/request');
 
 Component({
-  data: { activity: null, staff: false, reason: '', kindLabel: '' },
+  data: { activity: null, staff: false, reason: '', kindLabel: '', record: null },
   methods: {
     async onLoad(options) {
       this.id = Number(options.id);
+    },
+    async onShow() {
       try {
-        const [activity, me] = await Promise.all([activities.detail(this.id), account.start()]);
-        this.setData({ activity, staff: me.staff, kindLabel: labels.activityKind[activity.kind] });
+        const [activity, me, record] = await Promise.all([
+          activities.detail(this.id), account.start(), activities.record(this.id)]);
+        const filled = record.host || record.recorder || record.speaker || record.topics.length || record.minutes;
+        this.setData({
+          activity, staff: me.staff, kindLabel: labels.activityKind[activity.kind],
+          record: filled || record.quorum ? record : null,
+        });
       } catch (error) {
         showError(wx, error);
       }
@@ -45,6 +53,9 @@ Component({
     },
     showSheet() {
       wx.navigateTo({ url: `/pages/attendance/index?id=${this.id}` });
+    },
+    writeRecord() {
+      wx.navigateTo({ url: `/pages/record/index?id=${this.id}` });
     },
   },
 });

@@ -3,9 +3,12 @@ const account = require('../../services/account');
 const { scan } = require('../../utils/scan');
 const { showError } = require('../../utils/request');
 const labels = require('../../utils/labels');
+const activities = require('../../services/activities');
+const { request } = require('../../services/client');
+const { reachable } = require('../../utils/orgs');
 
 Component({
-  data: { loading: true, me: null, staff: false, status: '', reason: '', error: '' },
+  data: { loading: true, me: null, staff: false, status: '', reason: '', error: '', due: [], dueOrg: null },
   methods: {
     onShow() {
       this.load();
@@ -19,8 +22,23 @@ Component({
           status: registration ? labels.registration[registration.status] : '',
           reason: registration && registration.status === 'rejected' ? registration.reject_reason : '',
         });
+        if (me.staff) this.loadDue(me);
       } catch (error) {
         this.setData({ loading: false, error: error.message });
+      }
+    },
+    // A secretary's 三会一课 due this period or missed, for the first org that holds meetings.
+    async loadDue(me) {
+      try {
+        const [org] = reachable(me.roles, (await request('orgs')).items);
+        if (!org) return;
+        const plan = await activities.plan(org.id);
+        const due = plan.attention.slice(0, 4).map((p) => ({
+          key: `${p.kind}-${p.period}`, text: `${p.label}${p.kind_label}`, status: p.status, label: labels.planStatus[p.status],
+        }));
+        this.setData({ due, dueOrg: org });
+      } catch (error) {
+        this.setData({ due: [] }); // the home works without it; the plan page says what went wrong
       }
     },
     async bindPhone(event) {
