@@ -77,6 +77,7 @@ async def load() -> bool:
             await history.start(member, on=DEMO_ROSTER_SINCE, by=None, reason="演示数据")
             if login == "vendor1":
                 await _publish(member)
+        await _meetings(market_org)
         vendor2 = await _user("vendor2")
         await Registration.create(
             user=vendor2, status="pending", open_key=vendor2.id, unit_name="周记布艺", name="周敏",
@@ -85,6 +86,35 @@ async def load() -> bool:
             stall_no="C-021", category="local", filled_on=dt.date(2026, 11, 20),
         )
     return True
+
+
+async def _meetings(org: Org) -> None:
+    """The market branch's year so far, so the plan and the ledger have something to show: the
+    first half kept (a congress with its record, lectures, committees, theme days), the third
+    quarter's lecture and congress missed."""
+    from server.activities.models import Activity, Attendance
+    from server.clock import SHANGHAI, now, today
+    from server.codes import random_code
+
+    year, members = today().year, await Member.filter(life_org=org).order_by("id")
+    held = [("party_congress", 3, "第一季度支部党员大会"), ("lecture", 3, "党课：诚信经营与明码标价"),
+            ("party_congress", 6, "第二季度支部党员大会"), ("lecture", 5, "党课：学习党章第三章")]
+    held += [("committee", m, f"{m}月支委会") for m in range(1, 8)] + [("theme_day", m, f"{m}月主题党日") for m in (1, 2, 4, 5, 6)]
+    for kind, month, title in held:
+        starts = dt.datetime(year, month, 12, 19, tzinfo=SHANGHAI)
+        if starts > now():
+            continue
+        activity = await Activity.create(
+            org=org, kind=kind, title=title, place="河坊街市场党员活动室", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+            counts_as_training=kind == "lecture", checkin_code=random_code(12), host=members[0], recorder=members[1],
+            topics=["学习上级文件精神", "讨论市场党员先锋岗设置"] if kind == "party_congress" else [],
+            minutes="一、学习上级文件精神。\n二、讨论市场党员先锋岗设置，大家一致同意在 A 区设两个先锋岗。" if kind == "party_congress" else "",
+            resolutions=[{"text": "在 A 区设两个党员先锋岗", "votes_for": 2, "votes_against": 0, "abstaining": 0}]
+            if kind == "party_congress" else [])
+        for number, member in enumerate(members):
+            status = "present" if number < 2 else "leave"
+            await Attendance.create(activity=activity, member=member, status=status, method="scan" if status == "present" else "leave",
+                                    recorded_at=starts, note="外出进货" if status == "leave" else "")
 
 
 async def _publish(member: Member) -> None:

@@ -4,9 +4,12 @@ scan-to-login flow end to end, and a member without a staff role refused. Each m
 saved as a screenshot (var/screenshots/console/, or DANGJIAN_SCREENSHOTS)."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -15,6 +18,7 @@ import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
+from server.clock import today
 from server.config import PROJECT_ROOT
 from server.demo import DEMO_PLATE_CODE
 from tests.roster_helpers import row, workbook
@@ -157,17 +161,19 @@ def test_a_secretarys_week_at_the_desk(page, server):
     page.get_by_text("十二月党课：诚信经营").first.wait_for()
     assert page.get_by_text("2026-12-10 19:00").count() >= 1  # Beijing time in a Berlin browser
     shot(page, "06-activity")
-    page.get_by_role("button", name="修改").click()
+    page.get_by_role("tab", name="会议记录").click()
+    page.locator("input[data-test=topic-0], [data-test=topic-0] input").first.fill("学习诚信经营公约")
     page.locator("textarea[data-test=minutes], [data-test=minutes] textarea").first.fill("一、学习诚信经营公约\n二、讨论明码标价")
-    page.locator("[data-test=save-activity]").click()
-    page.get_by_text("二、讨论明码标价").wait_for()
+    page.locator("input[data-test=speaker-name], [data-test=speaker-name] input").first.fill("区市场监管局 林老师")
+    page.locator("[data-test=save-record]").click()
+    page.get_by_text("会议记录已保存").wait_for()
+    with api(server, "secretary1") as c:
+        activity_id = int(page.url.rsplit("/", 1)[1])
+        record = c.get(f"/api/v1/activities/{activity_id}/record").json()
+    assert record["minutes"] == "一、学习诚信经营公约\n二、讨论明码标价" and record["topics"] == ["学习诚信经营公约"]
+    assert record["speaker"] == {"member_id": None, "name": "区市场监管局 林老师"}
     page.get_by_role("menuitem", name="三会一课").click()
     shot(page, "07-activities")
-    with page.expect_download() as waiting:
-        page.locator("[data-test=ledger]").click()
-    ledger = load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes()), read_only=True)
-    cells = [str(v) for sheet in ledger.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
-    assert "十二月党课：诚信经营" in cells and waiting.value.suggested_filename.endswith(".xlsx")
 
     # A batch of plates for the branch, followed to the end, downloaded.
     page.get_by_role("menuitem", name="三亮牌").click()
@@ -197,6 +203,64 @@ def test_a_secretarys_week_at_the_desk(page, server):
     page.get_by_role("menuitem", name="组织与市场").click()
     page.get_by_text("河坊街市场党支部").first.wait_for()
     shot(page, "10-orgs")
+
+
+def test_the_years_plan_as_a_grid_and_the_ledger_downloads(page, server, tmp_path):
+    """The market branch of the demo kept its first half year and missed the third quarter's
+    lecture and congress: the grid says so, a frequency is changed, and both ledgers download
+    with the demo congress's record inside."""
+    dev_login(page, server, "secretary1")
+    with api(server, "secretary1") as c:
+        market_org = next(o for o in c.get("/api/v1/orgs").json()["items"] if o["name"] == "河坊街市场党支部")
+        year = c.get("/api/v1/reports/meeting-plan", params={"org_id": market_org["id"]}).json()["year"]
+    page.goto(f"{server.base}/console/plan?org_id={market_org['id']}")
+    grid = page.locator("[data-test=plan-grid]")
+    grid.wait_for()
+    # The demo's meetings are this year's up to today (server/demo.py): what the grid shows depends on the date.
+    if today() >= dt.date(year, 3, 13):
+        assert "done" in grid.locator(f"[data-test=cell-lecture-{year}-Q1]").get_attribute("class")
+    if today() >= dt.date(year, 10, 1):
+        assert "overdue" in grid.locator(f"[data-test=cell-lecture-{year}-Q3]").get_attribute("class")
+        page.locator("[data-test=attention] li", has_text="逾期未开").filter(has_text="党课：第三季度").wait_for()
+    shot(page, "11-plan")
+    grid.scroll_into_view_if_needed()
+    shot(page, "11b-plan-grid")
+
+    page.locator("[data-test=plan-settings]").click()
+    dialog = page.locator(".el-dialog:visible")
+    choose(page, dialog.locator("tr", has_text="支委会"), "不作要求")
+    shot(page, "12-plan-settings")
+    dialog.locator("[data-test=save-plan]").click()
+    page.get_by_text("频次要求已保存").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-test^=cell-committee-]')")
+    with api(server, "secretary1") as c:
+        items = {i["kind"]: i["every"] for i in c.get(f"/api/v1/orgs/{market_org['id']}/meeting-plan").json()["items"]}
+    assert items["committee"] == "none" and items["lecture"] == "quarter"
+
+    with page.expect_download() as waiting:
+        page.locator("[data-test=ledger-xlsx]").click()
+    book = load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes()))
+    assert book.sheetnames[:3] == ["会议一览", "计划完成情况", "签到明细"] and waiting.value.suggested_filename.endswith(".xlsx")
+    congress = next(name for name in book.sheetnames if name.endswith("支部党员大会"))
+    cells = [str(v) for row in book[congress].iter_rows(values_only=True) for v in row if v is not None]
+    assert "1. 在 A 区设两个党员先锋岗（赞成 2 票，反对 0 票，弃权 0 票）" in cells and any(c.startswith("达到（") for c in cells)
+    with page.expect_download() as waiting:
+        page.locator("[data-test=ledger-pdf]").click()
+    pdf = tmp_path / waiting.value.suggested_filename
+    pdf.write_bytes(Path(waiting.value.path()).read_bytes())
+    assert pdf.name.endswith(".pdf") and pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "第一季度支部党员大会" in text and "河坊街市场党支部" in text and "主持人签字" in text
+
+    # The congress's record at the desk: its quorum and its resolution.
+    with api(server, "secretary1") as c:
+        meetings = c.get("/api/v1/activities", params={"org_id": market_org["id"], "limit": 200}).json()["items"]
+    congress_id = next(a["id"] for a in meetings if a["title"] == "第一季度支部党员大会")
+    page.goto(f"{server.base}/console/activities/{congress_id}?tab=record")
+    page.locator("[data-test=quorum]", has_text="达到法定人数").wait_for()
+    assert page.locator("textarea[data-test=resolution-0], [data-test=resolution-0] textarea").first.input_value() == "在 A 区设两个党员先锋岗"
+    shot(page, "13-record")
 
 
 def test_an_admin_reads_the_audit_trail_in_chinese(page, server):

@@ -522,7 +522,7 @@ describe('meeting record and plan pages', () => {
     expect(fake.calls.find((c) => c.url.includes('/reports/meeting-plan')).url).toContain('org_id=6');
     const text = comp.dom.textContent.replace(/\s+/g, '');
     expect(text).toContain('本期待开第四季度党课：要开1次，已开0次，已安排1次');
-    expect(text).toContain('逾期未开第三季度党课');
+    expect(text).toContain('逾期未开党课：第三季度');
     expect(comp.data.kinds.map((k) => k.kind)).toEqual(['lecture']); // a kind not required is not shown
     const asking = comp.instance.remindMe();
     expect(fake.requestSubscribeMessage).toHaveBeenCalledTimes(1); // before any request: WeChat refuses it later

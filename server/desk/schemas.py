@@ -76,6 +76,8 @@ class Vocabularies(BaseModel):
     left_reason: dict[str, str]
     import_state: dict[str, str]
     activity_kind: dict[str, str]
+    plan_every: dict[str, str]
+    plan_status: dict[str, str]
     attendance_status: dict[str, str]
     attendance_method: dict[str, str]
     rating_status: dict[str, str]

@@ -2572,6 +2572,8 @@ export interface components {
              * @enum {string}
              */
             kind: "party_congress" | "committee" | "group" | "lecture" | "theme_day" | "life_meeting" | "appraisal";
+            /** Kind Label */
+            kind_label: string;
         };
         /** PlanItem */
         PlanItem: {
@@ -3360,6 +3362,14 @@ export interface components {
             };
             /** Activity Kind */
             activity_kind: {
+                [key: string]: string;
+            };
+            /** Plan Every */
+            plan_every: {
+                [key: string]: string;
+            };
+            /** Plan Status */
+            plan_status: {
                 [key: string]: string;
             };
             /** Attendance Status */

@@ -15,6 +15,7 @@ export const routes: RouteRecordRaw[] = [
       { path: "members/import", name: "import", component: () => import("../views/ImportView.vue"), meta: { title: "导入名册" } },
       { path: "members/:id(\\d+)", name: "member", component: () => import("../views/MemberView.vue"), meta: { title: "党员详情" } },
       { path: "activities", name: "activities", component: () => import("../views/ActivitiesView.vue"), meta: { title: "三会一课" } },
+      { path: "plan", name: "plan", component: () => import("../views/PlanView.vue"), meta: { title: "计划与台账" } },
       { path: "activities/:id(\\d+)", name: "activity", component: () => import("../views/ActivityView.vue"), meta: { title: "活动详情" } },
       { path: "plates", name: "plates", component: () => import("../views/PlatesView.vue"), meta: { title: "三亮牌" } },
       { path: "ratings", name: "ratings", component: () => import("../views/RatingsView.vue"), meta: { title: "群众评价" } },

@@ -11,7 +11,7 @@ const { reachable } = require('../../utils/orgs');
 
 
 Component({
-  data: { loading: true, error: '', orgs: [], orgNames: [], orgIndex: 0, plan: null, attention: [], kinds: [], reminded: false },
+  data: { loading: true, error: '', orgs: [], orgNames: [], orgIndex: 0, plan: null, attention: [], missed: [], kinds: [], reminded: false },
   methods: {
     async onLoad(options) {
       try {
@@ -33,9 +33,15 @@ Component({
       try {
         const plan = await activities.plan(this.data.orgs[this.data.orgIndex].id);
         const status = labels.planStatus;
+        // This period's first, then what was missed: one line per kind, however many periods.
+        const missed = {};
+        plan.attention.filter((p) => p.status === 'overdue').sort((a, b) => (a.first_day < b.first_day ? -1 : 1))
+          .forEach((p) => { (missed[p.kind] = missed[p.kind] || { kind_label: p.kind_label, periods: [] }).periods.push(p.label); });
         this.setData({
           loading: false, plan,
-          attention: plan.attention.map((p) => ({ ...p, key: `${p.kind}-${p.period}`, status_label: status[p.status] })),
+          attention: plan.attention.filter((p) => p.status === 'due')
+            .map((p) => ({ ...p, key: `${p.kind}-${p.period}`, status_label: status[p.status] })),
+          missed: Object.keys(missed).map((kind) => ({ kind, ...missed[kind], text: missed[kind].periods.join('、') })),
           kinds: plan.kinds.filter((k) => k.periods.length).map((k) => ({
             ...k, periods: k.periods.map((p) => ({ ...p, status_label: status[p.status] })),
           })),
