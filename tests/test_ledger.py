@@ -14,7 +14,7 @@ from server.activities.models import Attendance
 from server.clock import SHANGHAI
 from tests.factories import make_activity, make_member
 
-MINUTES = "一、学习《中国共产党章程》第三章。\n二、讨论发展对象。\n" + "发言要点：" + "诚信经营，亮明身份。" * 60
+MINUTES = "一、学习《中国共产党章程》第三章。\n二、讨论发展对象。\n" + "发言要点：" + "诚信经营，亮明身份。" * 150
 
 
 def at(month, day, hour=19):
@@ -91,6 +91,7 @@ async def test_each_meeting_has_its_page_in_the_workbook_as_recorded(world):
                     (r[0].value is None and r[1].value and "诚信" in r[1].value)]
     assert "".join(r[1].value.replace("\n", "") for r in minutes_rows) == MINUTES.replace("\n", "")
     assert minutes_rows[0][1].value.startswith("一、学习《中国共产党章程》第三章。\n二、")
+    assert len(minutes_rows) > 1 and all(r[1].value in MINUTES for r in minutes_rows)  # cut, never re-broken
     assert all(page.row_dimensions[r[0].row].height >= 15 * (r[1].value.count("\n") + 1) for r in minutes_rows)
     assert minutes_rows[0][1].alignment.wrap_text
     # The attendance table: everyone expected, present first, with how and why.
@@ -178,3 +179,19 @@ async def test_an_empty_year_and_other_branches_pages(world, tmp_path):
     assert "本年度没有会议记录" in "".join(pdf_texts(tmp_path / "empty.pdf", len(PdfReader(io.BytesIO(empty.content)).pages)))
     assert load_workbook(io.BytesIO(workbook.content))["会议一览"]["A3"].value == "本年度没有会议记录"
     assert refused.status_code == 403 and bad_year.status_code == 422
+
+
+async def test_a_meeting_expecting_a_crowd_counts_those_who_never_came_without_naming_each(world, monkeypatch):
+    from server.reports import ledger
+
+    await year_of_meetings(world)
+    monkeypatch.setattr(ledger, "UNRECORDED_LISTED", 1)  # the congress has 2 who never signed in
+    async with world.client("sec_a") as c:
+        response = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.party_a.id, "year": 2026})
+    page = load_workbook(io.BytesIO(response.content))["001 03-20 支部党员大会"]
+    grid = {r[0].value: r[1].value for r in page.iter_rows(max_col=7) if isinstance(r[0].value, str)}
+    assert grid["缺席人员及原因"].endswith("另有 2 人未签到（人数较多，不逐一列出）")
+    assert {r[3].value: r[4].value for r in page.iter_rows(max_col=7) if r[3].value}["缺席人数"] == "3（其中未签到 2）"
+    table_head = next(r[0].row for r in page.iter_rows(max_col=1) if r[0].value == "序号")
+    listed = [r[1].value for r in page.iter_rows(min_row=table_head + 1, max_col=7) if r[1].value]
+    assert listed == ["王建国", "李请假", "孙缺席"]  # those recorded, every one

@@ -21,6 +21,10 @@ from server.orgs.models import Org
 from server.reports.service import reportable_org, year_bounds
 
 LEDGER_CHUNK = 50  # meetings whose pages are read (and written) at a time
+# Those expected who never signed in are named one by one up to this many; a city-wide training
+# expecting 20 000 members says how many did not come instead of listing them (its headcounts
+# stay exact).
+UNRECORDED_LISTED = 500
 NAME_CHUNK = 5000
 STATUS_ORDER = {"present": 0, "leave": 1, "absent": 2, None: 3}
 UNRECORDED = "未签到"
@@ -60,8 +64,8 @@ async def pages(activities: list[dict]):
         for row in await Attendance.filter(activity_id__in=[a["id"] for a in chunk]).values_list(
                 "activity_id", "member_id", "member__name", "member__category", "status", "method", "recorded_at", "note"):
             rows.setdefault(row[0], {})[row[1]] = row[2:]
-        unnamed = {member_id for a in chunk for member_id in audiences[(a["org_id"], _day(a))]
-                   if member_id not in rows.get(a["id"], {})}
+        unnamed = {member_id for a in chunk if _lists_unrecorded(audiences[(a["org_id"], _day(a))], rows.get(a["id"], {}))
+                   for member_id in audiences[(a["org_id"], _day(a))] if member_id not in rows.get(a["id"], {})}
         names = {}
         unnamed_list = sorted(unnamed)
         for start in range(0, len(unnamed_list), NAME_CHUNK):
@@ -81,29 +85,38 @@ async def photos(activity_ids: list[int], files, limit: int = 6) -> dict[int, li
     return found
 
 
+def _lists_unrecorded(audience: dict, recorded: dict) -> bool:
+    return len(audience.keys() - recorded.keys()) <= UNRECORDED_LISTED
+
+
 def _page(activity: dict, audience: dict[int, tuple[str, str]], recorded: dict[int, tuple], names: dict) -> dict:
     people = []
     for member_id, (name, category, status, method, recorded_at, note) in recorded.items():
         category = audience.get(member_id, (category,))[0]
         people.append((member_id, name, category, status, method, recorded_at, note))
-    people += [(member_id, names.get(member_id, ""), category, None, None, None, "")
-               for member_id, (category, _) in audience.items() if member_id not in recorded]
+    unrecorded = len(audience.keys() - recorded.keys())
+    if _lists_unrecorded(audience, recorded):
+        people += [(member_id, names.get(member_id, ""), category, None, None, None, "")
+                   for member_id, (category, _) in audience.items() if member_id not in recorded]
     people.sort(key=lambda p: (STATUS_ORDER[p[3]], p[1], p[0]))
     counts = {status: sum(1 for p in people if p[3] == status) for status in ("present", "leave", "absent")}
     full = {member_id for member_id, (_, standing) in audience.items() if standing == "full"}
     full_present = sum(1 for p in people if p[3] == "present" and p[0] in full)
+    absentees = "；".join(f"{p[1]}（{ATTENDANCE_STATUSES.get(p[3], UNRECORDED)}{'：' + p[6] if p[6] else ''}）"
+                         for p in people if p[3] != "present")
+    if unrecorded > UNRECORDED_LISTED:
+        absentees += f"{'；' if absentees else ''}另有 {unrecorded} 人未签到（人数较多，不逐一列出）"
     return {
         **activity,
         "host": activity["host__name"] or "", "recorder": activity["recorder__name"] or "",
         "speaker": activity["speaker__name"] or activity["speaker_name"],
-        "expected": len(audience), **counts, "unrecorded": sum(1 for p in people if p[3] is None),
+        "expected": len(audience), **counts, "unrecorded": unrecorded,
         "quorum": quorum_of(activity["kind"], len(full), full_present),
         "people": [{"name": name, "category": CATEGORIES.get(category, category),
                     "status": ATTENDANCE_STATUSES.get(status, UNRECORDED),
                     "method": ATTENDANCE_METHODS.get(method, ""), "recorded_at": recorded_at, "note": note}
                    for _, name, category, status, method, recorded_at, note in people],
-        "absentees": "；".join(f"{p[1]}（{ATTENDANCE_STATUSES.get(p[3], UNRECORDED)}{'：' + p[6] if p[6] else ''}）"
-                               for p in people if p[3] != "present"),
+        "absentees": absentees,
     }
 
 

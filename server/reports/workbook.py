@@ -50,20 +50,41 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _lines(text: str, width: float) -> list[str]:
-    """The text cut into the lines a cell `width` characters wide shows (a Chinese character is
-    two of them): row heights follow, since Excel does not grow merged rows by itself."""
-    out = []
-    for paragraph in text.split("\n") or [""]:
-        used, line = 0.0, ""
-        for char in paragraph:
-            step = 1 if ord(char) < 0x2E80 else 2
-            if used + step > width - 1 and line:
-                out.append(line)
-                used, line = 0.0, ""
-            used, line = used + step, line + char
-        out.append(line)
-    return out
+def _line_count(paragraph: str, width: float) -> int:
+    """Lines a paragraph takes in a cell `width` characters wide (a Chinese character is two):
+    row heights follow, since Excel does not grow merged rows by itself."""
+    used = sum(1 if ord(char) < 0x2E80 else 2 for char in paragraph)
+    return max(1, math.ceil(used / max(width - 1, 1)))
+
+
+def _chunks(text: str, width: float) -> list[tuple[str, int]]:
+    """The text in pieces of at most MAX_LINES_PER_ROW lines, each with its line count: cut
+    between paragraphs, and inside one only when it alone is longer than a row can be. The
+    pieces joined again are the text: no line break is added."""
+    pieces: list[tuple[str, int]] = []
+    current: list[str] = []
+    lines = 0
+    per_row = int(width - 1) * MAX_LINES_PER_ROW  # width units a full row holds
+    for paragraph in text.split("\n"):
+        while _line_count(paragraph, width) > MAX_LINES_PER_ROW:  # a paragraph too long for one row
+            if current:
+                pieces.append(("\n".join(current), lines))
+                current, lines = [], 0
+            used, cut = 0, 0
+            for cut, char in enumerate(paragraph):
+                used += 1 if ord(char) < 0x2E80 else 2
+                if used > per_row:
+                    break
+            pieces.append((paragraph[:cut], MAX_LINES_PER_ROW))
+            paragraph = paragraph[cut:]
+        count = _line_count(paragraph, width)
+        if current and lines + count > MAX_LINES_PER_ROW:
+            pieces.append(("\n".join(current), lines))
+            current, lines = [], 0
+        current.append(paragraph)
+        lines += count
+    pieces.append(("\n".join(current), lines))
+    return pieces
 
 
 def sheet_name(page: dict) -> str:
@@ -167,7 +188,8 @@ class LedgerBook:
 
     def _pair(self, ws, label_a, value_a, label_b, value_b) -> None:
         self.row += 1
-        lines = max(len(_lines(str(value_a), 21)), len(_lines(str(value_b), 50)), 1)
+        lines = max(sum(_line_count(p, 21) for p in str(value_a).split("\n")),
+                    sum(_line_count(p, 50) for p in str(value_b).split("\n")))
         ws.row_dimensions[self.row].height = max(20, LINE_HEIGHT * min(lines, MAX_LINES_PER_ROW))
         ws.append([self._cell(ws, label_a, bold=True, align=CENTER), self._cell(ws, value_a), self._cell(ws, None),
                    self._cell(ws, label_b, bold=True, align=CENTER), self._cell(ws, value_b), self._cell(ws, None),
@@ -177,12 +199,11 @@ class LedgerBook:
 
     def _wide(self, ws, label: str, text: str, alert: bool = False) -> None:
         """A label and a text across the page, continued on further rows when it is long."""
-        lines = _lines(text, PAGE_WIDTH - PAGE_COLUMNS[0][1])
-        parts = ["\n".join(lines[i:i + MAX_LINES_PER_ROW]) for i in range(0, len(lines), MAX_LINES_PER_ROW)] or [""]
+        parts = _chunks(text, PAGE_WIDTH - PAGE_COLUMNS[0][1])
         first = self.row + 1
-        for part in parts:
+        for part, lines in parts:
             self.row += 1
-            ws.row_dimensions[self.row].height = max(20, LINE_HEIGHT * math.ceil(part.count("\n") + 1))
+            ws.row_dimensions[self.row].height = max(20, LINE_HEIGHT * lines)
             value = self._cell(ws, part, bold=alert, color="C00000" if alert else None)
             ws.append([self._cell(ws, label if self.row == first else None, bold=True, align=CENTER), value]
                       + [self._cell(ws, None) for _ in range(len(PAGE_COLUMNS) - 2)])
