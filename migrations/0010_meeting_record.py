@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Activity',
             name='guests',
-            field=fields.CharField(default='', max_length=500),
+            field=fields.CharField(default='', db_default='', max_length=500),
         ),
         ops.AddField(
             model_name='Activity',
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Activity',
             name='resolutions',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default='[]', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Activity',
@@ -68,11 +68,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Activity',
             name='speaker_name',
-            field=fields.CharField(default='', max_length=50),
+            field=fields.CharField(default='', db_default='', max_length=50),
         ),
         ops.AddField(
             model_name='Activity',
             name='topics',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default='[]', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

@@ -195,3 +195,47 @@ async def test_a_meeting_expecting_a_crowd_counts_those_who_never_came_without_n
     table_head = next(r[0].row for r in page.iter_rows(max_col=1) if r[0].value == "序号")
     listed = [r[1].value for r in page.iter_rows(min_row=table_head + 1, max_col=7) if r[1].value]
     assert listed == ["王建国", "李请假", "孙缺席"]  # those recorded, every one
+
+
+@needs_poppler
+@pytest.mark.parametrize("meetings", [34, 35, 69])
+def test_the_contents_have_exactly_the_pages_reserved_for_them(meetings, tmp_path):
+    """The contents are written last into pages reserved first: across the boundaries where a
+    page fills up, every meeting is listed with the page its section starts on."""
+    from server.reports.pdfbook import LedgerPdf
+
+    starts = at(3, 1)
+    book = LedgerPdf("测试党支部", 2026, [{"status": "scheduled"}] * meetings, [])
+    for i in range(meetings):
+        book.meeting({"id": i, "number": i + 1, "kind": "lecture", "kind_label": "党课", "title": f"会议{i + 1}", "place": "",
+                      "starts_at": starts, "ends_at": starts, "org__name": "测试党支部", "status": "scheduled", "host": "",
+                      "recorder": "", "speaker": "", "guests": "", "expected": 0, "present": 0, "leave": 0, "absent": 0,
+                      "unrecorded": 0, "quorum": None, "absentees": "", "topics": [], "minutes": "", "resolutions": [],
+                      "people": []}, [])
+    path = tmp_path / "book.pdf"
+    path.write_bytes(book.finish())
+    pages = len(PdfReader(str(path)).pages)
+    assert pages == 1 + book._toc_pages + meetings  # cover, contents, one page a meeting
+    texts = pdf_texts(path, pages)
+    contents = "".join(texts[1:1 + book._toc_pages])
+    for number in (1, meetings):
+        line = next(line for line in contents.splitlines() if f"{number:03d}" in line)
+        assert line.split()[-1] == str(1 + book._toc_pages + number)
+        assert f"会议{number}" in texts[book._toc_pages + number]
+
+
+async def test_above_the_page_limit_the_workbook_keeps_the_overview_and_the_pdf_is_refused(world, monkeypatch):
+    from server.reports import ledger
+
+    await year_of_meetings(world)
+    monkeypatch.setattr(ledger, "PAGES_LIMIT", 1)
+    async with world.client("sec_a") as c:
+        book = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.party_a.id, "year": 2026})
+        pdf = await c.get("/api/v1/reports/ledger.pdf", params={"org_id": world.party_a.id, "year": 2026})
+    workbook = load_workbook(io.BytesIO(book.content))
+    assert workbook.sheetnames == ["会议一览", "计划完成情况", "签到明细"]
+    rows = list(workbook["会议一览"].iter_rows(min_row=3, values_only=True))
+    assert [r[4] for r in rows[:2]] == ["第一季度党员大会", "党章学习党课"] and rows[0][17] == "按组织下载"
+    assert rows[2][0].startswith("会议超过")
+    assert len(list(workbook["签到明细"].iter_rows(min_row=3))) == 5 + 5  # everyone expected, both meetings
+    assert (pdf.status_code, pdf.json()["error"]["code"]) == (422, "ledger_too_large")

@@ -129,3 +129,56 @@ def test_the_history_of_members_already_on_the_roster_starts_on_their_day_on_sql
 
 async def test_the_history_of_members_already_on_the_roster_starts_on_their_day_on_postgres():
     assert _backfill(await fresh_postgres("dangjian_backfill_test")) == EXPECTED
+
+
+MEETING_RECORD = """
+import asyncio, sys
+from tortoise import Tortoise, connections
+from tortoise.migrations.api.migrate import migrate
+from server import db
+from server.activities.models import Activity
+
+url = sys.argv[1]
+
+async def sql(query):
+    await Tortoise.init(config=db.tortoise_config(url))
+    try:
+        return await connections.get("default").execute_query_dict(query)
+    finally:
+        await db.close()
+
+async def main():
+    await migrate(config=db.tortoise_config(url), target="models.0009_query_indexes")
+    await db.close()
+    await sql("INSERT INTO orgs (id, name, kind, district, path, created_at) VALUES "
+              "(1, '支部', 'party_branch', '上城区', '/1/', '2024-01-01 00:00:00+00:00')")
+    await sql("INSERT INTO activities (id, org_id, kind, title, place, starts_at, ends_at, counts_as_training, "
+              "checkin_opens_before, checkin_closes_after, checkin_code, status, minutes, created_at, updated_at) VALUES "
+              "(5, 1, 'lecture', '旧党课', '', '2025-03-01 11:00:00+00:00', '2025-03-01 13:00:00+00:00', true, 30, 0, "
+              "'oldcode12345', 'scheduled', '旧记录', '2025-03-01 00:00:00+00:00', '2025-03-01 00:00:00+00:00')")
+    await migrate(config=db.tortoise_config(url))
+    await Tortoise.init(config=db.tortoise_config(url))
+    try:
+        a = await Activity.get(id=5)
+        print(repr((a.topics, a.resolutions, a.guests, a.speaker_name, a.host_id, a.minutes)))
+    finally:
+        await db.close()
+
+asyncio.run(main())
+"""
+
+
+def _meeting_record(url: str) -> str:
+    result = subprocess.run([sys.executable, "-c", MEETING_RECORD, url], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_meetings_held_before_the_record_fields_have_an_empty_record_on_sqlite(tmp_path):
+    """Migration 0010 on a database with meetings: the record's new columns are empty, not null."""
+    assert _meeting_record(f"sqlite://{tmp_path / 'old.sqlite3'}") == "([], [], '', '', None, '旧记录')"
+
+
+async def test_meetings_held_before_the_record_fields_have_an_empty_record_on_postgres():
+    assert _meeting_record(await fresh_postgres("dangjian_record_test")) == "([], [], '', '', None, '旧记录')"

@@ -47,10 +47,11 @@ class Activity(Model):
                                       on_delete=fields.SET_NULL)
     speaker = fields.ForeignKeyField("models.Member", related_name="spoken_activities", null=True,
                                      on_delete=fields.SET_NULL)
-    speaker_name = fields.CharField(max_length=50, default="")  # a speaker from outside (上级党委、讲师)
-    guests = fields.CharField(max_length=500, default="")  # 列席 and 到会指导, as written
-    topics = fields.JSONField(default=list)  # ["议题一", ...]
-    resolutions = fields.JSONField(default=list)  # [{"text", "votes_for", "votes_against", "abstaining"}]
+    # db_default: meetings held before the record existed get an empty one (migration 0010)
+    speaker_name = fields.CharField(max_length=50, default="", db_default="")  # a speaker from outside (上级党委、讲师)
+    guests = fields.CharField(max_length=500, default="", db_default="")  # 列席 and 到会指导, as written
+    topics = fields.JSONField(default=list, db_default="[]")  # ["议题一", ...]
+    resolutions = fields.JSONField(default=list, db_default="[]")  # [{"text", "votes_for", "votes_against", "abstaining"}]
     created_by = fields.ForeignKeyField("models.User", related_name="created_activities", null=True, on_delete=fields.SET_NULL)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

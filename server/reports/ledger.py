@@ -15,11 +15,17 @@ from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDA
 from server.activities.record import quorum_of
 from server.auth import Principal
 from server.clock import SHANGHAI, today
+from server.errors import ValidationFailed
 from server.members import history
 from server.members.models import CATEGORIES, Member
 from server.orgs.models import Org
 from server.reports.service import reportable_org, year_bounds
 
+# A 台账 of record pages is a branch's (a few dozen meetings a year, a busy one 200). Above this
+# many meetings (an association's whole subtree) the workbook keeps the overview and every
+# sign-in but leaves the pages to each org's own ledger, and the PDF book is refused: 2 000
+# pages would take minutes and no one prints them.
+PAGES_LIMIT = 300
 LEDGER_CHUNK = 50  # meetings whose pages are read (and written) at a time
 # Those expected who never signed in are named one by one up to this many; a city-wide training
 # expecting 20 000 members says how many did not come instead of listing them (its headcounts
@@ -28,6 +34,13 @@ UNRECORDED_LISTED = 500
 NAME_CHUNK = 5000
 STATUS_ORDER = {"present": 0, "leave": 1, "absent": 2, None: 3}
 UNRECORDED = "未签到"
+
+
+class LedgerTooLarge(ValidationFailed):
+    status, code = 422, "ledger_too_large"
+    message = f"会议超过 {PAGES_LIMIT} 次，PDF 台账请按下级组织分别下载（Excel 台账含全部会议的一览和签到明细）"
+
+
 ACTIVITY_FIELDS = ("id", "kind", "title", "place", "starts_at", "ends_at", "org_id", "org__name", "org__path",
                    "counts_as_training", "status", "minutes", "guests", "topics", "resolutions", "speaker_name",
                    "host__name", "recorder__name", "speaker__name")

@@ -77,7 +77,8 @@ async def ledger_workbook(request):
     query = parse_query(request, ReportQuery)
     data = await ledger.ledger(principal, query.org_id, query.year)
     # Building a workbook is CPU work: each step in a thread, the pages fed in as they are read.
-    book = await asyncio.to_thread(workbook.LedgerBook, data["org_name"], data["year"])
+    book = await asyncio.to_thread(workbook.LedgerBook, data["org_name"], data["year"],
+                                   len(data["activities"]) <= ledger.PAGES_LIMIT)
     async for pages in ledger.pages(data["activities"]):
         await asyncio.to_thread(lambda: [book.meeting(page) for page in pages])
     body = await asyncio.to_thread(book.finish, data["plans"])
@@ -86,11 +87,13 @@ async def ledger_workbook(request):
 
 @bp.get("/reports/ledger.pdf")
 @doc("年度三会一课台账（PDF：封面、目录、每次会议一节，含照片，可打印）", tag="reports", query=ReportQuery,
-     errors=(403, 404), media="application/pdf")
+     errors=(403, 404, 422), media="application/pdf")
 async def ledger_book(request):
     principal = await authenticate(request)
     query = parse_query(request, ReportQuery)
     data = await ledger.ledger(principal, query.org_id, query.year)
+    if len(data["activities"]) > ledger.PAGES_LIMIT:
+        raise ledger.LedgerTooLarge(fields={"org_id": f"该组织这一年有 {len(data['activities'])} 次会议"})
     files = request.app.ctx.files
     book = await asyncio.to_thread(pdfbook.LedgerPdf, data["org_name"], data["year"], data["activities"], data["plans"],
                                    request.app.ctx.settings.plate_font or None)

@@ -23,12 +23,13 @@ import math
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from server import xlsx
 from server.activities.plan import PLAN_EVERY
 from server.clock import SHANGHAI
-from server.reports.ledger import quorum_text, resolution_text, when
+from server.reports.ledger import PAGES_LIMIT, quorum_text, resolution_text, when
 
 TEXT_FONT, TITLE_FONT = "宋体", "黑体"
 SUMMARY_COLUMNS = [("序号", 6), ("日期", 11), ("时间", 12), ("类型", 11), ("会议名称", 26), ("组织", 20), ("地点", 16),
@@ -87,27 +88,39 @@ def _chunks(text: str, width: float) -> list[tuple[str, int]]:
     return pieces
 
 
+def _when_recorded(person: dict) -> str:
+    return person["recorded_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if person["recorded_at"] else ""
+
+
 def sheet_name(page: dict) -> str:
     return f"{page['number']:03d} {page['starts_at'].astimezone(SHANGHAI):%m-%d} {page['kind_label']}"
 
 
 class LedgerBook:
-    def __init__(self, org_name: str, year: int) -> None:
-        self.org_name, self.year = org_name, year
+    def __init__(self, org_name: str, year: int, with_pages: bool = True) -> None:
+        self.org_name, self.year, self.with_pages = org_name, year, with_pages
         self.book = Workbook(write_only=True)
         self.summary: list[list] = []
+        self._styles: dict[tuple, StyleArray] = {}
         self.details = self._table("签到明细", f"{org_name} {year} 年签到明细", DETAIL_COLUMNS, index=0)
 
     # -- cells ---------------------------------------------------------------------------------
-    @staticmethod
-    def _cell(ws, value, *, bold=False, size=11, font=TEXT_FONT, align=None, border=True, color=None):
+    def _cell(self, ws, value, *, bold=False, size=11, font=TEXT_FONT, align=None, border=True, color=None):
         cell = WriteOnlyCell(ws, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever it starts with
+        # A style is registered with the workbook once; later cells copy its indices (hashing
+        # the font, alignment and border objects for every cell was a third of the time).
+        key = (bold, size, font, id(align), border, color)
+        known = self._styles.get(key)
+        if known is not None:
+            cell._style = StyleArray(known)
+            return cell
         cell.font = Font(name=font, size=size, bold=bold, color=color)
         cell.alignment = align or WRAP
         if border:
             cell.border = BOX
+        self._styles[key] = StyleArray(cell._style)
         return cell
 
     def _print_setup(self, ws, landscape: bool = False) -> None:
@@ -137,7 +150,25 @@ class LedgerBook:
 
     # -- one meeting ---------------------------------------------------------------------------
     def meeting(self, page: dict) -> None:
-        """A meeting's record page, its line in 会议一览 and its people in 签到明细."""
+        """A meeting's line in 会议一览, its people in 签到明细 and (with_pages) its record page."""
+        starts = page["starts_at"].astimezone(SHANGHAI)
+        for person in page["people"]:
+            xlsx.append_row(self.details, [f"{starts:%Y-%m-%d}", page["title"], page["org__name"], person["name"],
+                                           person["category"], person["status"], person["method"],
+                                           _when_recorded(person), person["note"]])
+        if self.with_pages:
+            self._page(page)
+        absent = page["absent"] + page["unrecorded"]
+        quorum = page["quorum"]
+        rate = f"{page['present'] / page['expected']:.0%}" if page["expected"] else ""
+        self.summary.append([
+            page["number"], f"{starts:%Y-%m-%d}", f"{starts:%H:%M}-{page['ends_at'].astimezone(SHANGHAI):%H:%M}",
+            page["kind_label"], page["title"], page["org__name"], page["place"], page["host"], page["recorder"],
+            "是" if page["counts_as_training"] else "否", page["expected"], page["present"], page["leave"], absent,
+            rate, "" if quorum is None else ("达到" if quorum["met"] else "未达到"),
+            "已取消" if page["status"] == "cancelled" else "", sheet_name(page) if self.with_pages else "按组织下载"])
+
+    def _page(self, page: dict) -> None:
         ws = self.book.create_sheet(sheet_name(page))
         for number, (_, width) in enumerate(PAGE_COLUMNS, start=1):
             ws.column_dimensions[get_column_letter(number)].width = width
@@ -165,26 +196,13 @@ class LedgerBook:
                                                for i, r in enumerate(page["resolutions"], start=1)))
         ws.append([])
         ws.append([self._cell(ws, name, bold=True, align=CENTER) for name, _ in PAGE_COLUMNS])
-        starts = page["starts_at"].astimezone(SHANGHAI)
         for number, person in enumerate(page["people"], start=1):
-            recorded = person["recorded_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if person["recorded_at"] else ""
             xlsx.append_row(ws, [number, person["name"], person["category"], person["status"], person["method"],
-                                 recorded, person["note"]])
-            xlsx.append_row(self.details, [f"{starts:%Y-%m-%d}", page["title"], page["org__name"], person["name"],
-                                           person["category"], person["status"], person["method"], recorded,
-                                           person["note"]])
+                                 _when_recorded(person), person["note"]])
         ws.append([])
         ws.append([self._cell(ws, "主持人签字：", border=False), None, None,
                    self._cell(ws, "记录人签字：", border=False)])
         ws.close()  # its rows go to disk now: a thousand open sheets would hold a thousand files
-        quorum = page["quorum"]
-        rate = f"{page['present'] / page['expected']:.0%}" if page["expected"] else ""
-        self.summary.append([
-            page["number"], f"{starts:%Y-%m-%d}", f"{starts:%H:%M}-{page['ends_at'].astimezone(SHANGHAI):%H:%M}",
-            page["kind_label"], page["title"], page["org__name"], page["place"], page["host"], page["recorder"],
-            "是" if page["counts_as_training"] else "否", page["expected"], page["present"], page["leave"], absent,
-            rate, "" if quorum is None else ("达到" if quorum["met"] else "未达到"),
-            "已取消" if page["status"] == "cancelled" else "", sheet_name(page)])
 
     def _pair(self, ws, label_a, value_a, label_b, value_b) -> None:
         self.row += 1
@@ -222,6 +240,9 @@ class LedgerBook:
             summary.append(cells)
         if not self.summary:
             summary.append([self._cell(summary, "本年度没有会议记录")])
+        if not self.with_pages:
+            summary.append([self._cell(summary, f"会议超过 {PAGES_LIMIT} 次：每次会议的记录页在各组织自己的台账里，"
+                                                "请在计划与台账中选择该组织下载。", bold=True, border=False)])
         overview = self._table("计划完成情况", f"{self.org_name} {self.year} 年三会一课计划完成情况", PLAN_COLUMNS, index=1)
         for year_plan in plans:
             for kind in year_plan["kinds"]:
