@@ -155,3 +155,18 @@ async def test_a_years_audience_sizes_at_once_equal_the_one_by_one_question(worl
     assert at_once == one_by_one
     assert at_once[(world.party_a.id, dt.date(2026, 2, 1))] == one_by_one[(world.party_a.id, dt.date(2026, 1, 15))] + 1
     assert await history.audience_sizes(set()) == {}
+    # Who, not only how many: listed (small audiences) and counted-and-looked-up (large ones)
+    # agree with the one-by-one question on every member, category, standing and full count.
+    listed = await history.audience_members(wanted)
+    history.LARGE_AUDIENCE, saved = 0, history.LARGE_AUDIENCE
+    try:
+        counted = await history.audience_members(wanted)
+    finally:
+        history.LARGE_AUDIENCE = saved
+    for org_id, path, day in wanted:
+        expected = {m.id: (m.category, m.standing) for m in await history.audience_on(day, org_id, path)}
+        small, large = listed[(org_id, day)], counted[(org_id, day)]
+        assert isinstance(large, history.LargeAudience) or not expected
+        assert dict(small) == expected and dict(large) == expected and len(large) == len(expected)
+        assert history.full_count(large) == history.full_count(small) == sum(s == "full" for _, s in expected.values())
+        assert all(large.get(member_id) == value for member_id, value in expected.items())

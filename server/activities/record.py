@@ -9,7 +9,7 @@ A meeting without quorum keeps its record and is flagged, never hidden.
 from __future__ import annotations
 
 from server import audit
-from server.activities import service as activities
+from server.activities import attendance, service as activities
 from server.activities.models import DECIDING_KINDS, QUORUM_KINDS, Activity, Attendance
 from server.auth import Principal
 from server.errors import ValidationFailed
@@ -47,8 +47,8 @@ async def _full_counts(activity: Activity, present_ids: set[int]) -> tuple[int, 
     """(full members expected, full members present) on the meeting's day."""
     day = activities.activity_day(activity)
     audience = (await history.audience_members({(activity.org_id, activity.org.path, day)}))[(activity.org_id, day)]
-    full = {member_id for member_id, (_, standing) in audience.items() if standing == "full"}
-    return len(full), len(full & present_ids)
+    present_full = sum(1 for member_id in present_ids if audience.get(member_id, ("", ""))[1] == "full")
+    return history.full_count(audience), present_full
 
 
 async def _people(activity: Activity) -> dict[str, dict | None]:
@@ -64,8 +64,6 @@ async def _people(activity: Activity) -> dict[str, dict | None]:
 
 
 async def view(principal: Principal, activity: Activity, *, staff: bool) -> dict:
-    from server.activities import attendance  # attendance imports this module's service neighbour
-
     tally = await attendance.tally(activity)
     present_ids = {e["member_id"] for e in tally["entries"] if e["status"] == "present"}
     full_expected, full_present = await _full_counts(activity, present_ids) if activity.kind in QUORUM_KINDS else (0, 0)

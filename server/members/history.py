@@ -8,6 +8,7 @@ reads it as before; reports, audiences and statistics of a past day ask `on_day`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from itertools import groupby
 
 from tortoise.expressions import Q, Subquery
@@ -154,14 +155,19 @@ async def audience_sizes(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[in
     return await asyncio.to_thread(_count_audiences, wanted, *await _audience_rows(wanted))
 
 
-async def audience_members(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[int, dt.date], dict[int, tuple[str, str]]]:
+async def audience_members(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[int, dt.date], Mapping[int, tuple[str, str]]]:
     """Like audience_sizes, but who: (org_id, day) -> {member_id: (category, standing) that day}.
     For the ledger's page per meeting and its quorum (full members only vote)."""
-    import asyncio
+    index = await audience_index(wanted)
+    return {(org_id, day): index.members(org_id, path, day) for org_id, path, day in wanted}
 
+
+async def audience_index(wanted: set[tuple[int, str, dt.date]]) -> "AudienceIndex":
+    """The three reads for the audiences of many meetings, read once (a year's ledger asks its
+    chunks of meetings one after the other)."""
     if not wanted:
-        return {}
-    return await asyncio.to_thread(_list_audiences, wanted, *await _audience_rows(wanted))
+        return AudienceIndex([], [], [], [])
+    return AudienceIndex(*await _audience_rows(wanted))
 
 
 async def _audience_rows(wanted):
@@ -224,30 +230,97 @@ def _count_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
     return sizes
 
 
-def _list_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
-    never = dt.date.max
-    path_of = dict(orgs)
-    by_org: dict[int, list] = {}
-    for member_id, org, start, end, category, standing in periods:
-        by_org.setdefault(org, []).append((member_id, start, end or never, category, standing))
-    trees: dict[str, list] = {}
-    by_member: dict[int, list] = {}
-    for member_id, org, start, end, category, standing in theirs:
-        by_member.setdefault(member_id, []).append((org, start, end or never, category, standing))
-    attached_to: dict[int, list] = {}
-    for member_id, org_id, created_at in attachments:
-        attached_to.setdefault(org_id, []).append((member_id, created_at))
-    lists = {}
-    for org_id, path, day in wanted:
-        if path not in trees:
-            trees[path] = [row for org, org_path in orgs if org_path.startswith(path) for row in by_org.get(org, ())]
-        members = {member_id: (category, standing) for member_id, start, end, category, standing in trees[path]
-                   if start <= day < end}
+LARGE_AUDIENCE = 2000  # above this many, an audience is counted and looked up, not listed
+
+
+class LargeAudience(Mapping):
+    """A meeting's audience too large to list for every meeting of a year (a city-wide training
+    expecting 20 000): its size and its full members counted by binary search, one member
+    looked up by id; listed only if someone iterates it."""
+
+    def __init__(self, size: int, full: int, by_member: dict[int, list], day: dt.date, extra: dict) -> None:
+        self.size, self.full, self._by_member, self._day, self._extra = size, full, by_member, day, extra
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, member_id: int) -> tuple[str, str]:
+        if member_id in self._extra:
+            return self._extra[member_id]
+        for start, end, category, standing in self._by_member.get(member_id, ()):
+            if start <= self._day < end:
+                return category, standing
+        raise KeyError(member_id)
+
+    def __iter__(self):
+        for member_id in self._by_member:
+            if member_id in self:
+                yield member_id
+        yield from (member_id for member_id in self._extra if member_id not in self._by_member)
+
+
+def full_count(audience: Mapping[int, tuple[str, str]]) -> int:
+    """Full (正式) members in an audience, however it is held."""
+    if isinstance(audience, LargeAudience):
+        return audience.full
+    return sum(1 for _, standing in audience.values() if standing == "full")
+
+
+class AudienceIndex:
+    """Audiences from one set of rows (_audience_rows): a small subtree's listed by a scan of
+    its periods, a large one's counted by binary search (LargeAudience)."""
+
+    def __init__(self, orgs, periods, attachments, theirs) -> None:
+        never = dt.date.max
+        self._orgs, self._path_of = orgs, dict(orgs)
+        self._by_org: dict[int, list] = {}
+        for member_id, org, start, end, category, standing in periods:
+            self._by_org.setdefault(org, []).append((member_id, start, end or never, category, standing))
+        self._their: dict[int, list] = {}
+        for member_id, org, start, end, category, standing in theirs:
+            self._their.setdefault(member_id, []).append((org, start, end or never, category, standing))
+        self._attached_to: dict[int, list] = {}
+        for member_id, org_id, created_at in attachments:
+            self._attached_to.setdefault(org_id, []).append((member_id, created_at))
+        self._trees: dict[str, dict] = {}
+
+    def _tree(self, path: str) -> dict:
+        tree = self._trees.get(path)
+        if tree is None:
+            rows = [row for org, org_path in self._orgs if org_path.startswith(path) for row in self._by_org.get(org, ())]
+            by_member: dict[int, list] = {}
+            for member_id, start, end, category, standing in rows:
+                by_member.setdefault(member_id, []).append((start, end, category, standing))
+            full = [(start, end) for _, start, end, _, standing in rows if standing == "full"]
+            tree = self._trees[path] = {
+                "rows": rows, "by_member": by_member,
+                "starts": sorted(r[1] for r in rows), "ends": sorted(r[2] for r in rows),
+                "full_starts": sorted(s for s, _ in full), "full_ends": sorted(e for _, e in full)}
+        return tree
+
+    def _attached(self, org_id: int, path: str, day: dt.date) -> dict[int, tuple[str, str]]:
+        """Members attached to the org by that day, on the roster, and not in its subtree."""
         day_ends = utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
-        for member_id, created_at in attached_to.get(org_id, ()):
-            if created_at < day_ends and member_id not in members:
-                on_day = [row for row in by_member.get(member_id, ()) if row[1] <= day < row[2]]
-                if on_day and not path_of.get(on_day[0][0], "").startswith(path):
-                    members[member_id] = on_day[0][3:]
-        lists[(org_id, day)] = members
-    return lists
+        extra = {}
+        for member_id, created_at in self._attached_to.get(org_id, ()):
+            if created_at >= day_ends:
+                continue
+            on_day = [row for row in self._their.get(member_id, ()) if row[1] <= day < row[2]]
+            if on_day and not self._path_of.get(on_day[0][0], "").startswith(path):
+                extra[member_id] = on_day[0][3:]
+        return extra
+
+    def members(self, org_id: int, path: str, day: dt.date) -> Mapping[int, tuple[str, str]]:
+        from bisect import bisect_right
+
+        tree = self._tree(path)
+        extra = self._attached(org_id, path, day)
+        size = bisect_right(tree["starts"], day) - bisect_right(tree["ends"], day)
+        if size + len(extra) <= LARGE_AUDIENCE:
+            members = {member_id: (category, standing) for member_id, start, end, category, standing in tree["rows"]
+                       if start <= day < end}
+            members.update({k: v for k, v in extra.items() if k not in members})
+            return members
+        full = bisect_right(tree["full_starts"], day) - bisect_right(tree["full_ends"], day)
+        full += sum(1 for _, standing in extra.values() if standing == "full")
+        return LargeAudience(size + len(extra), full, tree["by_member"], day, extra)

@@ -70,9 +70,10 @@ def _day(activity: dict) -> dt.date:
 
 async def pages(activities: list[dict]):
     """Each meeting as its 台账 page, LEDGER_CHUNK at a time, in the order given."""
+    index = await history.audience_index({(a["org_id"], a["org__path"], _day(a)) for a in activities})
     for first in range(0, len(activities), LEDGER_CHUNK):
         chunk = activities[first:first + LEDGER_CHUNK]
-        audiences = await history.audience_members({(a["org_id"], a["org__path"], _day(a)) for a in chunk})
+        audiences = {(a["org_id"], _day(a)): index.members(a["org_id"], a["org__path"], _day(a)) for a in chunk}
         rows: dict[int, dict[int, tuple]] = {}
         for row in await Attendance.filter(activity_id__in=[a["id"] for a in chunk]).values_list(
                 "activity_id", "member_id", "member__name", "member__category", "status", "method", "recorded_at", "note"):
@@ -98,8 +99,13 @@ async def photos(activity_ids: list[int], files, limit: int = 6) -> dict[int, li
     return found
 
 
-def _lists_unrecorded(audience: dict, recorded: dict) -> bool:
-    return len(audience.keys() - recorded.keys()) <= UNRECORDED_LISTED
+def _unrecorded(audience, recorded: dict) -> int:
+    """How many of the audience have no attendance row (those recorded may have left it since)."""
+    return len(audience) - sum(1 for member_id in recorded if member_id in audience)
+
+
+def _lists_unrecorded(audience, recorded: dict) -> bool:
+    return _unrecorded(audience, recorded) <= UNRECORDED_LISTED
 
 
 def _page(activity: dict, audience: dict[int, tuple[str, str]], recorded: dict[int, tuple], names: dict) -> dict:
@@ -107,14 +113,13 @@ def _page(activity: dict, audience: dict[int, tuple[str, str]], recorded: dict[i
     for member_id, (name, category, status, method, recorded_at, note) in recorded.items():
         category = audience.get(member_id, (category,))[0]
         people.append((member_id, name, category, status, method, recorded_at, note))
-    unrecorded = len(audience.keys() - recorded.keys())
-    if _lists_unrecorded(audience, recorded):
+    unrecorded = _unrecorded(audience, recorded)
+    if unrecorded <= UNRECORDED_LISTED:
         people += [(member_id, names.get(member_id, ""), category, None, None, None, "")
                    for member_id, (category, _) in audience.items() if member_id not in recorded]
     people.sort(key=lambda p: (STATUS_ORDER[p[3]], p[1], p[0]))
     counts = {status: sum(1 for p in people if p[3] == status) for status in ("present", "leave", "absent")}
-    full = {member_id for member_id, (_, standing) in audience.items() if standing == "full"}
-    full_present = sum(1 for p in people if p[3] == "present" and p[0] in full)
+    full_present = sum(1 for p in people if p[3] == "present" and audience.get(p[0], ("", ""))[1] == "full")
     absentees = "；".join(f"{p[1]}（{ATTENDANCE_STATUSES.get(p[3], UNRECORDED)}{'：' + p[6] if p[6] else ''}）"
                          for p in people if p[3] != "present")
     if unrecorded > UNRECORDED_LISTED:
@@ -124,7 +129,7 @@ def _page(activity: dict, audience: dict[int, tuple[str, str]], recorded: dict[i
         "host": activity["host__name"] or "", "recorder": activity["recorder__name"] or "",
         "speaker": activity["speaker__name"] or activity["speaker_name"],
         "expected": len(audience), **counts, "unrecorded": unrecorded,
-        "quorum": quorum_of(activity["kind"], len(full), full_present),
+        "quorum": quorum_of(activity["kind"], history.full_count(audience), full_present),
         "people": [{"name": name, "category": CATEGORIES.get(category, category),
                     "status": ATTENDANCE_STATUSES.get(status, UNRECORDED),
                     "method": ATTENDANCE_METHODS.get(method, ""), "recorded_at": recorded_at, "note": note}
