@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
@@ -154,8 +155,12 @@ def test_a_secretarys_week_at_the_desk(page, server):
     start = dialog.get_by_placeholder("选择日期时间")
     start.fill("2026-12-10 19:00")
     start.press("Enter")
-    page.locator(".el-picker-panel:visible .el-picker-panel__footer .el-button--primary, .el-picker-panel:visible button:has-text('确定')").first.click(timeout=2000) \
-        if page.locator(".el-picker-panel:visible").count() else None
+    if page.locator(".el-picker-panel:visible").count():
+        try:  # the picker may stay open after Enter and want its 确定, or be closing already
+            page.locator(".el-picker-panel:visible .el-picker-panel__footer .el-button--primary, "
+                         ".el-picker-panel:visible button:has-text('确定')").first.click(timeout=2000)
+        except PlaywrightTimeout:
+            pass
     dialog.locator("[data-test=create-activity]").click()
     page.wait_for_url(re.compile(r"/console/activities/\d+"))
     page.get_by_text("十二月党课：诚信经营").first.wait_for()

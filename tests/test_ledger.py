@@ -238,4 +238,4 @@ async def test_above_the_page_limit_the_workbook_keeps_the_overview_and_the_pdf_
     assert [r[4] for r in rows[:2]] == ["第一季度党员大会", "党章学习党课"] and rows[0][17] == "按组织下载"
     assert rows[2][0].startswith("会议超过")
     assert len(list(workbook["签到明细"].iter_rows(min_row=3))) == 5 + 5  # everyone expected, both meetings
-    assert (pdf.status_code, pdf.json()["error"]["code"]) == (422, "ledger_too_large")
+    assert (pdf.status_code, pdf.json()["error"]["code"]) == (409, "ledger_too_large")

@@ -94,13 +94,13 @@ async def test_bad_records_are_refused_with_their_code_and_store_nothing(world):
                             json={"speaker_id": fulls[0].id, "speaker_name": "外请"})
         negative = await c.put(url, json={"resolutions": [{"text": "决议", "votes_for": -1}]})
         control = await c.put(url, json={"topics": ["a\x00b"]})
-    assert (host.status_code, host.json()["error"]["code"]) == (422, "not_org_member")
+    assert (host.status_code, host.json()["error"]["code"]) == (404, "not_org_member")
     assert "host_id" in host.json()["error"]["fields"]
-    assert (votes.status_code, votes.json()["error"]["code"]) == (422, "votes_exceed_present")
+    assert (votes.status_code, votes.json()["error"]["code"]) == (409, "votes_exceed_present")
     assert "resolutions.0" in votes.json()["error"]["fields"]
     assert ok_votes.status_code == 200
-    assert (not_deciding.status_code, not_deciding.json()["error"]["code"]) == (422, "resolutions_not_allowed")
-    assert (twice.status_code, twice.json()["error"]["code"]) == (422, "speaker_twice")
+    assert (not_deciding.status_code, not_deciding.json()["error"]["code"]) == (409, "resolutions_not_allowed")
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "speaker_twice")
     assert negative.status_code == 422 and control.status_code == 422
     await activity.refresh_from_db()
     assert activity.host_id is None and activity.resolutions[0]["votes_for"] == 1

@@ -427,7 +427,7 @@ describe('meeting record and plan pages', () => {
       handler: ({ url, method, data }) => {
         if (method === 'PUT') {
           if (data.resolutions[0].votes_for > 2) {
-            return { statusCode: 422, data: { error: { code: 'votes_exceed_present', message: '第 1 项决议的表决票数（3）超过了到会正式党员人数（2）', fields: { 'resolutions.0': '票数之和 3 超过到会正式党员 2 人' } } } };
+            return { statusCode: 409, data: { error: { code: 'votes_exceed_present', message: '第 1 项决议的表决票数（3）超过了到会正式党员人数（2）', fields: { 'resolutions.0': '票数之和 3 超过到会正式党员 2 人' } } } };
           }
           return { statusCode: 200, data: { ...empty, host: { member_id: 11, name: '王建国' } } };
         }

@@ -12,26 +12,29 @@ from server import audit
 from server.activities import attendance, service as activities
 from server.activities.models import DECIDING_KINDS, QUORUM_KINDS, Activity, Attendance
 from server.auth import Principal
-from server.errors import ValidationFailed
+from server.errors import Conflict, ReferenceNotFound
 from server.members import history
 from server.members.models import Member
 
 PEOPLE = {"host_id": "主持人", "recorder_id": "记录人", "speaker_id": "主讲人"}
 
 
-class NotOrgMember(ValidationFailed):
+# A person outside the meeting's audience is a reference to no one it can name (404, the field
+# named, like attendance for someone outside the audience); a record the meeting's kind or its
+# attendance cannot hold is a conflict with them (409).
+class NotOrgMember(ReferenceNotFound):
     code, message = "not_org_member", "主持人、记录人和主讲人须是参加本次会议的本组织党员"
 
 
-class ResolutionsNotAllowed(ValidationFailed):
+class ResolutionsNotAllowed(Conflict):
     code, message = "resolutions_not_allowed", "只有支部党员大会和支委会作出决议，其他会议请把内容写在会议记录里"
 
 
-class VotesExceedPresent(ValidationFailed):
+class VotesExceedPresent(Conflict):
     code, message = "votes_exceed_present", "表决票数之和超过了到会有表决权的正式党员人数"
 
 
-class SpeakerTwice(ValidationFailed):
+class SpeakerTwice(Conflict):
     code, message = "speaker_twice", "主讲人请选择本组织党员或填写外请主讲人，只填一项"
 
 

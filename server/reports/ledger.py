@@ -15,7 +15,7 @@ from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDA
 from server.activities.record import quorum_of
 from server.auth import Principal
 from server.clock import SHANGHAI, today
-from server.errors import ValidationFailed
+from server.errors import Conflict
 from server.members import history
 from server.members.models import CATEGORIES, Member
 from server.orgs.models import Org
@@ -36,8 +36,8 @@ STATUS_ORDER = {"present": 0, "leave": 1, "absent": 2, None: 3}
 UNRECORDED = "未签到"
 
 
-class LedgerTooLarge(ValidationFailed):
-    status, code = 422, "ledger_too_large"
+class LedgerTooLarge(Conflict):
+    code = "ledger_too_large"
     message = f"会议超过 {PAGES_LIMIT} 次，PDF 台账请按下级组织分别下载（Excel 台账含全部会议的一览和签到明细）"
 
 

@@ -87,7 +87,7 @@ async def ledger_workbook(request):
 
 @bp.get("/reports/ledger.pdf")
 @doc("年度三会一课台账（PDF：封面、目录、每次会议一节，含照片，可打印）", tag="reports", query=ReportQuery,
-     errors=(403, 404, 422), media="application/pdf")
+     errors=(403, 404, 409), media="application/pdf")
 async def ledger_book(request):
     principal = await authenticate(request)
     query = parse_query(request, ReportQuery)
