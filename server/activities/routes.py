@@ -3,11 +3,11 @@ from sanic import Blueprint
 from sanic.response import html, raw
 
 from server.activities import attendance, checkin, photos, plan, record, reminders, service
+from server.activities.record_schemas import PlanReminderOut, PlanSettings, PlanSettingsIn, RecordIn, RecordOut
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut,
     CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, MemberAttendanceList,
-    MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, PlanReminderOut, PlanSettings, PlanSettingsIn,
-    RecordIn, RecordOut, ReminderOut,
+    MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, ReminderOut,
 )
 from server.apidoc import doc, reply
 from server.auth import authenticate, authenticated_user_id

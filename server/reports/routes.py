@@ -12,7 +12,7 @@ from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import today
 from server.activities import plan
-from server.activities.schemas import MeetingPlanOut
+from server.activities.record_schemas import MeetingPlanOut
 from server.reports import ledger, pdfbook, service, workbook
 from server.validation import Id, Query, parse_query
 
