@@ -143,23 +143,18 @@ def audience_on(day: dt.date, org_id: int, org_path: str):
 
 
 async def audience_sizes(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[int, dt.date], int]:
-    """audience_on(day, org_id, org_path).count() for many (org_id, org_path, day) at once (a
-    year's ledger asks for thousands): three reads, then counting in a thread.
-
-    A member has one period on any day, so the members of a subtree on day d are the subtree's
-    periods begun by d less those ended by d: two binary searches per question."""
-    import asyncio
-
-    if not wanted:
-        return {}
-    return await asyncio.to_thread(_count_audiences, wanted, *await _audience_rows(wanted))
+    """audience_on(day, org_id, org_path).count() for many (org_id, org_path, day) at once: the
+    sizes of audience_members (binary searches for a large audience, a short scan for a small)."""
+    return {key: len(audience) for key, audience in (await audience_members(wanted)).items()}
 
 
 async def audience_members(wanted: set[tuple[int, str, dt.date]]) -> dict[tuple[int, dt.date], Mapping[int, tuple[str, str]]]:
     """Like audience_sizes, but who: (org_id, day) -> {member_id: (category, standing) that day}.
     For the ledger's page per meeting and its quorum (full members only vote)."""
+    import asyncio
+
     index = await audience_index(wanted)
-    return {(org_id, day): index.members(org_id, path, day) for org_id, path, day in wanted}
+    return await asyncio.to_thread(lambda: {(org_id, day): index.members(org_id, path, day) for org_id, path, day in wanted})
 
 
 async def audience_index(wanted: set[tuple[int, str, dt.date]]) -> "AudienceIndex":
@@ -195,39 +190,6 @@ def periods_on_span(first: dt.date, last: dt.date):
     """Periods on the roster at some time between two days (both included)."""
     return MemberPeriod.filter(membership="active", valid_from__lte=last).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=first))
-
-
-def _count_audiences(wanted, orgs, periods, attachments, theirs) -> dict:
-    from bisect import bisect_right
-
-    path_of = dict(orgs)
-    never = dt.date.max
-    trees: dict[str, tuple[list, list]] = {}
-    for _, path, _ in wanted:
-        if path not in trees:
-            inside = {org_id for org_id, org_path in orgs if org_path.startswith(path)}
-            rows = [(start, end or never) for _, org, start, end, *_ in periods if org in inside]
-            trees[path] = (sorted(start for start, _ in rows), sorted(end for _, end in rows))
-    by_member: dict[int, list] = {}
-    for member_id, org, start, end, *_ in theirs:
-        by_member.setdefault(member_id, []).append((org, start, end or never))
-    attached_to: dict[int, list] = {}
-    for member_id, org_id, created_at in attachments:
-        attached_to.setdefault(org_id, []).append((member_id, created_at))
-    sizes = {}
-    for org_id, path, day in wanted:
-        starts, ends = trees[path]
-        size = bisect_right(starts, day) - bisect_right(ends, day)
-        day_ends = utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
-        for member_id, created_at in attached_to.get(org_id, ()):
-            if created_at >= day_ends:
-                continue
-            on_day = [org for org, start, end in by_member.get(member_id, ()) if start <= day < end]
-            # on the roster that day, and not already counted as a member of the subtree
-            if on_day and not path_of.get(on_day[0], "").startswith(path):
-                size += 1
-        sizes[(org_id, day)] = size
-    return sizes
 
 
 LARGE_AUDIENCE = 2000  # above this many, an audience is counted and looked up, not listed

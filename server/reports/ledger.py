@@ -8,6 +8,7 @@ never signed in; a city's year never sits in memory whole.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from server.activities import plan
@@ -73,7 +74,9 @@ async def pages(activities: list[dict]):
     index = await history.audience_index({(a["org_id"], a["org__path"], _day(a)) for a in activities})
     for first in range(0, len(activities), LEDGER_CHUNK):
         chunk = activities[first:first + LEDGER_CHUNK]
-        audiences = {(a["org_id"], _day(a)): index.members(a["org_id"], a["org__path"], _day(a)) for a in chunk}
+        # sorting a large subtree's periods the first time it is asked is CPU work: in a thread
+        audiences = await asyncio.to_thread(
+            lambda: {(a["org_id"], _day(a)): index.members(a["org_id"], a["org__path"], _day(a)) for a in chunk})
         rows: dict[int, dict[int, tuple]] = {}
         for row in await Attendance.filter(activity_id__in=[a["id"] for a in chunk]).values_list(
                 "activity_id", "member_id", "member__name", "member__category", "status", "method", "recorded_at", "note"):

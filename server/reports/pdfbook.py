@@ -19,6 +19,7 @@ from fpdf.enums import XPos, YPos
 from PIL import Image, ImageOps
 
 import plates
+from server.activities.plan import PLAN_EVERY
 from server.clock import SHANGHAI, now
 from server.reports.ledger import quorum_text, resolution_text, when
 
@@ -139,9 +140,8 @@ class LedgerPdf:
                         continue
                     periods = kind["periods"]
                     overdue = [p["label"] for p in periods if p["status"] == "overdue"]
-                    every = {"month": "每月", "quarter": "每季度", "year": "每年"}[kind["every"]]
                     row = table.row()
-                    for text in (year_plan["org_name"], kind["label"], f"{every}至少 {kind['times']} 次",
+                    for text in (year_plan["org_name"], kind["label"], f"{PLAN_EVERY[kind['every']]}至少 {kind['times']} 次",
                                  f"{sum(p['status'] == 'done' for p in periods)}/{len(periods)}",
                                  str(sum(p["status"] == "due" for p in periods)), str(len(overdue))):
                         row.cell(text)
