@@ -74,7 +74,8 @@ class JobScenarios:
                     break
                 await asyncio.sleep(0.2)
             self.stop_worker("a", signal.SIGKILL)  # kill -9 half-way
-            killed_at = job["done"]
+            # read after the kill: the worker may have committed a plate between the poll and the signal
+            killed_at = (await http.get(f"{second}/api/v1/jobs/{job_id}", headers=headers)).json()["done"]
             await asyncio.sleep(2)
             frozen = (await http.get(f"{second}/api/v1/jobs/{job_id}", headers=headers)).json()["done"]
             self.start_worker("a")

@@ -54,6 +54,23 @@ async def test_leave_asked_then_approved_becomes_attendance_by_leave(world):
     assert (row.status, row.method, row.note) == ("leave", "leave", "去外地进货")
 
 
+async def test_a_member_sees_her_own_leave_request_and_its_decision(world):
+    activity = await make_activity(world, starts_in_minutes=24 * 60)
+    async with world.client("member_a") as c:
+        before = await c.get(f"/api/v1/activities/{activity.id}/leave/mine")
+        asked = (await c.post(f"/api/v1/activities/{activity.id}/leave", json={"reason": "进货"})).json()
+        pending = await c.get(f"/api/v1/activities/{activity.id}/leave/mine")
+    async with world.client("sec_a") as c:
+        await c.post(f"/api/v1/activities/{activity.id}/leave/{asked['id']}/reject")
+        staff = await c.get(f"/api/v1/activities/{activity.id}/leave/mine")  # not expected at it herself
+    async with world.client("member_a") as c:
+        decided = (await c.get(f"/api/v1/activities/{activity.id}/leave/mine")).json()
+    assert before.status_code == 200 and before.json() == {"leave": None}
+    assert pending.json()["leave"]["id"] == asked["id"] and pending.json()["leave"]["status"] == "pending"
+    assert decided["leave"]["status"] == "rejected" and decided["leave"]["reason"] == "进货"
+    assert staff.status_code == 403 and staff.json()["error"]["code"] == "not_in_audience"
+
+
 async def test_leave_refused_for_outsiders_and_after_the_end(world):
     over = await make_activity(world, starts_in_minutes=-300, hours=2)
     elsewhere = await make_activity(world, org=world.party_b)

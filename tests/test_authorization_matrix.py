@@ -137,6 +137,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("PUT", "api/v1/activities/<activity_id:int>/attendance/<member_id:int>", f"/api/v1/activities/{act}/attendance/{mem}", {"status": "absent"}),
         ("POST", "api/v1/activities/<activity_id:int>/leave", f"/api/v1/activities/{act}/leave", {"reason": "x"}),
         ("GET", "api/v1/activities/<activity_id:int>/leave", f"/api/v1/activities/{act}/leave", None),
+        ("GET", "api/v1/activities/<activity_id:int>/leave/mine", f"/api/v1/activities/{act}/leave/mine", None),
         ("POST", "api/v1/activities/<activity_id:int>/leave/<leave_id:int>/approve", f"/api/v1/activities/{act}/leave/{a['leave'].id}/approve", None),
         ("POST", "api/v1/activities/<activity_id:int>/leave/<leave_id:int>/reject", f"/api/v1/activities/{act}/leave/{a['leave'].id}/reject", None),
         ("POST", "api/v1/activities/<activity_id:int>/photos", f"/api/v1/activities/{act}/photos", "PHOTO"),

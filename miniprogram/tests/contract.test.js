@@ -1,14 +1,25 @@
 // The endpoint map against the server's own OpenAPI document: every route, method, body field,
 // query parameter and response field the mini-program names must exist on the server.
-// `make test` hands the document over in OPENAPI_FILE (tests/test_miniprogram.py); by hand:
-//   curl -s http://127.0.0.1:8000/docs/openapi.json > /tmp/openapi.json
-//   OPENAPI_FILE=/tmp/openapi.json npx jest tests/contract.test.js
+// `make test` hands the document over in OPENAPI_FILE (tests/test_miniprogram.py); plain
+// `npx jest` writes it with the repository's scripts/openapi-document (the project's .venv, or
+// python3 with the server's packages).
 const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync } = require('child_process');
 const { ENDPOINTS } = require('../src/utils/api');
 
-const file = process.env.OPENAPI_FILE;
-if (!file) throw new Error('set OPENAPI_FILE to the server\'s /docs/openapi.json (make test does)');
-const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+function openapiFile() {
+  if (process.env.OPENAPI_FILE) return process.env.OPENAPI_FILE;
+  const root = path.join(__dirname, '..', '..');
+  const venv = path.join(root, '.venv', 'bin', 'python');
+  const python = fs.existsSync(venv) ? venv : 'python3';
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-')), 'openapi.json');
+  execFileSync(python, [path.join(root, 'scripts', 'openapi-document'), out], { cwd: root, stdio: 'pipe', timeout: 120000 });
+  return out;
+}
+
+const doc = JSON.parse(fs.readFileSync(openapiFile(), 'utf8'));
 
 function resolve(schema) {
   let current = schema || {};

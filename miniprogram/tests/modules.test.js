@@ -1,9 +1,12 @@
-const { baseUrl, envVersion, BASE_URLS } = require('../src/utils/config');
+const { baseUrl, envVersion, BASE_URLS, TEMPLATES } = require('../src/utils/config');
 const { parseUrl, fromOptions } = require('../src/utils/qr');
 const { checkRegistration } = require('../src/utils/rules');
 const privacy = require('../src/utils/privacy');
 const subscribe = require('../src/utils/subscribe');
 const { nonce } = require('../src/utils/nonce');
+const format = require('../src/utils/format');
+const elder = require('../src/utils/elder');
+const { ApiError, describe: describeError } = require('../src/utils/request');
 const { fakeWx } = require('./wx');
 
 describe('config', () => {
@@ -66,41 +69,138 @@ describe('registration form rules mirror the server', () => {
 
 describe('privacy authorization', () => {
   afterEach(() => privacy.reset());
-  test('the page shows its sheet when WeChat asks, and agreeing resolves WeChat with the button id', () => {
-    let ask;
-    const wxApi = { onNeedPrivacyAuthorization: (callback) => { ask = callback; } };
+  function sheet() {
     const shown = [];
-    privacy.install(wxApi);
-    privacy.onChange((visible) => shown.push(visible));
+    return { shown, setVisible: (visible) => shown.push(visible) };
+  }
+  test("the showing page's sheet answers WeChat, and agreeing resolves WeChat with the button id", () => {
+    let ask;
+    privacy.install({ onNeedPrivacyAuthorization: (callback) => { ask = callback; } });
+    const home = sheet();
+    privacy.register(home);
     const resolve = jest.fn();
     ask(resolve);
-    expect(shown).toEqual([true]);
+    expect(home.shown.slice(-1)).toEqual([true]);
     privacy.agree();
     expect(resolve).toHaveBeenCalledWith({ buttonId: 'agree-privacy', event: 'agree' });
-    expect(shown).toEqual([true, false]);
+    expect(home.shown.slice(-1)).toEqual([false]);
+  });
+  test('home → another page → back: the home page still shows the sheet (one listener for the app)', () => {
+    let ask;
+    privacy.install({ onNeedPrivacyAuthorization: (callback) => { ask = callback; } });
+    const home = sheet();
+    const plate = sheet();
+    privacy.register(home); // home attached
+    privacy.register(plate); // 我的三亮牌 opened on top
+    ask(jest.fn());
+    expect(plate.shown.slice(-1)).toEqual([true]);
+    expect(home.shown.includes(true)).toBe(false);
+    privacy.disagree();
+    privacy.unregister(plate); // back: the plate page is gone
+    privacy.register(home); // and home shows again
+    const resolve = jest.fn();
+    ask(resolve);
+    expect(home.shown.slice(-1)).toEqual([true]);
+    privacy.agree();
+    expect(resolve).toHaveBeenCalledWith({ buttonId: 'agree-privacy', event: 'agree' });
+  });
+  test('a request that comes while no sheet is registered is shown by the next page that shows', () => {
+    let ask;
+    privacy.install({ onNeedPrivacyAuthorization: (callback) => { ask = callback; } });
+    ask(jest.fn());
+    const late = sheet();
+    privacy.register(late);
+    expect(late.shown.slice(-1)).toEqual([true]);
   });
   test('disagreeing tells WeChat so and hides the sheet', () => {
     let ask;
     privacy.install({ onNeedPrivacyAuthorization: (callback) => { ask = callback; } });
+    const page = sheet();
+    privacy.register(page);
     const resolve = jest.fn();
     ask(resolve);
     privacy.disagree();
     expect(resolve).toHaveBeenCalledWith({ event: 'disagree' });
+    expect(page.shown.slice(-1)).toEqual([false]);
   });
 });
 
 describe('subscribe messages', () => {
-  test('asks only for configured templates and reads acceptance', async () => {
-    const wxApi = { requestSubscribeMessage: jest.fn(({ success }) => success({ T1: 'accept', T2: 'reject' })) };
-    const result = await subscribe.ask(wxApi, ['T1', '', 'T2']);
-    expect(wxApi.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['T1', 'T2']);
-    expect(subscribe.accepted(result, 'T1')).toBe(true);
-    expect(subscribe.accepted(result, 'T2')).toBe(false);
-    expect(await subscribe.ask(wxApi, [])).toEqual({});
+  afterEach(() => { TEMPLATES.activity = ''; });
+  test('without a template id nothing is asked and nothing is promised', async () => {
+    const wxApi = { requestSubscribeMessage: jest.fn() };
+    expect(subscribe.enabled('activity')).toBe(false);
+    expect(await subscribe.ask(wxApi, 'activity')).toEqual({ accepted: false });
+    expect(wxApi.requestSubscribeMessage).not.toHaveBeenCalled();
+  });
+  test("asks for the configured template, synchronously, and reads the person's answer", async () => {
+    TEMPLATES.activity = 'T1';
+    const wxApi = { requestSubscribeMessage: jest.fn(({ success }) => success({ T1: 'accept' })) };
+    const pending = subscribe.ask(wxApi, 'activity');
+    expect(wxApi.requestSubscribeMessage).toHaveBeenCalledTimes(1); // inside the tap, before anything is awaited
+    expect(wxApi.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['T1']);
+    expect(await pending).toEqual({ accepted: true });
+    wxApi.requestSubscribeMessage = ({ success }) => success({ T1: 'reject' });
+    expect(await subscribe.ask(wxApi, 'activity')).toEqual({ accepted: false });
   });
   test('a refused prompt does not stop the flow', async () => {
+    TEMPLATES.activity = 'T1';
     const wxApi = { requestSubscribeMessage: ({ fail }) => fail({ errMsg: 'requestSubscribeMessage:fail cancel' }) };
-    expect(await subscribe.ask(wxApi, ['T1'])).toEqual({});
+    expect(await subscribe.ask(wxApi, 'activity')).toEqual({ accepted: false });
+  });
+});
+
+describe('dates and names', () => {
+  const now = Date.parse('2026-11-28T10:00:00+08:00');
+  test('times read in Beijing whatever the zone the server wrote them in', () => {
+    expect(format.when('2026-12-05T19:00:00+08:00', now)).toBe('12月5日 周六 19:00');
+    expect(format.when('2026-12-05T11:00:00Z', now)).toBe('12月5日 周六 19:00');
+    expect(format.when('2025-12-31T23:30:00+08:00', now)).toBe('2025年12月31日 周三 23:30');
+    expect(format.span('2026-12-05T19:00:00+08:00', '2026-12-05T21:00:00+08:00', now)).toBe('12月5日 周六 19:00–21:00');
+    expect(format.span('2026-12-05T23:00:00+08:00', '2026-12-06T01:00:00+08:00', now)).toBe('12月5日 周六 23:00–12月6日 周日 01:00');
+    expect(format.date('2021-07-01')).toBe('2021年7月1日');
+    expect(format.when('not a time', now)).toBe('');
+  });
+  test('names sort as people count: 党员2 before 党员10', () => {
+    const names = ['党员10', '党员2', '党员1', '党员11', '王建国', '党员'];
+    expect(names.sort(format.naturalCompare)).toEqual(['党员', '党员1', '党员2', '党员10', '党员11', '王建国']);
+  });
+});
+
+describe('长辈模式', () => {
+  function phone(fontSizeSetting) {
+    const storage = new Map();
+    return {
+      getAppBaseInfo: () => ({ fontSizeSetting }),
+      getStorageSync: (k) => storage.get(k) || '',
+      setStorageSync: (k, v) => storage.set(k, v),
+      removeStorageSync: (k) => storage.delete(k),
+    };
+  }
+  test("follows the phone's font size until chosen in 我的, and tells every open page", () => {
+    const large = phone(22);
+    const standard = phone(17);
+    expect(elder.on(large)).toBe(true);
+    expect(elder.on(standard)).toBe(false);
+    const heard = [];
+    const stop = elder.listen((on) => heard.push(on));
+    elder.set(standard, 'on');
+    expect(elder.on(standard)).toBe(true);
+    elder.set(large, 'off');
+    expect(elder.on(large)).toBe(false);
+    elder.set(large, 'auto');
+    expect(elder.on(large)).toBe(true);
+    stop();
+    elder.set(standard, 'off');
+    expect(heard).toEqual([true, false, true]);
+  });
+});
+
+describe('error messages', () => {
+  test("the server's field messages are shown with its message, not 请检查标出的项目 alone", () => {
+    const error = new ApiError(422, 'validation_failed', '请检查标出的项目', { reason: '请填写请假原因' });
+    expect(describeError(error)).toBe('请检查标出的项目：请填写请假原因');
+    expect(describeError(new ApiError(409, 'activity_over', '活动已经结束'))).toBe('活动已经结束');
   });
 });
 

@@ -3,6 +3,7 @@ const path = require('path');
 const simulate = require('miniprogram-simulate');
 const client = require('../src/services/client');
 const { installFakeWx } = require('./wx');
+const { TEMPLATES } = require('../src/utils/config');
 
 const SRC = path.join(__dirname, '../src');
 // The shared components are loaded once and handed to every page by id: miniprogram-simulate
@@ -21,6 +22,8 @@ let fake = null;
 
 beforeEach(() => client.reset());
 afterEach(() => {
+  TEMPLATES.plan = '';
+  TEMPLATES.activity = '';
   if (fake) fake.restore();
   fake = null;
 });
@@ -150,7 +153,6 @@ describe('registration page', () => {
       : choices(options));
     fake = installFakeWx({ handler });
     fake.setStorageSync('dj_token', 't');
-    global.getApp = () => ({ templates: { registration: '' } });
     global.wx.reLaunch = jest.fn();
     const comp = open('register', {});
     await simulate.sleep(20);
@@ -200,10 +202,10 @@ describe("secretary's pages", () => {
     expect(comp.querySelector('.title').dom.textContent).toBe('周敏 · 周记布艺');
     const text = comp.dom.textContent;
     for (const shown of ['预备党员 · 从业人员 · 市场内个体工商户', '组织生活：河坊街市场党支部', '河坊街商品市场 · C-021 号摊位',
-      '填表人 张书记', '建议：流动党员', '三地分离', '名册里已有「周敏」']) {
+      '代填：张书记', '建议：流动党员', '三地分离', '名册里已有「周敏」']) {
       expect(text).toContain(shown);
     }
-    expect(comp.data.picked[5]).toBe(-1); // the vendor left it blank: nothing chosen for the secretary
+    expect(comp.data.picked[5]).toBeUndefined(); // the vendor left it blank: nothing chosen for the secretary
     expect(text).toContain('请选择');
     await comp.instance.approve({ currentTarget: { dataset: { id: 5 } } });
     expect(fake.calls.some((c) => c.url.endsWith('/approve'))).toBe(false);
@@ -388,7 +390,7 @@ describe('desk sessions page', () => {
     const comp = open('desk-sessions');
     await comp.instance.load();
     expect(comp.querySelector('.title').dom.textContent).toBe('Chrome 130');
-    expect(comp.querySelector('.muted').dom.textContent).toBe('登录于 2026-12-01 09:00，最近使用 2026-12-01 10:30');
+    expect(comp.querySelector('.muted').dom.textContent).toBe('登录于 12月1日 周二 09:00，最近使用 12月1日 周二 10:30');
     await comp.instance.end({ currentTarget: { dataset: { id: 7 } } });
     await simulate.sleep(10);
     expect(comp.querySelector('.empty').dom.textContent).toBe('没有电脑登录着你的工作台');
@@ -443,9 +445,9 @@ describe('meeting record and plan pages', () => {
     expect(comp.dom.textContent).toContain('达到法定人数：应到正式党员 3 人，须到 2 人，实到 2 人');
     comp.instance.pick({ currentTarget: { dataset: { who: 'host' } }, detail: { value: '1' } });
     comp.instance.pick({ currentTarget: { dataset: { who: 'recorder' } }, detail: { value: '2' } });
-    comp.instance.input({ currentTarget: { dataset: { field: 'topics[0]' } }, detail: { value: ' 讨论发展对象 ' } });
+    comp.instance.input({ currentTarget: { dataset: { field: 'topics[0].text' } }, detail: { value: ' 讨论发展对象 ' } });
     comp.instance.addTopic();
-    comp.instance.input({ currentTarget: { dataset: { field: 'topics[1]' } }, detail: { value: '第二项\n两行' } });
+    comp.instance.input({ currentTarget: { dataset: { field: 'topics[1].text' } }, detail: { value: '第二项\n两行' } });
     comp.instance.addTopic(); // left empty: not sent
     comp.instance.addResolution();
     comp.instance.input({ currentTarget: { dataset: { field: 'resolutions[0].text' } }, detail: { value: '同意' } });
@@ -505,7 +507,7 @@ describe('meeting record and plan pages', () => {
   const me = { user: { id: 1 }, roles: [{ role: 'secretary', org_id: 2, org_name: '湖滨分会' }], member: null, registration: null };
 
   test("plan: what is due and what was missed come first; 提醒我 asks WeChat inside the tap, then the server", async () => {
-    global.getApp = () => ({ templates: { plan: 'tpl-plan' } });
+    TEMPLATES.plan = 'tpl-plan';
     fake = installFakeWx({
       handler: ({ url, method }) => {
         if (url.endsWith('/me')) return { statusCode: 200, data: me };
@@ -565,8 +567,8 @@ describe('meeting record and plan pages', () => {
     const comp = open('activities', { attended: '11' });
     comp.instance.onShow();
     await simulate.sleep(20);
-    expect(fake.calls[0].url).toMatch(/\/api\/v1\/members\/11\/attendance\?limit=50&offset=0$/);
-    expect(comp.dom.textContent.replace(/\s+/g, '')).toContain('支部党员大会·2026-12-1019:00');
+    expect(fake.calls[0].url).toMatch(/\/api\/v1\/members\/11\/attendance\?limit=20&offset=0$/);
+    expect(comp.dom.textContent.replace(/\s+/g, '')).toContain('支部党员大会·12月10日周四19:00');
     expect(comp.querySelector('.mine').dom.textContent).toBe('我：请假');
   });
 });

@@ -82,3 +82,57 @@ test('public routes send no token; GET sends no body', async () => {
   expect(wxApi.calls[0].header).toEqual({});
   expect(wxApi.calls[0].data).toBeUndefined();
 });
+
+describe('the develop build against a server in fake WeChat mode', () => {
+  const clientModule = require('../src/services/client');
+  const users = { items: [{ key: 'vendor1', label: '普通用户（无工作台权限）' }, { key: 'secretary1', label: '河坊街市场党支部书记' }] };
+  function server(log) {
+    return ({ url, data }) => {
+      log.push(url.replace(/^https?:\/\/[^/]+/, ''));
+      if (url.endsWith('/console/dev-users')) return { statusCode: 200, data: users };
+      if (url.endsWith('/auth/wechat')) {
+        return /^dev:[a-z0-9]+$/.test(data.code)
+          ? { statusCode: 200, data: { token: `t-${data.code}`, user: {}, member: null } }
+          : { statusCode: 401, data: { error: { code: 'wechat_code_invalid', message: '微信登录凭证无效' } } };
+      }
+      return { statusCode: 200, data: {} };
+    };
+  }
+  afterEach(() => clientModule.reset());
+
+  test('asks for a demo user first, never sends wx.login\'s code, then logs in as the one picked', async () => {
+    const log = [];
+    const wxApi = fakeWx({ handler: server(log), envVersion: 'develop', loginCodes: ['0a3Xk9000real'] });
+    wxApi.navigateTo = jest.fn();
+    const { auth } = clientModule.get(wxApi);
+    await expect(auth.login()).rejects.toMatchObject({ code: 'dev_user_needed' });
+    expect(wxApi.navigateTo).toHaveBeenCalledWith({ url: '/pages/dev-login/index' });
+    expect(log).toEqual(['/api/v1/console/dev-users']); // no login with a code the fake gateway refuses
+    expect(wxApi.logins).toBe(0);
+    auth.useDevUser('secretary1');
+    await auth.login();
+    expect(wxApi.getStorageSync('dj_token')).toBe('t-dev:secretary1');
+    expect(log.slice(-1)).toEqual(['/api/v1/auth/wechat']);
+  });
+
+  test('a develop build against a server with the real WeChat uses wx.login as always', async () => {
+    const log = [];
+    const handler = ({ url, data }) => {
+      log.push(url);
+      if (url.endsWith('/console/dev-users')) return { statusCode: 404, data: { error: { code: 'not_found', message: '未开放' } } };
+      return { statusCode: 200, data: { token: `t-${data.code}`, user: {}, member: null } };
+    };
+    const wxApi = fakeWx({ handler, envVersion: 'develop', loginCodes: ['0a3Xk9000real'] });
+    await clientModule.get(wxApi).auth.login();
+    expect(wxApi.getStorageSync('dj_token')).toBe('t-0a3Xk9000real');
+  });
+
+  test.each(['trial', 'release'])('a %s build never asks for demo users, even from a fake server', async (envVersion) => {
+    const log = [];
+    const wxApi = fakeWx({ handler: server(log), envVersion, loginCodes: ['0a3Xk9000real'] });
+    wxApi.setStorageSync('dj_dev_user', 'vendor1'); // left over from a developer's phone
+    await expect(clientModule.get(wxApi).auth.login()).rejects.toThrow('微信登录凭证无效');
+    expect(log.some((url) => url.includes('dev-users'))).toBe(false);
+    expect(wxApi.logins).toBe(1);
+  });
+});

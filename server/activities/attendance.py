@@ -64,6 +64,15 @@ async def request_leave(principal: Principal, activity_id: int, reason: str) -> 
     return leave, created
 
 
+async def my_leave(principal: Principal, activity_id: int) -> LeaveRequest | None:
+    """The caller's own leave request for a meeting they are expected at (none: None), whatever its state."""
+    activity = await activities.get_activity(principal, activity_id)
+    member = await activities.own_member_in_audience(principal, activity)
+    if member is None:
+        raise activities.NotInAudience()
+    return await LeaveRequest.get_or_none(activity=activity, member=member)
+
+
 async def list_leave(principal: Principal, activity_id: int) -> list[LeaveRequest]:
     activity = await activities.staff_activity(principal, activity_id, "leave_list")
     return await LeaveRequest.filter(activity=activity).order_by("created_at")

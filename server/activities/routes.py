@@ -6,7 +6,7 @@ from server.activities import attendance, checkin, photos, plan, record, reminde
 from server.activities.record_schemas import PlanReminderOut, PlanSettings, PlanSettingsIn, RecordIn, RecordOut
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut,
-    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, MemberAttendanceList,
+    CancelIn, CheckinCodeOut, CheckinIn, CheckinOut, LeaveIn, LeaveList, LeaveOut, MarkIn, MemberAttendanceList, MyLeaveOut,
     MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, ReminderOut,
 )
 from server.apidoc import doc, reply
@@ -162,6 +162,14 @@ async def request_leave(request, activity_id: int):
     data = parse_body(request, LeaveIn)
     leave, created = await attendance.request_leave(principal, activity_id, data.reason)
     return reply(LeaveOut.model_validate(leave), 201 if created else 200)
+
+
+@bp.get("/activities/<activity_id:int>/leave/mine")
+@doc("我的请假申请（没有则为 null）", tag="activities", ok=MyLeaveOut, errors=(403, 404))
+async def my_leave(request, activity_id: int):
+    principal = await authenticate(request)
+    leave = await attendance.my_leave(principal, activity_id)
+    return reply(MyLeaveOut(leave=LeaveOut.model_validate(leave) if leave else None))
 
 
 @bp.get("/activities/<activity_id:int>/leave")

@@ -159,6 +159,10 @@ class LeaveList(BaseModel):
     items: list[LeaveOut]
 
 
+class MyLeaveOut(BaseModel):
+    leave: LeaveOut | None
+
+
 class AttendanceEntry(BaseModel):
     member_id: int
     name: str

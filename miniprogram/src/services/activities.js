@@ -1,8 +1,18 @@
 const { request } = require('./client');
 const { nonce } = require('../utils/nonce');
 
-function mine() {
-  return request('activities');
+// A page of activities, newest first (a member: those expected at; a secretary: those run).
+function list(offset = 0, limit = 20) {
+  return request('activities', { query: { limit, offset } });
+}
+
+// What is on from today (Beijing) on, soonest first, finished ones left out.
+async function upcoming(now = Date.now()) {
+  const today = new Date(now + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const page = await request('activities', { query: { from: `${today}T00:00:00+08:00`, limit: 50 } });
+  return page.items
+    .filter((a) => a.status !== 'cancelled' && Date.parse(a.ends_at) > now)
+    .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
 }
 
 function detail(id) {
@@ -18,6 +28,18 @@ function checkIn(token, location) {
 
 function askLeave(id, reason) {
   return request('requestLeave', { params: { activity_id: id }, data: { reason } });
+}
+
+async function myLeave(id) {
+  return (await request('myLeave', { params: { activity_id: id } })).leave;
+}
+
+function leaveRequests(id) {
+  return request('leaveRequests', { params: { activity_id: id } });
+}
+
+function decideLeave(activityId, leaveId, approve) {
+  return request(approve ? 'approveLeave' : 'rejectLeave', { params: { activity_id: activityId, leave_id: leaveId } });
 }
 
 function create(data) {
@@ -48,8 +70,8 @@ function saveRecord(id, data) {
   return request('saveRecord', { params: { activity_id: id }, data });
 }
 
-function attended(memberId, offset = 0) {
-  return request('myAttendance', { params: { member_id: memberId }, query: { limit: 50, offset } });
+function attended(memberId, offset = 0, limit = 20) {
+  return request('myAttendance', { params: { member_id: memberId }, query: { limit, offset } });
 }
 
 function plan(orgId, year) {
@@ -61,5 +83,6 @@ function remindPlan(orgId) {
 }
 
 module.exports = {
-  mine, detail, checkIn, askLeave, create, code, attendance, mark, remindMe, record, saveRecord, attended, plan, remindPlan,
+  list, upcoming, detail, checkIn, askLeave, myLeave, leaveRequests, decideLeave, create, code, attendance, mark, remindMe,
+  record, saveRecord, attended, plan, remindPlan,
 };

@@ -1,15 +1,31 @@
 // The app's one client: the request wrapper bound to wx, this build's server and the auth module.
-const { baseUrl } = require('../utils/config');
+const { baseUrl, isDevelop } = require('../utils/config');
 const { createAuth } = require('../utils/auth');
 const { createClient } = require('../utils/request');
 
 let client = null;
 let auth = null;
 
+// The demo users a server in fake WeChat mode offers (null from a real one: it answers 404).
+async function devUsers() {
+  try {
+    return (await client.request('devUsers')).items;
+  } catch (error) {
+    if (error.status === 404) return null;
+    throw error;
+  }
+}
+
 function get(wxApi = wx) {
   if (!client) {
     client = createClient({ wxApi, baseUrl: baseUrl(wxApi), getAuth: () => auth });
-    auth = createAuth({ wxApi, post: (name, data) => client.request(name, { data }) });
+    auth = createAuth({
+      wxApi,
+      post: (name, data) => client.request(name, { data }),
+      develop: isDevelop(wxApi),
+      devUsers,
+      onDevUserNeeded: () => wxApi.navigateTo({ url: '/pages/dev-login/index' }),
+    });
   }
   return { client, auth };
 }
@@ -24,4 +40,4 @@ function reset() {
   auth = null;
 }
 
-module.exports = { get, request, reset };
+module.exports = { get, request, reset, devUsers };

@@ -48,8 +48,8 @@ function plateImageUrl(memberId) {
   return get().client.url('platePng', { member_id: memberId });
 }
 
-function received(memberId) {
-  return request('myRatings', { params: { member_id: memberId } });
+function received(memberId, offset = 0, limit = 20) {
+  return request('myRatings', { params: { member_id: memberId }, query: { limit, offset } });
 }
 
 function publicProfile(code) {
@@ -62,8 +62,8 @@ function rate(code, { score, comment, complaint }) {
   return request('rate', { params: { code }, data: { score, comment: comment || '', complaint: Boolean(complaint), nonce: nonce() } });
 }
 
-function flagged() {
-  return request('ratings', { query: { status: 'flagged' } });
+function flagged(offset = 0, limit = 20) {
+  return request('ratings', { query: { status: 'flagged', limit, offset } });
 }
 
 function publish(id) {

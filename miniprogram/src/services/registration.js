@@ -20,8 +20,8 @@ async function choices() {
   return { branches, markets: markets.items };
 }
 
-function queue() {
-  return request('registrations', { query: { status: 'pending' } });
+function queue(offset = 0, limit = 20) {
+  return request('registrations', { query: { status: 'pending', limit, offset } });
 }
 
 function approve(id, category) {

@@ -8,6 +8,7 @@ const ENDPOINTS = {
   confirmDeskLogin: { method: 'POST', path: '/api/v1/console/login-requests/{code}/confirm', reads: ['state', 'agent'] },
   deskSessions: { method: 'GET', path: '/api/v1/me/desk-sessions', reads: ['items'] },
   endDeskSession: { method: 'DELETE', path: '/api/v1/me/desk-sessions/{session_id}', reads: ['status'] },
+  devUsers: { method: 'GET', path: '/api/v1/console/dev-users', auth: false, reads: ['items'] },
   orgs: { method: 'GET', path: '/api/v1/orgs', reads: ['items'] },
   markets: { method: 'GET', path: '/api/v1/markets', reads: ['items'] },
 
@@ -32,7 +33,7 @@ const ENDPOINTS = {
   },
   memberHistory: { method: 'GET', path: '/api/v1/members/{member_id}/history', reads: ['items'] },
 
-  activities: { method: 'GET', path: '/api/v1/activities', reads: ['items', 'total'] },
+  activities: { method: 'GET', path: '/api/v1/activities', query: ['from', 'limit', 'offset'], reads: ['items', 'total'] },
   activity: { method: 'GET', path: '/api/v1/activities/{activity_id}', reads: ['id', 'title', 'starts_at', 'ends_at', 'place', 'status'] },
   createActivity: {
     method: 'POST', path: '/api/v1/activities',
@@ -43,6 +44,10 @@ const ENDPOINTS = {
   attendance: { method: 'GET', path: '/api/v1/activities/{activity_id}/attendance', reads: ['expected', 'present', 'leave', 'absent', 'entries'] },
   markAttendance: { method: 'PUT', path: '/api/v1/activities/{activity_id}/attendance/{member_id}', body: ['status', 'note'], reads: ['entries'] },
   requestLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave', body: ['reason'], reads: ['status'] },
+  myLeave: { method: 'GET', path: '/api/v1/activities/{activity_id}/leave/mine', reads: ['leave'] },
+  leaveRequests: { method: 'GET', path: '/api/v1/activities/{activity_id}/leave', reads: ['items'] },
+  approveLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave/{leave_id}/approve', reads: ['status'] },
+  rejectLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave/{leave_id}/reject', reads: ['status'] },
   subscribeReminder: { method: 'POST', path: '/api/v1/activities/{activity_id}/reminder', reads: ['status'] },
   record: {
     method: 'GET', path: '/api/v1/activities/{activity_id}/record',
@@ -66,7 +71,7 @@ const ENDPOINTS = {
   withdrawConsent: { method: 'DELETE', path: '/api/v1/members/{member_id}/profile/consent', reads: ['public'] },
   issuePlate: { method: 'POST', path: '/api/v1/members/{member_id}/plate', reads: ['code', 'url', 'public'] },
   platePng: { method: 'GET', path: '/api/v1/members/{member_id}/plate.png', file: true },
-  myRatings: { method: 'GET', path: '/api/v1/members/{member_id}/ratings', reads: ['items', 'total'] },
+  myRatings: { method: 'GET', path: '/api/v1/members/{member_id}/ratings', query: ['limit', 'offset'], reads: ['items', 'total'] },
 
   ratings: { method: 'GET', path: '/api/v1/ratings', query: ['status', 'member_id', 'limit', 'offset'], reads: ['items', 'total'] },
   publishRating: { method: 'POST', path: '/api/v1/ratings/{rating_id}/publish', reads: ['status'] },

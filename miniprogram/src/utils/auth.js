@@ -1,8 +1,22 @@
 // Logging in: wx.login's code goes to the server, which answers with a bearer token kept in
 // storage. When many requests meet a 401 at once, they share one re-login.
+//
+// The develop build against a server in fake WeChat mode: the fake gateway takes `dev:<name>`
+// codes only, never wx.login's, so the developer picks a demo user (pages/dev-login) and that
+// name logs in. Trial and release builds never ask (isDevelop is false there) and the real path
+// is the only one.
 const TOKEN_KEY = 'dj_token';
+const DEV_USER_KEY = 'dj_dev_user';
 
-function createAuth({ wxApi, post }) {
+class DevUserNeeded extends Error {
+  constructor() {
+    super('开发版连接的是模拟微信的服务器：请先选择一个演示用户');
+    this.code = 'dev_user_needed';
+  }
+}
+
+// devUsers(): the server's demo users, or null when it talks to the real WeChat.
+function createAuth({ wxApi, post, develop = false, devUsers = async () => null, onDevUserNeeded = () => {} }) {
   let pending = null;
 
   function token() {
@@ -18,9 +32,20 @@ function createAuth({ wxApi, post }) {
     });
   }
 
+  async function code() {
+    if (develop) {
+      const chosen = wxApi.getStorageSync(DEV_USER_KEY);
+      if (chosen) return `dev:${chosen}`;
+      if (await devUsers()) {
+        onDevUserNeeded();
+        throw new DevUserNeeded();
+      }
+    }
+    return wxLogin();
+  }
+
   async function login() {
-    const code = await wxLogin();
-    const answer = await post('login', { code });
+    const answer = await post('login', { code: await code() });
     wxApi.setStorageSync(TOKEN_KEY, answer.token);
     return answer;
   }
@@ -37,7 +62,13 @@ function createAuth({ wxApi, post }) {
     wxApi.removeStorageSync(TOKEN_KEY);
   }
 
-  return { token, login, relogin, logout };
+  // The develop build's demo user: chosen on pages/dev-login, the old token dropped.
+  function useDevUser(name) {
+    wxApi.setStorageSync(DEV_USER_KEY, name);
+    logout();
+  }
+
+  return { token, login, relogin, logout, useDevUser };
 }
 
-module.exports = { createAuth, TOKEN_KEY };
+module.exports = { createAuth, TOKEN_KEY, DEV_USER_KEY, DevUserNeeded };

@@ -60,9 +60,16 @@ function createClient({ wxApi, baseUrl, getAuth }) {
   return { request, base: baseUrl, url: (name, params) => baseUrl + fillPath(ENDPOINTS[name].path, params) };
 }
 
-// Shows the server's own message, as is (it is written for the person holding the phone).
-function showError(wxApi, error) {
-  wxApi.showModal({ title: '提示', content: (error && error.message) || NETWORK_MESSAGE, showCancel: false });
+// The server's own message, as is (it is written for the person holding the phone), followed by
+// what it says of each field: "请检查标出的项目" alone would point at nothing on a phone.
+function describe(error) {
+  const message = (error && error.message) || NETWORK_MESSAGE;
+  const fields = error && error.fields ? Object.values(error.fields).filter(Boolean) : [];
+  return fields.length ? `${message}：${fields.join('；')}` : message;
 }
 
-module.exports = { createClient, ApiError, showError, NETWORK_MESSAGE };
+function showError(wxApi, error) {
+  wxApi.showModal({ title: '提示', content: describe(error), showCancel: false });
+}
+
+module.exports = { createClient, ApiError, showError, describe, NETWORK_MESSAGE };

@@ -1,19 +1,23 @@
-// Subscribe messages: asked for right where a message will follow (before a meeting, after a
-// registration is sent). Template ids come from the WeChat console, set in app.js.
-function ask(wxApi, templateIds) {
-  const ids = (templateIds || []).filter(Boolean);
-  if (!ids.length) return Promise.resolve({});
+// Subscribe messages. WeChat only shows its prompt when asked straight from a tap, so a page
+// calls ask() first in its tap handler, before any network call. Template ids live in
+// utils/config.js; without one nothing is asked and the page promises no notice (enabled()).
+const { TEMPLATES } = require('./config');
+
+function enabled(kind) {
+  return Boolean(TEMPLATES[kind]);
+}
+
+// Resolves {accepted: bool}: refused, unsupported or not configured all mean no message.
+function ask(wxApi, kind) {
+  const id = TEMPLATES[kind];
+  if (!id) return Promise.resolve({ accepted: false });
   return new Promise((resolve) => {
     wxApi.requestSubscribeMessage({
-      tmplIds: ids,
-      success: (res) => resolve(res),
-      fail: () => resolve({}), // refused or unsupported: the flow goes on without reminders
+      tmplIds: [id],
+      success: (res) => resolve({ accepted: res[id] === 'accept' }),
+      fail: () => resolve({ accepted: false }),
     });
   });
 }
 
-function accepted(result, templateId) {
-  return Boolean(result && result[templateId] === 'accept');
-}
-
-module.exports = { ask, accepted };
+module.exports = { ask, enabled };

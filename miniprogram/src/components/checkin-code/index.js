@@ -1,6 +1,7 @@
 // The rotating check-in code, full screen on the secretary's phone: fetched again a few
 // seconds before it expires (so a scan never meets a dead code), with the live count of who
-// has signed in, refreshed every few seconds. Timers stop when the page goes away.
+// has signed in, refreshed every few seconds. Timers stop when the page is hidden or goes away
+// and start again, with a new code, when it shows.
 const activities = require('../../services/activities');
 
 const REFRESH_MARGIN_S = 3;
@@ -14,17 +15,33 @@ Component({
   data: { qr: '', present: 0, expected: 0, error: '', countStale: false },
   lifetimes: {
     attached() {
+      this.start();
+    },
+    detached() {
+      this.stop();
+    },
+  },
+  // WeChat in the background pauses timers: back on screen, a fresh code at once, never a stale one.
+  pageLifetimes: {
+    show() {
+      if (this.stopped) this.start();
+    },
+    hide() {
+      this.stop();
+    },
+  },
+  methods: {
+    start() {
+      this.stopped = false;
       this.refreshCode();
       this.refreshCount();
       this.countTimer = setInterval(() => this.refreshCount(), COUNT_EVERY_MS);
     },
-    detached() {
+    stop() {
       clearTimeout(this.codeTimer);
       clearInterval(this.countTimer);
       this.stopped = true;
     },
-  },
-  methods: {
     async refreshCode() {
       try {
         const code = await activities.code(this.data.activityId);

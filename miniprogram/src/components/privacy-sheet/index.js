@@ -1,13 +1,22 @@
 // WeChat's privacy guideline sheet: shown when WeChat asks (utils/privacy.js), with the
 // agreePrivacyAuthorization button WeChat requires. Put one on every page that asks for the
-// phone number, location, camera or album.
+// phone number, location, camera or album; the one on the page showing answers.
 const privacy = require('../../utils/privacy');
 
 Component({
   data: { visible: false },
   lifetimes: {
     attached() {
-      privacy.onChange((visible) => this.setData({ visible }));
+      this.setVisible = (visible) => this.setData({ visible });
+      privacy.register(this);
+    },
+    detached() {
+      privacy.unregister(this);
+    },
+  },
+  pageLifetimes: {
+    show() {
+      privacy.register(this);
     },
   },
   methods: {

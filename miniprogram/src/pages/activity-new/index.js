@@ -18,14 +18,18 @@ function today() {
 }
 
 Component({
-  data: { orgs: [], orgIndex: 0, kinds: KINDS, kindIndex: 0, title: '', place: '', date: today(), start: '19:00', end: '21:00' },
+  behaviors: [require('../../behaviors/page')],
+  data: { loading: true, error: '', orgs: [], orgIndex: 0, kinds: KINDS, kindIndex: 0, title: '', place: '', date: today(), start: '19:00', end: '21:00' },
   methods: {
-    async onLoad() {
+    onLoad() {
+      this.load();
+    },
+    async load() {
       try {
         const me = await account.start();
-        this.setData({ orgs: me.roles.map((role) => ({ id: role.org_id, name: role.org_name })) });
+        this.setData({ loading: false, error: '', orgs: me.roles.map((role) => ({ id: role.org_id, name: role.org_name })) });
       } catch (error) {
-        showError(wx, error);
+        this.setData({ loading: false, error: error.message });
       }
     },
     set(event) {

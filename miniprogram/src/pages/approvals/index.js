@@ -1,43 +1,43 @@
 // The secretary's queue: approve with a category the secretary chose, or send back with a reason.
 // Nothing is preset: the server's suggestion (from the three places) is shown with its reason
-// and adopted with one tap; the vendor's own guess is shown beside it.
+// and adopted with one tap; the vendor's own guess is shown beside it, with the facts the
+// decision rests on (正式/预备, owner, branch, market and stall, who filled in the form).
 const registration = require('../../services/registration');
 const labels = require('../../utils/labels');
+const format = require('../../utils/format');
 const { showError } = require('../../utils/request');
 
 const CATEGORIES = ['affiliated', 'local', 'floating'].map((value) => ({ value, label: labels.category[value] }));
 
-function describe(r, names) {
-  return {
-    ...r,
-    standingLabel: labels.standing[r.standing],
-    ownerLabel: r.is_owner ? '业主' : '从业人员',
-    placementLabel: labels.placement[r.placement],
-    branch: names.orgs[r.life_org_id] || `组织 ${r.life_org_id}`,
-    market: r.market_id ? (names.markets[r.market_id] || `市场 ${r.market_id}`) : '',
-    ownGuess: r.category ? labels.category[r.category] : '',
-    suggestion: r.suggested_category ? labels.category[r.suggested_category] : '',
-  };
-}
-
 Component({
-  data: { items: [], loaded: false, categories: CATEGORIES, reasons: {}, picked: {} },
+  behaviors: [require('../../behaviors/page'), require('../../behaviors/list')],
+  data: { categories: CATEGORIES, reasons: {}, picked: {} }, // picked: nothing until the secretary chooses
   methods: {
     onShow() {
-      this.load();
+      this.reload();
     },
-    async load() {
-      try {
-        const [list, choices] = await Promise.all([registration.queue(), registration.choices()]);
-        const names = { orgs: {}, markets: {} };
-        choices.branches.forEach((org) => { names.orgs[org.id] = org.name; });
-        choices.markets.forEach((market) => { names.markets[market.id] = market.name; });
-        const picked = {};
-        list.items.forEach((r) => { picked[r.id] = -1; }); // nothing chosen until the secretary chooses
-        this.setData({ items: list.items.map((r) => describe(r, names)), picked, loaded: true });
-      } catch (error) {
-        showError(wx, error);
+    async fetch(offset, limit) {
+      if (!this.names) {
+        const choices = await registration.choices();
+        this.names = { orgs: {}, markets: {} };
+        choices.branches.forEach((org) => { this.names.orgs[org.id] = org.name; });
+        choices.markets.forEach((market) => { this.names.markets[market.id] = market.name; });
       }
+      return registration.queue(offset, limit);
+    },
+    shape(r) {
+      const { names } = this;
+      return {
+        ...r,
+        standingLabel: labels.standing[r.standing],
+        ownerLabel: r.is_owner ? '业主' : '从业人员',
+        placementLabel: labels.placement[r.placement],
+        branch: names.orgs[r.life_org_id] || `组织 ${r.life_org_id}`,
+        market: r.market_id ? (names.markets[r.market_id] || `市场 ${r.market_id}`) : '',
+        ownGuess: r.category ? labels.category[r.category] : '',
+        suggestion: r.suggested_category ? labels.category[r.suggested_category] : '',
+        sent: r.created_at ? format.when(r.created_at) : '',
+      };
     },
     pick(event) {
       this.setData({ [`picked.${event.currentTarget.dataset.id}`]: Number(event.detail.value) });
@@ -59,7 +59,7 @@ Component({
       try {
         await registration.approve(id, chosen.value);
         wx.showToast({ title: '已通过' });
-        this.load();
+        this.reload();
       } catch (error) {
         showError(wx, error);
       }
@@ -69,7 +69,7 @@ Component({
       try {
         await registration.reject(id, this.data.reasons[id] || '');
         wx.showToast({ title: '已退回' });
-        this.load();
+        this.reload();
       } catch (error) {
         showError(wx, error);
       }

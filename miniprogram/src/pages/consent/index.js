@@ -4,15 +4,19 @@ const plates = require('../../services/plates');
 const { showError } = require('../../utils/request');
 
 Component({
-  data: { text: '', version: '', isPublic: false, read: false },
+  behaviors: [require('../../behaviors/page')],
+  data: { loading: true, error: '', text: '', version: '', isPublic: false, read: false },
   methods: {
-    async onLoad(options) {
+    onLoad(options) {
       this.memberId = Number(options.member_id);
+      this.load();
+    },
+    async load() {
       try {
         const [consent, profile] = await Promise.all([plates.consentText(), plates.profile(this.memberId)]);
-        this.setData({ text: consent.text, version: consent.version, isPublic: profile.public });
+        this.setData({ loading: false, error: '', text: consent.text, version: consent.version, isPublic: profile.public });
       } catch (error) {
-        showError(wx, error);
+        this.setData({ loading: false, error: error.message });
       }
     },
     toggleRead(event) {

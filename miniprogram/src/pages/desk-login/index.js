@@ -5,6 +5,7 @@ const account = require('../../services/account');
 const { fromOptions } = require('../../utils/qr');
 
 Component({
+  behaviors: [require('../../behaviors/page')],
   data: { state: 'ask', code: '', agent: '', message: '' },
   methods: {
     onLoad(options) {
@@ -25,7 +26,7 @@ Component({
       }
     },
     cancel() {
-      wx.reLaunch({ url: '/pages/index/index' });
+      wx.switchTab({ url: '/pages/index/index' });
     },
   },
 });

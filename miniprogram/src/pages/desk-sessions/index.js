@@ -1,12 +1,11 @@
 // The computers logged in to the desk as this person: when, which browser, and 退出 for each.
 const account = require('../../services/account');
 const { showError } = require('../../utils/request');
+const { when } = require('../../utils/format');
 
-function when(iso) {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '';
-}
 
 Component({
+  behaviors: [require('../../behaviors/page')],
   data: { loading: true, items: [], error: '' },
   methods: {
     onShow() {

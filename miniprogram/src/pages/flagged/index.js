@@ -3,6 +3,7 @@
 // public page). A reply leaves the rating waiting until it is published or hidden.
 const plates = require('../../services/plates');
 const labels = require('../../utils/labels');
+const format = require('../../utils/format');
 const { showError } = require('../../utils/request');
 
 const DONE = { publish: '已公开', hide: '已隐藏', reply: '已回复' };
@@ -13,23 +14,22 @@ function view(rating) {
     // A customer's complaint is a complaint, whatever score came with it.
     why: rating.is_complaint ? '顾客投诉' : labels.flag[rating.flag_reason] || '',
     who: `${rating.member_name}（${rating.unit_name}${rating.stall_no ? `，${rating.stall_no}` : ''}）`,
-    day: rating.created_at.slice(0, 10),
+    day: format.when(rating.created_at),
   };
 }
 
 Component({
-  data: { items: [], loaded: false, replies: {}, reasons: {} },
+  behaviors: [require('../../behaviors/page'), require('../../behaviors/list')],
+  data: { replies: {}, reasons: {} },
   methods: {
     onShow() {
-      this.load();
+      this.reload();
     },
-    async load() {
-      try {
-        const list = await plates.flagged();
-        this.setData({ items: list.items.map(view), loaded: true });
-      } catch (error) {
-        showError(wx, error);
-      }
+    fetch(offset, limit) {
+      return plates.flagged(offset, limit);
+    },
+    shape(rating) {
+      return view(rating);
     },
     typeReply(event) {
       this.setData({ [`replies.${event.currentTarget.dataset.id}`]: event.detail.value });
@@ -44,7 +44,7 @@ Component({
         else if (action === 'hide') await plates.hide(id, (this.data.reasons[id] || '').trim());
         else await plates.reply(id, (this.data.replies[id] || '').trim());
         wx.showToast({ title: DONE[action] });
-        this.load();
+        this.reload();
       } catch (error) {
         showError(wx, error);
       }

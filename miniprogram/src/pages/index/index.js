@@ -1,17 +1,24 @@
-// Home: what this person can do, by who they are (member, applicant, secretary).
+// Home (首页 tab): what this person can do, by who they are (member, applicant, secretary).
 const account = require('../../services/account');
+const activities = require('../../services/activities');
+const labels = require('../../utils/labels');
+const format = require('../../utils/format');
+const nav = require('../../utils/nav');
 const { scan } = require('../../utils/scan');
 const { showError } = require('../../utils/request');
-const labels = require('../../utils/labels');
-const activities = require('../../services/activities');
 const { request } = require('../../services/client');
 const { reachable } = require('../../utils/orgs');
 
 Component({
-  data: { loading: true, me: null, staff: false, status: '', reason: '', error: '', due: [], dueOrg: null },
+  behaviors: [require('../../behaviors/page')],
+  data: { loading: true, me: null, staff: false, status: '', reason: '', error: '', due: [], dueOrg: null, next: [] },
   methods: {
     onShow() {
       this.load();
+    },
+    async onPullDownRefresh() {
+      await this.load();
+      wx.stopPullDownRefresh();
     },
     async load() {
       try {
@@ -22,9 +29,20 @@ Component({
           status: registration ? labels.registration[registration.status] : '',
           reason: registration && registration.status === 'rejected' ? registration.reject_reason : '',
         });
-        if (me.staff) this.loadDue(me);
+        await Promise.all([me.staff ? this.loadDue(me) : null, me.member || me.staff ? this.loadNext() : null]);
       } catch (error) {
         this.setData({ loading: false, error: error.message });
+      }
+    },
+    // The next meetings, soonest first (a member: those they are expected at; a secretary: those they run).
+    async loadNext() {
+      try {
+        const list = await activities.upcoming();
+        this.setData({
+          next: list.slice(0, 3).map((a) => ({ id: a.id, title: a.title, when: format.span(a.starts_at, a.ends_at), place: a.place })),
+        });
+      } catch (error) {
+        this.setData({ next: [] }); // the home works without it; 我的活动 says what went wrong
       }
     },
     // A secretary's 三会一课 due this period or missed, for the first org that holds meetings.
@@ -38,7 +56,7 @@ Component({
         }));
         this.setData({ due, dueOrg: org });
       } catch (error) {
-        this.setData({ due: [] }); // the home works without it; the plan page says what went wrong
+        this.setData({ due: [] }); // the plan page says what went wrong
       }
     },
     async bindPhone(event) {
@@ -59,7 +77,7 @@ Component({
       }
     },
     go(event) {
-      wx.navigateTo({ url: event.currentTarget.dataset.url });
+      nav.go(wx, event.currentTarget.dataset.url);
     },
   },
 });

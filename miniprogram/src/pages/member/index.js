@@ -35,8 +35,9 @@ function view(member) {
 }
 
 Component({
+  behaviors: [require('../../behaviors/page')],
   data: {
-    member: null, history: [], staff: false, actions: ACTIONS, leftReasons: LEFT_REASONS,
+    loading: true, error: '', member: null, history: [], staff: false, actions: ACTIONS, leftReasons: LEFT_REASONS,
     action: -1, day: '', reason: '', leftReason: -1, saving: false, today: today(),
   },
   methods: {
@@ -50,9 +51,9 @@ Component({
         const [me, member, history] = await Promise.all([account.start(), members.get(this.memberId),
           members.history(this.memberId)]);
         const own = me.member && me.member.id === member.id;
-        this.setData({ member: view(member), history: history.items, staff: me.staff && !own });
+        this.setData({ loading: false, error: '', member: view(member), history: history.items, staff: me.staff && !own });
       } catch (error) {
-        showError(wx, error);
+        this.setData({ loading: false, error: error.message });
       }
     },
     pickAction(event) {

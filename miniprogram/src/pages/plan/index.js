@@ -11,7 +11,8 @@ const { reachable } = require('../../utils/orgs');
 
 
 Component({
-  data: { loading: true, error: '', orgs: [], orgNames: [], orgIndex: 0, plan: null, attention: [], missed: [], kinds: [], reminded: false },
+  behaviors: [require('../../behaviors/page')],
+  data: { loading: true, error: '', orgs: [], orgNames: [], orgIndex: 0, plan: null, attention: [], missed: [], kinds: [], reminded: false, canRemind: false },
   methods: {
     async onLoad(options) {
       try {
@@ -29,7 +30,7 @@ Component({
       }
     },
     async load() {
-      this.setData({ loading: true, error: '' });
+      this.setData({ loading: true, error: '', canRemind: subscribe.enabled('plan') });
       try {
         const plan = await activities.plan(this.data.orgs[this.data.orgIndex].id);
         const status = labels.planStatus;
@@ -55,9 +56,8 @@ Component({
       this.load();
     },
     async remindMe() {
-      const template = getApp().templates.plan;
-      const result = await subscribe.ask(wx, [template]); // first, inside the tap
-      if (!template || !subscribe.accepted(result, template)) {
+      const { accepted } = await subscribe.ask(wx, 'plan'); // first, inside the tap
+      if (!accepted) {
         wx.showModal({ title: '提示', content: '没有开启提醒。需要时可以再点“提醒我”。', showCancel: false });
         return;
       }

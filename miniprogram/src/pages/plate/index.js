@@ -15,7 +15,8 @@ function download(url, token) {
 }
 
 Component({
-  data: { profile: null, pledge: '', image: '' },
+  behaviors: [require('../../behaviors/page')],
+  data: { loading: true, error: '', profile: null, pledge: '', image: '' },
   methods: {
     onLoad(options) {
       this.memberId = Number(options.member_id);
@@ -26,12 +27,12 @@ Component({
     async load() {
       try {
         const profile = await plates.profile(this.memberId);
-        this.setData({ profile, pledge: profile.pledge });
+        this.setData({ loading: false, error: '', profile, pledge: profile.pledge });
         if (profile.plate_code) {
           this.setData({ image: await download(plates.plateImageUrl(this.memberId), get().auth.token()) });
         }
       } catch (error) {
-        showError(wx, error);
+        this.setData({ loading: false, error: error.message });
       }
     },
     inputPledge(event) {

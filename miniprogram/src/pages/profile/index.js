@@ -6,6 +6,7 @@ const { get } = require('../../services/client');
 const { fromOptions } = require('../../utils/qr');
 
 Component({
+  behaviors: [require('../../behaviors/page')],
   data: { profile: null, error: '', score: 0, comment: '', complaint: false, sent: '', sending: false },
   methods: {
     onLoad(options) {
@@ -22,6 +23,8 @@ Component({
         const profile = await plates.publicProfile(this.code);
         // The photo's address is relative to the server (the same path the web page uses).
         if (profile.photo_url) profile.photo_url = get().client.base + profile.photo_url;
+        profile.ratings = profile.ratings.map((r, i) => ({ ...r, key: `${r.created_on}-${i}` }));
+        if (wx.showShareMenu) wx.showShareMenu({ menus: ['shareAppMessage', 'shareTimeline'] });
         this.setData({ profile, error: '' });
       } catch (error) {
         this.setData({ error: error.message }); // replaced, not public, unknown: the server says which
@@ -50,6 +53,10 @@ Component({
       } finally {
         this.setData({ sending: false });
       }
+    },
+    // 朋友圈 (Moments) opens the page with the query only.
+    onShareTimeline() {
+      return { title: this.data.profile ? `${this.data.profile.name} · 党员经营户` : '党员经营户', query: `code=${this.code}` };
     },
     onShareAppMessage() {
       return { title: this.data.profile ? `${this.data.profile.name} · 党员经营户` : '党员经营户', path: `/pages/profile/index?code=${this.code}` };

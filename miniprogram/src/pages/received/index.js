@@ -1,18 +1,20 @@
-// The ratings a member has received, as the public sees them, with the secretary's replies.
+// The ratings a member has received, as the public sees them, with the secretary's replies;
+// twenty at a time, pull down to refresh.
 const plates = require('../../services/plates');
-const { showError } = require('../../utils/request');
+const format = require('../../utils/format');
 
 Component({
-  data: { items: [], total: 0, loaded: false },
+  behaviors: [require('../../behaviors/page'), require('../../behaviors/list')],
   methods: {
-    async onLoad(options) {
-      try {
-        const list = await plates.received(Number(options.member_id));
-        const items = list.items.map((r) => ({ ...r, day: r.created_at.slice(0, 10) }));
-        this.setData({ items, total: list.total, loaded: true });
-      } catch (error) {
-        showError(wx, error);
-      }
+    onLoad(options) {
+      this.memberId = Number(options.member_id);
+      this.reload();
+    },
+    fetch(offset, limit) {
+      return plates.received(this.memberId, offset, limit);
+    },
+    shape(r) {
+      return { ...r, day: format.day(r.created_at) };
     },
   },
 });

@@ -14,11 +14,19 @@ function indexOf(people, person) {
   return found < 0 ? 0 : found + 1;
 }
 
+// Rows keep a key of their own: wx:key must not be the index of a list people add to and delete from.
+let lastKey = 0;
+function keyed(row) {
+  lastKey += 1;
+  return { key: `r${lastKey}`, ...row };
+}
+
 function votesText(value) {
   return value === null || value === undefined ? '' : String(value);
 }
 
 Component({
+  behaviors: [require('../../behaviors/page')],
   data: {
     loading: true, error: '', saving: false, title: '', kindLabel: '', decides: false, quorum: null, counts: null,
     names: [NOBODY], hostIndex: 0, recorderIndex: 0, speakerIndex: 0, speakerName: '', guests: '',
@@ -43,8 +51,9 @@ Component({
           hostIndex: indexOf(this.people, record.host), recorderIndex: indexOf(this.people, record.recorder),
           speakerIndex: indexOf(this.people, record.speaker),
           speakerName: record.speaker && record.speaker.member_id == null ? record.speaker.name : '',
-          guests: record.guests, topics: record.topics.length ? record.topics : [''], minutes: record.minutes,
-          resolutions: record.resolutions.map((r) => ({
+          guests: record.guests, topics: (record.topics.length ? record.topics : ['']).map((text) => keyed({ text })),
+          minutes: record.minutes,
+          resolutions: record.resolutions.map((r) => keyed({
             text: r.text, votes_for: votesText(r.votes_for), votes_against: votesText(r.votes_against), abstaining: votesText(r.abstaining),
           })),
         });
@@ -59,14 +68,14 @@ Component({
       this.setData({ [event.currentTarget.dataset.field]: event.detail.value });
     },
     addTopic() {
-      this.setData({ topics: [...this.data.topics, ''] });
+      this.setData({ topics: [...this.data.topics, keyed({ text: '' })] });
     },
     removeTopic(event) {
       const topics = this.data.topics.filter((_, i) => i !== Number(event.currentTarget.dataset.index));
-      this.setData({ topics: topics.length ? topics : [''] });
+      this.setData({ topics: topics.length ? topics : [keyed({ text: '' })] });
     },
     addResolution() {
-      this.setData({ resolutions: [...this.data.resolutions, { text: '', votes_for: '', votes_against: '', abstaining: '' }] });
+      this.setData({ resolutions: [...this.data.resolutions, keyed({ text: '', votes_for: '', votes_against: '', abstaining: '' })] });
     },
     removeResolution(event) {
       this.setData({ resolutions: this.data.resolutions.filter((_, i) => i !== Number(event.currentTarget.dataset.index)) });
@@ -78,7 +87,7 @@ Component({
       return {
         host_id: chosen(d.hostIndex), recorder_id: chosen(d.recorderIndex), speaker_id: chosen(d.speakerIndex),
         speaker_name: d.speakerIndex > 0 ? '' : d.speakerName.trim(), guests: d.guests.trim(),
-        topics: d.topics.map((t) => t.trim()).filter(Boolean), minutes: d.minutes,
+        topics: d.topics.map((t) => t.text.trim()).filter(Boolean), minutes: d.minutes,
         resolutions: d.resolutions.filter((r) => r.text.trim()).map((r) => ({
           text: r.text.trim(), votes_for: votes(r.votes_for), votes_against: votes(r.votes_against), abstaining: votes(r.abstaining),
         })),

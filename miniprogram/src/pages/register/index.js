@@ -2,7 +2,6 @@
 // (utils/rules.js), each field's message under the field, the server's answer shown as is.
 const registration = require('../../services/registration');
 const account = require('../../services/account');
-const subscribe = require('../../utils/subscribe');
 const { showError } = require('../../utils/request');
 
 const STANDINGS = [{ value: 'full', label: '正式党员' }, { value: 'probationary', label: '预备党员' }];
@@ -10,6 +9,7 @@ const PLACEMENTS = [{ value: 'in_market', label: '在商品交易市场内经营
 const FIELDS = ['unit_name', 'name', 'mobile', 'household_district', 'home_org', 'stall_no', 'filled_by_name', 'filled_by_phone'];
 
 Component({
+  behaviors: [require('../../behaviors/page')],
   data: {
     form: { is_owner: true, standing: 'full', placement: 'in_market' },
     fields: {}, branches: [], markets: [], standings: STANDINGS, placements: PLACEMENTS,
@@ -71,10 +71,8 @@ Component({
           wx.showToast({ title: answer.message || '请检查标红的项目', icon: 'none' });
           return;
         }
-        // The approval result comes as a subscribe message: ask now, while it is wanted.
-        await subscribe.ask(wx, [getApp().templates.registration]);
         wx.showToast({ title: '已提交，等待书记审核' });
-        wx.reLaunch({ url: '/pages/index/index' });
+        wx.reLaunch({ url: '/pages/index/index' }); // the home shows the answer when it comes
       } catch (error) {
         showError(wx, error);
       } finally {
