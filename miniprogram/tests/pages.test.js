@@ -1,23 +1,10 @@
 // Pages are written with Component(), so miniprogram-simulate can load them like components.
-const path = require('path');
 const simulate = require('miniprogram-simulate');
 const client = require('../src/services/client');
 const { installFakeWx } = require('./wx');
 const { TEMPLATES } = require('../src/utils/config');
+const { open } = require('./harness');
 
-const SRC = path.join(__dirname, '../src');
-// The shared components are loaded once and handed to every page by id: miniprogram-simulate
-// registers a path only the first time, so a second page naming the same path would miss it.
-const shared = {};
-for (const name of ['star-rating', 'privacy-sheet']) {
-  shared[name] = simulate.load(path.join(SRC, 'components', name, 'index'), name, { compiler: 'simulate' });
-}
-const loaded = {};
-function page(name) {
-  loaded[name] = loaded[name] || simulate.load(path.join(SRC, 'pages', name, 'index'), undefined,
-    { compiler: 'simulate', rootPath: SRC, usingComponents: shared });
-  return loaded[name];
-}
 let fake = null;
 
 beforeEach(() => client.reset());
@@ -27,13 +14,6 @@ afterEach(() => {
   if (fake) fake.restore();
   fake = null;
 });
-
-function open(name, options) {
-  const comp = simulate.render(page(name));
-  comp.attach(document.createElement('parent-wrapper'));
-  if (comp.instance.onLoad) comp.instance.onLoad(options); // pages that load on every show have only onShow
-  return comp;
-}
 
 describe('check-in page', () => {
   test('arriving from WeChat camera with options.q signs in once and says 签到成功', async () => {

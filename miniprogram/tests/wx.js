@@ -1,6 +1,6 @@
 // A stand-in for the `wx` object, replaced per test: storage in a Map, wx.login answering a
 // code, wx.request answered by the test's own handler (method, url, data, header) -> {statusCode, data}.
-function fakeWx({ handler, envVersion = 'develop', loginCodes } = {}) {
+function fakeWx({ handler, envVersion = 'develop', loginCodes, fontSizeSetting = 17 } = {}) {
   const storage = new Map();
   const codes = loginCodes || ['dev:vendor1'];
   let logins = 0;
@@ -28,6 +28,21 @@ function fakeWx({ handler, envVersion = 'develop', loginCodes } = {}) {
     showModal: jest.fn(),
     showToast: jest.fn(),
     requestSubscribeMessage: jest.fn(),
+    navigateTo: jest.fn(),
+    redirectTo: jest.fn(),
+    switchTab: jest.fn(),
+    reLaunch: jest.fn(),
+    navigateBack: jest.fn(),
+    stopPullDownRefresh: jest.fn(),
+    setNavigationBarTitle: jest.fn(),
+    showShareMenu: jest.fn(),
+    setKeepScreenOn: jest.fn(),
+    setScreenBrightness: jest.fn(),
+    getScreenBrightness: jest.fn(({ success }) => success({ value: 0.4 })),
+    // A phone that knows where it is, unless a test says otherwise.
+    getLocation: jest.fn(({ success }) => success({ latitude: 30.2489, longitude: 120.1711, accuracy: 35 })),
+    scanCode: jest.fn(({ fail }) => fail({ errMsg: 'scanCode:fail cancel' })),
+    getAppBaseInfo: () => ({ fontSizeSetting }),
   };
   return wx;
 }
@@ -40,7 +55,9 @@ function installFakeWx(options) {
   const fake = fakeWx(options);
   const saved = {};
   const names = ['getAccountInfoSync', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'login', 'request',
-    'showModal', 'showToast', 'requestSubscribeMessage'];
+    'showModal', 'showToast', 'requestSubscribeMessage', 'navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack',
+    'stopPullDownRefresh', 'setNavigationBarTitle', 'showShareMenu', 'setKeepScreenOn', 'setScreenBrightness',
+    'getScreenBrightness', 'getLocation', 'scanCode', 'getAppBaseInfo'];
   for (const name of names) {
     saved[name] = global.wx[name];
     global.wx[name] = fake[name];

@@ -9,15 +9,16 @@ let auth = null;
 // The demo users a server in fake WeChat mode offers (null from a real one: it answers 404).
 async function devUsers() {
   try {
-    return (await client.request('devUsers')).items;
+    return (await get().client.request('devUsers')).items;
   } catch (error) {
     if (error.status === 404) return null;
     throw error;
   }
 }
 
-function get(wxApi = wx) {
+function get(given) {
   if (!client) {
+    const wxApi = given || wx;
     client = createClient({ wxApi, baseUrl: baseUrl(wxApi), getAuth: () => auth });
     auth = createAuth({
       wxApi,
