@@ -1,0 +1,83 @@
+// What the stand-in server answers for each page the layout test lays out: realistic lengths
+// (long names, a long market name, several meetings) so wrapping and overflow show.
+function iso(daysFromNow, hhmm) {
+  const day = new Date(Date.now() + 8 * 3600 * 1000 + daysFromNow * 86400 * 1000).toISOString().slice(0, 10);
+  return `${day}T${hhmm}:00+08:00`;
+}
+
+const member = { id: 11, name: '王建国', unit_name: '杭州上城区建国南北货商行' };
+const meMember = { user: { id: 1, phone: '13800000001' }, roles: [], member, registration: null };
+const meSecretary = {
+  user: { id: 2, phone: '13900000001' }, roles: [{ role: 'secretary', org_id: 6, org_name: '河坊街市场党支部' }],
+  member: null, registration: null,
+};
+const meeting = (id, title, days, kind = 'party_congress') => ({
+  id, org_id: 6, kind, title, place: '河坊街商品市场三楼党员活动室', status: 'scheduled',
+  starts_at: iso(days, '19:00'), ends_at: iso(days, '21:00'), minutes: '',
+});
+const meetings = [meeting(3, '十二月支部党员大会：学习贯彻全会精神', 1), meeting(4, '党课：诚信经营与党员示范', 8, 'lecture'),
+  meeting(5, '支委会', 15, 'committee')];
+const orgs = { items: [{ id: 6, name: '河坊街市场党支部', kind: 'market_org', parent_id: 2 }, { id: 2, name: '湖滨分会', kind: 'branch', parent_id: 1 }] };
+const plan = {
+  org_id: 6, org_name: '河坊街市场党支部', year: 2026,
+  kinds: [{ kind: 'lecture', label: '党课', every: 'quarter', times: 1, periods: [] }],
+  attention: [{ kind: 'lecture', kind_label: '党课', period: 4, label: '第四季度', status: 'due', required: 1, held: 0, scheduled: 1 },
+    { kind: 'committee', kind_label: '支委会', period: 11, label: '11月', status: 'overdue', required: 1, held: 0, scheduled: 0 }],
+};
+const entry = (id, name, status) => ({ member_id: id, name, category: 'local', status, method: status === 'present' ? 'scan' : 'manual', note: '' });
+const sheet = {
+  activity_id: 3, expected: 5, present: 2, leave: 1, absent: 0, unrecorded: 2,
+  entries: [entry(1, '党员1', 'present'), entry(2, '党员2', null), entry(10, '党员10', 'leave'), entry(12, '欧阳建华', 'present'), entry(13, '周敏', null)],
+};
+const record = {
+  kind: 'party_congress', decides: true, host: null, recorder: null, speaker: null, guests: '', topics: [], resolutions: [],
+  minutes: '', expected: 5, present: 2, leave: 1, absent: 0, unrecorded: 2, quorum: null, absences: [],
+};
+const profile = { pledge: '诚信经营，明码标价，接受群众监督', pledge_max: 60, has_photo: true, public: true, plate_code: null, plate_url: null };
+
+const PAGES = [
+  { name: 'index-member', page: 'index', routes: [['GET', '/api/v1/me', meMember], ['GET', '/api/v1/activities', { items: meetings, total: 3 }]] },
+  { name: 'index-secretary', page: 'index', routes: [['GET', '/api/v1/me', meSecretary], ['GET', '/api/v1/activities', { items: meetings, total: 3 }],
+    ['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/reports/meeting-plan', plan]] },
+  { name: 'index-applicant', page: 'index', routes: [['GET', '/api/v1/me', { user: { id: 3, phone: '' }, roles: [], member: null,
+    registration: { id: 5, status: 'rejected', reject_reason: '手机号与营业执照上的不一致，请核对后重新提交' } }]] },
+  { name: 'scan', page: 'scan', routes: [] },
+  { name: 'me', page: 'me', routes: [['GET', '/api/v1/me', meMember]] },
+  { name: 'activities', page: 'activities', routes: [['GET', '/api/v1/activities', { items: meetings, total: 3 }]] },
+  { name: 'activity', page: 'activity', options: { id: '3' }, routes: [['GET', '/api/v1/activities/3', meetings[0]], ['GET', '/api/v1/me', meMember],
+    ['GET', '/api/v1/activities/3/record', record], ['GET', '/api/v1/activities/3/leave/mine',
+      { leave: { id: 9, activity_id: 3, member_id: 11, reason: '去义乌进货', status: 'pending', created_at: iso(0, '09:00') } }]] },
+  { name: 'checkin-done', page: 'checkin', options: { token: 'k7m2x9qr4tzw.1.2' }, routes: [['POST', '/api/v1/checkins',
+    { status: 201, data: { activity_title: '十二月支部党员大会：学习贯彻全会精神', checked_in_at: iso(0, '18:52') } }]] },
+  { name: 'checkin-refused', page: 'checkin', options: { token: 'k7m2x9qr4tzw.1.2' }, routes: [['POST', '/api/v1/checkins',
+    { status: 403, data: { error: { code: 'outside_geofence', message: '你不在活动地点附近，请到现场后再扫码签到' } } }]] },
+  { name: 'attendance', page: 'attendance', options: { id: '3' }, routes: [['GET', '/api/v1/activities/3/attendance', sheet],
+    ['GET', '/api/v1/activities/3/leave', { items: [{ id: 9, activity_id: 3, member_id: 2, reason: '去义乌进货', status: 'pending', created_at: iso(0, '09:00') }] }]] },
+  { name: 'approvals', page: 'approvals', routes: [['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/markets', { items: [{ id: 1, name: '河坊街商品市场' }] }],
+    ['GET', '/api/v1/registrations', { total: 1, items: [{ id: 5, name: '周敏', unit_name: '周记布艺', mobile: '13900000006', mobile_verified: false,
+      household_district: '绩溪县', home_org: '歙县徽城镇党委', stall_no: 'C-021', category: null, standing: 'probationary', is_owner: false,
+      placement: 'in_market', life_org_id: 6, market_id: 1, filled_by_name: '张书记', filled_by_phone: '13900000001', created_at: iso(-1, '10:00'),
+      suggested_category: 'floating', suggestion_reason: '组织关系在歙县、户籍在绩溪县、经营在上城区，三地分离，为流动党员' }] }]] },
+  { name: 'flagged', page: 'flagged', routes: [['GET', '/api/v1/ratings', { total: 1, items: [{ id: 7, score: 1, comment: '秤不准，少了二两，投诉',
+    is_complaint: true, flag_reason: 'complaint', member_name: '王建国', unit_name: '建国南北货商行', stall_no: 'A-012', created_at: iso(-1, '15:20'), reply: null }] }]] },
+  { name: 'plate', page: 'plate', options: { member_id: '11' }, routes: [['GET', '/api/v1/members/11/profile', profile]] },
+  { name: 'consent', page: 'consent', options: { member_id: '11' }, routes: [['GET', '/api/v1/profile-consent',
+    { version: '2026-03', text: '同意后，顾客扫描你摊位上的三亮牌，可以看到你的姓名、照片、经营单位、所在市场和摊位号、你的承诺和群众评价。你可以随时撤回同意。' }],
+  ['GET', '/api/v1/members/11/profile', { ...profile, public: false }]] },
+  { name: 'received', page: 'received', options: { member_id: '11' }, routes: [['GET', '/api/v1/members/11/ratings', { total: 2, items: [
+    { id: 1, score: 5, comment: '货真价实，老板很热情', created_at: iso(-2, '10:00'), reply: '谢谢支持' },
+    { id: 2, score: 4, comment: '', created_at: iso(-5, '10:00'), reply: null }] }]] },
+  { name: 'register', page: 'register', routes: [['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/markets', { items: [{ id: 1, name: '河坊街商品市场' }] }],
+    ['GET', '/api/v1/me', { user: { id: 3 }, roles: [], member: null, registration: null }]] },
+  { name: 'profile', page: 'profile', options: { code: 'hfjwjgdemxz8' }, routes: [['GET', '/api/v1/public/plates/hfjwjgdemxz8', {
+    code: 'hfjwjgdemxz8', name: '王建国', photo_url: null, badge: '中共党员', market: '河坊街商品市场', stall: 'A-012', unit_name: '建国南北货商行',
+    pledge: '诚信经营，明码标价', stars: null, rating_average: 4.6, rating_count: 12,
+    ratings: [{ score: 5, comment: '货真价实', created_on: iso(-2, '10:00').slice(0, 10), reply: null, replied_on: null }] }]] },
+  { name: 'plan', page: 'plan', routes: [['GET', '/api/v1/me', meSecretary], ['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/reports/meeting-plan', plan]] },
+  { name: 'record', page: 'record', options: { id: '3' }, routes: [['GET', '/api/v1/activities/3', meetings[0]], ['GET', '/api/v1/activities/3/record', record],
+    ['GET', '/api/v1/activities/3/attendance', sheet]] },
+  { name: 'dev-login', page: 'dev-login', routes: [['GET', '/api/v1/console/dev-users', { items: [
+    { key: 'admin', label: '湖滨分会管理员' }, { key: 'secretary1', label: '河坊街市场党支部书记' }, { key: 'vendor1', label: '普通用户（无工作台权限）' }] }]] },
+];
+
+module.exports = { PAGES };
