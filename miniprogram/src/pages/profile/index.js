@@ -7,7 +7,7 @@ const { fromOptions } = require('../../utils/qr');
 
 Component({
   behaviors: [require('../../behaviors/page')],
-  data: { profile: null, error: '', score: 0, comment: '', complaint: false, sent: '', sending: false },
+  data: { code: '', retry: false, profile: null, error: '', score: 0, comment: '', complaint: false, sent: '', sending: false },
   methods: {
     onLoad(options) {
       const found = fromOptions(options);
@@ -16,6 +16,7 @@ Component({
         return;
       }
       this.code = found.code;
+      this.setData({ code: found.code });
       this.load();
     },
     async load() {
@@ -25,9 +26,11 @@ Component({
         if (profile.photo_url) profile.photo_url = get().client.base + profile.photo_url;
         profile.ratings = profile.ratings.map((r, i) => ({ ...r, key: `${r.created_on}-${i}` }));
         if (wx.showShareMenu) wx.showShareMenu({ menus: ['shareAppMessage', 'shareTimeline'] });
-        this.setData({ profile, error: '' });
+        this.setData({ profile, error: '', retry: false });
       } catch (error) {
-        this.setData({ error: error.message }); // replaced, not public, unknown: the server says which
+        // replaced, not public, unknown: the server says which, and trying again will not change it;
+        // a network or server failure may pass
+        this.setData({ error: error.message, retry: !error.status || error.status >= 500 });
       }
     },
     score(event) {

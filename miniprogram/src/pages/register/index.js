@@ -11,18 +11,23 @@ const FIELDS = ['unit_name', 'name', 'mobile', 'household_district', 'home_org',
 Component({
   behaviors: [require('../../behaviors/page')],
   data: {
-    form: { is_owner: true, standing: 'full', placement: 'in_market' },
+    loading: true, error: '', form: { is_owner: true, standing: 'full', placement: 'in_market' },
     fields: {}, branches: [], markets: [], standings: STANDINGS, placements: PLACEMENTS,
     branchIndex: -1, marketIndex: -1, standingIndex: 0, placementIndex: 0, sending: false,
   },
   methods: {
-    async onLoad(options) {
+    onLoad(options) {
+      this.resubmit = Boolean(options && options.resubmit);
+      this.load();
+    },
+    // The branches and markets to choose from (and, when sent back, the form as it was).
+    async load() {
       try {
         const { branches, markets } = await registration.choices();
-        this.setData({ branches, markets });
-        if (options && options.resubmit) this.prefill((await account.start()).registration);
+        this.setData({ loading: false, error: '', branches, markets });
+        if (this.resubmit) this.prefill((await account.start()).registration);
       } catch (error) {
-        showError(wx, error);
+        this.setData({ loading: false, error: error.message });
       }
     },
     // A rejected form comes back filled in, so the vendor corrects only what was wrong.
