@@ -1,0 +1,76 @@
+// The develop build's services against a real server in fake WeChat mode (make run's), with a
+// `wx` whose request is real HTTP: run by tests/test_miniprogram_live.py as
+//   node develop-build.js <base url>
+// and prints what happened as JSON. Nothing here is a stand-in but wx.login (which answers a
+// real-looking code the fake gateway must never be sent) and the navigation it records.
+const storage = new Map();
+const navigated = [];
+let wxLogins = 0;
+global.wx = {
+  getAccountInfoSync: () => ({ miniProgram: { envVersion: 'develop' } }),
+  getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ''),
+  setStorageSync: (key, value) => storage.set(key, value),
+  removeStorageSync: (key) => storage.delete(key),
+  login: ({ success }) => { wxLogins += 1; success({ code: '0a3Xk9000real' }); },
+  navigateTo: ({ url }) => navigated.push(url),
+  request: ({ url, method, data, header, success, fail }) => {
+    fetch(url, { method, headers: { ...header, 'Content-Type': 'application/json' }, body: data === undefined ? undefined : JSON.stringify(data) })
+      .then(async (res) => success({ statusCode: res.status, data: await res.json().catch(() => null) }))
+      .catch(() => fail({ errMsg: 'request:fail' }));
+  },
+};
+
+const config = require('../../src/utils/config');
+
+config.BASE_URLS.develop = process.argv[2]; // DEVELOP_BASE_URL, pointed at the test's server
+
+const client = require('../../src/services/client');
+const account = require('../../src/services/account');
+const activities = require('../../src/services/activities');
+
+function as(name) {
+  client.get().auth.useDevUser(name);
+}
+
+async function main() {
+  const report = {};
+  const first = await account.start().catch((error) => error);
+  report.first = { code: first.code, navigated: [...navigated], wxLogins };
+  report.users = (await client.devUsers()).map((u) => u.key);
+
+  as('secretary1');
+  const secretary = await account.start();
+  report.secretary = { staff: secretary.staff, roles: secretary.roles.map((r) => r.org_name) };
+  const orgs = (await client.request('orgs')).items;
+  const market = orgs.find((o) => o.name === '河坊街市场党支部');
+  const tomorrow = new Date(Date.now() + 8 * 3600 * 1000 + 86400 * 1000).toISOString().slice(0, 10);
+  const meeting = await activities.create({ org_id: market.id, kind: 'party_congress', title: '十二月支部党员大会',
+    place: '市场党员活动室', starts_at: `${tomorrow}T19:00:00+08:00`, duration_minutes: 120 });
+
+  as('vendor1');
+  const vendor = await account.start();
+  report.vendor = { name: vendor.member && vendor.member.name, staff: vendor.staff };
+  report.upcoming = (await activities.upcoming()).map((a) => a.title);
+  report.before = await activities.myLeave(meeting.id);
+  const refused = await activities.askLeave(meeting.id, '').catch((error) => error);
+  report.emptyReason = { status: refused.status, fields: refused.fields };
+  await activities.askLeave(meeting.id, '去义乌进货');
+  report.pending = (await activities.myLeave(meeting.id)).status;
+
+  as('secretary1');
+  await account.start();
+  const requests = (await activities.leaveRequests(meeting.id)).items;
+  report.requests = requests.map((l) => ({ reason: l.reason, status: l.status }));
+  await activities.decideLeave(meeting.id, requests[0].id, true);
+
+  as('vendor1');
+  await account.start();
+  report.decided = (await activities.myLeave(meeting.id)).status;
+  report.wxLogins = wxLogins;
+  process.stdout.write(JSON.stringify(report));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack || error.message}\n`);
+  process.exit(1);
+});
