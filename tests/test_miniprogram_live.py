@@ -2,7 +2,8 @@
 demo data): its own services (miniprogram/tests/live/develop-build.js) run in Node with a `wx`
 whose requests are real HTTP. A new developer's first run: the demo users are offered instead of
 a wx.login code the fake gateway refuses; then a vendor's leave request, seen pending, decided by
-the secretary on the phone, and seen decided."""
+the secretary on the phone, and seen decided; and a check-in at a meeting with a geofence, refused
+without the phone's position and far away, signed in at the market with its accuracy."""
 from __future__ import annotations
 
 import json
@@ -41,3 +42,6 @@ def test_the_develop_build_logs_in_as_a_demo_user_and_runs_a_leave_request(tmp_p
     assert report["requests"] == [{"reason": "去义乌进货", "status": "pending"}]
     assert report["decided"] == "approved"
     assert report["wxLogins"] == 0  # the fake gateway was never sent wx.login's code
+    # location check-in: refused without a position, refused 2 km away, signed in at the market
+    assert report["location"] == {"bare": "location_required", "far": "outside_geofence",
+                                  "sent": {"lat": 30.2491, "lng": 120.1713, "accuracy_m": 30}, "title": "党课：定位签到"}

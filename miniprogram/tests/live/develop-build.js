@@ -27,6 +27,12 @@ config.BASE_URLS.develop = process.argv[2]; // DEVELOP_BASE_URL, pointed at the 
 const client = require('../../src/services/client');
 const account = require('../../src/services/account');
 const activities = require('../../src/services/activities');
+const location = require('../../src/utils/location');
+
+// Beijing wall time `minutes` from now, as the server takes it
+function beijingIn(minutes) {
+  return `${new Date(Date.now() + 8 * 3600 * 1000 + minutes * 60 * 1000).toISOString().slice(0, 16)}:00+08:00`;
+}
 
 function as(name) {
   client.get().auth.useDevUser(name);
@@ -66,6 +72,22 @@ async function main() {
   as('vendor1');
   await account.start();
   report.decided = (await activities.myLeave(meeting.id)).status;
+
+  // Location check-in: a lecture in ten minutes with a 200 m geofence round the market.
+  as('secretary1');
+  await account.start();
+  const fenced = await client.request('createActivity', { data: { org_id: market.id, kind: 'lecture', title: '党课：定位签到',
+    place: '河坊街商品市场', starts_at: beijingIn(10), duration_minutes: 60, geofence: { lat: 30.2489, lng: 120.1711, radius_m: 200 } } });
+  const { token } = await activities.code(fenced.id);
+  as('vendor1');
+  await account.start();
+  const bare = await activities.checkIn(token).catch((error) => error);
+  global.wx.getLocation = ({ success }) => success({ latitude: 30.2610, longitude: 120.1900, accuracy: 25 }); // 2 km away
+  const far = await activities.checkIn(token, await location.get(global.wx)).catch((error) => error);
+  global.wx.getLocation = ({ success }) => success({ latitude: 30.2491, longitude: 120.1713, accuracy: 30 });
+  const here = await location.get(global.wx);
+  const signed = await activities.checkIn(token, here);
+  report.location = { bare: bare.code, far: far.code, sent: here, title: signed.activity_title };
   report.wxLogins = wxLogins;
   process.stdout.write(JSON.stringify(report));
 }
