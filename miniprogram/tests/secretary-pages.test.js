@@ -76,6 +76,8 @@ describe('check-in code page', () => {
     comp.instance.onShow();
     await simulate.sleep(30);
     expect(fake.setScreenBrightness).toHaveBeenLastCalledWith({ value: 1 });
+    // the phone's own brightness is read before the page turns it up, or 1 would be restored
+    expect(fake.getScreenBrightness.mock.invocationCallOrder[0]).toBeLessThan(fake.setScreenBrightness.mock.invocationCallOrder[0]);
     expect(fake.setKeepScreenOn).toHaveBeenLastCalledWith({ keepScreenOn: true });
     expect(codes).toBe(1);
     const code = comp.querySelector('#code');

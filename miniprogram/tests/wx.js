@@ -38,7 +38,10 @@ function fakeWx({ handler, envVersion = 'develop', loginCodes, fontSizeSetting =
     showShareMenu: jest.fn(),
     setKeepScreenOn: jest.fn(),
     setScreenBrightness: jest.fn(),
-    getScreenBrightness: jest.fn(({ success }) => success({ value: 0.4 })),
+    getScreenBrightness: jest.fn(({ success, complete }) => {
+      if (success) success({ value: 0.4 });
+      if (complete) complete();
+    }),
     // A phone that knows where it is, unless a test says otherwise.
     getLocation: jest.fn(({ success }) => success({ latitude: 30.2489, longitude: 120.1711, accuracy: 35 })),
     scanCode: jest.fn(({ fail }) => fail({ errMsg: 'scanCode:fail cancel' })),

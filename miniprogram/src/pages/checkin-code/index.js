@@ -7,11 +7,18 @@ Component({
   methods: {
     onLoad(options) {
       this.setData({ id: Number(options.id), title: decodeURIComponent(options.title || '') });
-      wx.getScreenBrightness({ success: (res) => { this.brightness = res.value; } });
     },
     onShow() {
       wx.setKeepScreenOn({ keepScreenOn: true });
-      wx.setScreenBrightness({ value: 1 });
+      if (typeof this.brightness === 'number') {
+        wx.setScreenBrightness({ value: 1 });
+        return;
+      }
+      // the phone's own brightness first, then full: read after, it would be ours
+      wx.getScreenBrightness({
+        success: (res) => { this.brightness = res.value; },
+        complete: () => wx.setScreenBrightness({ value: 1 }),
+      });
     },
     onHide() {
       this.restore();
