@@ -18,6 +18,7 @@ class PlateData:
     badge: str = "中共党员"
     photo: bytes | None = None  # JPEG/PNG bytes
     emblem: bytes | None = None  # the standard 党徽 image supplied by the operator; never drawn by us
+    org: str = ""  # the party org the member's org life is in (a member card names it)
 
     @property
     def place(self) -> str:
@@ -36,4 +37,4 @@ class PlateData:
 
 
 FIELDS = {"name", "url", "code", "unit_name", "market", "stall", "pledge", "stars", "title", "badge", "photo",
-          "emblem", "place", "stars_text"}
+          "emblem", "place", "stars_text", "org"}

@@ -126,3 +126,28 @@ A6_PORTRAIT = Layout(
 
 LAYOUTS = {layout.name: layout for layout in (A5_LANDSCAPE, A6_PORTRAIT)}
 DEFAULT_LAYOUT = A5_LANDSCAPE
+
+# A member's sign-in card, wallet size (ISO/IEC 7810 ID-1): the QR holds the member code's URL,
+# which the secretary's phone scans, offline if need be. Not a plate layout (LAYOUTS): it
+# carries a member code, not a plate's.
+MEMBER_CARD = Layout(
+    name="member-card",
+    description="党员签到卡（85.6×54 毫米，出血 2 毫米）",
+    width_mm=85.6, height_mm=54, bleed_mm=2,
+    elements=(
+        Element("rect", -2, -2, 89.6, 58, fill="#FFFFFF"),
+        Element("rect", -2, -2, 89.6, 12, fill=RED),
+        Element("image", 3, 0.5, 8, 8, source="emblem", fit="contain"),
+        Element("text", 12, 0.8, 70, 7, text="{title}", size=15, min_size=11, color="#FFFFFF", bold=True),
+        Element("rect", 3, 13, 18, 24, fill="#EFEFEF", radius=0.8),
+        Element("image", 3, 13, 18, 24, source="photo"),
+        Element("text", 24, 12.5, 34, 9, text="{name}", size=19, min_size=12, color=INK, bold=True),
+        Element("text", 24, 22, 34, 8.5, text="{org}", size=8.5, min_size=7, color=INK, max_lines=2),
+        Element("text", 24, 31, 34, 6, text="{unit_name}", size=7.5, min_size=6.5, color=GREY),
+        Element("qr", 59, 11.5, 25, 25, source="url"),
+        Element("text", 57, 37, 29, 4, text="{code}", size=7, color=GREY, align="center"),
+        Element("rect", 3, 42.5, 79.6, 0.3, fill=RED),
+        Element("text", 3, 44, 79.6, 8, text="开会时出示此卡，由书记扫码签到（无网络也可）。遗失请找书记补办，旧卡作废。",
+                size=7, min_size=6, color=GREY, max_lines=2),
+    ),
+)

@@ -55,7 +55,8 @@ SUBJECTS = {
     "checkin": "扫码签到", "desk": "电脑工作台", "leave": "请假", "ledger": "台账", "market": "市场", "meeting_plan": "三会一课计划", "member": "党员",
     "members": "党员名册", "org": "组织", "plate": "三亮牌", "plate.batch": "三亮牌批量打印", "profile": "公开档案",
     "profile.consent": "公开同意", "profile.photo": "档案照片", "profile.pledge": "承诺", "rating": "群众评价",
-    "registration": "登记表", "role": "角色", "roster.import": "名册导入",
+    "registration": "登记表", "role": "角色", "roster.import": "名册导入", "member_code": "签到码",
+    "member_card": "党员签到卡", "member_card.batch": "党员签到卡批量打印",
 }
 VERBS = {
     "created": "新建", "updated": "修改", "cancelled": "取消", "added": "上传", "deleted": "删除", "marked": "标记",
@@ -68,6 +69,7 @@ VERBS = {
     "mark": "标记", "photo": "照片", "checkin_code": "签到码", "leave_decide": "审批请假", "leave_list": "查看请假",
     "list": "查看", "revoke": "撤销", "publish": "公开", "hide": "隐藏", "reply": "回复",
     "recorded": "填写会议记录", "record": "填写会议记录", "changed": "修改", "attendance": "查看签到情况",
+    "reissued": "补办", "offline_pack": "下载离线签到名单", "offline_upload": "上传离线签到",
 }
 
 

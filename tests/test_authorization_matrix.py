@@ -8,8 +8,8 @@ from PIL import Image
 from server import auth
 from server.accounts.models import AuthToken
 from server.activities import tokens
-from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest, MeetingPlan, PlanReminder
-from server.members.models import Attachment, Member, Registration, RosterImport
+from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest, MeetingPlan, OfflineScan, PlanReminder
+from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
 from server.orgs.models import Org, Role
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
@@ -66,7 +66,13 @@ async def branch_a(world, backend) -> dict:
     sec_a_role = await Role.get(user=world.users["sec_a"])
     roster_import = await RosterImport.create(org=world.branch_a, requested_by=world.users["sec_a"], filename="名册.xlsx",
                                               total=1, created=1, rows=[], report=[])
-    return {"registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
+    from server.activities import offline
+    from server.clock import now
+    from server.members import codes
+
+    member_code = (await codes.ensure(world.member_a)).code
+    pack = offline.pack_token(backend.settings.secret_key, activity.id, now(), activity.ends_at)
+    return {"member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
 
@@ -138,6 +144,11 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("POST", "api/v1/activities/<activity_id:int>/leave", f"/api/v1/activities/{act}/leave", {"reason": "x"}),
         ("GET", "api/v1/activities/<activity_id:int>/leave", f"/api/v1/activities/{act}/leave", None),
         ("GET", "api/v1/activities/<activity_id:int>/leave/mine", f"/api/v1/activities/{act}/leave/mine", None),
+        ("GET", "api/v1/activities/<activity_id:int>/offline-pack", f"/api/v1/activities/{act}/offline-pack", None),
+        ("POST", "api/v1/activities/<activity_id:int>/offline-scans", f"/api/v1/activities/{act}/offline-scans",
+         {"device_id": "outsider-phone-1", "pack": a["pack"], "downloaded_at": "2026-12-01T18:00:00+08:00",
+          "sent_at": "2026-12-01T21:00:00+08:00",
+          "scans": [{"seq": 1, "member_code": a["member_code"], "scanned_at": "2026-12-01T18:55:00+08:00"}]}),
         ("POST", "api/v1/activities/<activity_id:int>/leave/<leave_id:int>/approve", f"/api/v1/activities/{act}/leave/{a['leave'].id}/approve", None),
         ("POST", "api/v1/activities/<activity_id:int>/leave/<leave_id:int>/reject", f"/api/v1/activities/{act}/leave/{a['leave'].id}/reject", None),
         ("POST", "api/v1/activities/<activity_id:int>/photos", f"/api/v1/activities/{act}/photos", "PHOTO"),
@@ -156,6 +167,10 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("POST", "api/v1/members/<member_id:int>/plate", f"/api/v1/members/{mem}/plate", None),
         ("GET", "api/v1/members/<member_id:int>/plate.png", f"/api/v1/members/{mem}/plate.png", None),
         ("GET", "api/v1/members/<member_id:int>/plate.pdf", f"/api/v1/members/{mem}/plate.pdf", None),
+        ("GET", "api/v1/members/<member_id:int>/member-code", f"/api/v1/members/{mem}/member-code", None),
+        ("POST", "api/v1/members/<member_id:int>/member-code", f"/api/v1/members/{mem}/member-code", None),
+        ("GET", "api/v1/members/<member_id:int>/member-card.pdf", f"/api/v1/members/{mem}/member-card.pdf", None),
+        ("GET", "api/v1/orgs/<org_id:int>/member-cards.pdf", f"/api/v1/orgs/{world.branch_a.id}/member-cards.pdf", None),
         ("POST", "api/v1/plates/batch", "/api/v1/plates/batch", {"org_id": world.party_a.id}),
         ("GET", "api/v1/jobs", f"/api/v1/jobs?org_id={world.branch_a.id}", None),
         ("GET", "api/v1/jobs/<job_id:int>", f"/api/v1/jobs/{a['job'].id}", None),
@@ -197,7 +212,7 @@ async def test_every_route_is_in_the_matrix(world, backend):
 
 async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, backend):
     a = await branch_a(world, backend)
-    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key]
+    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["member_code"]]
     before = await snapshot(world, a)
     for method, route, path, body in matrix(world, a):
         async with world.client() as anonymous:
@@ -227,6 +242,8 @@ async def snapshot(world, a) -> dict:
         "plan": await MeetingPlan.filter(org=world.party_a).count(),
         "plan_reminders": await PlanReminder.filter(org=world.party_a).count(),
         "attendance": await Attendance.filter(activity=a["activity"]).count(),
+        "offline_scans": await OfflineScan.filter(activity=a["activity"]).count(),
+        "member_codes": tuple(await MemberCode.filter(member=world.member_a, revoked_at=None).values_list("code", flat=True)),
         "leave": (await LeaveRequest.get(id=a["leave"].id)).status,
         "photos": await ActivityPhoto.filter(activity=a["activity"]).count(),
         "roles": await Role.filter(org_id__in=[world.branch_a.id, world.party_a.id]).count(),

@@ -19,7 +19,7 @@ ACTIVITY_KINDS = {
 DECIDING_KINDS = ("party_congress", "committee")
 QUORUM_KINDS = ("party_congress",)
 ATTENDANCE_STATUSES = {"present": "出席", "leave": "请假", "absent": "缺席"}
-ATTENDANCE_METHODS = {"scan": "扫码签到", "manual": "书记登记", "leave": "请假审批"}
+ATTENDANCE_METHODS = {"scan": "扫码签到", "card": "党员卡签到", "manual": "书记登记", "leave": "请假审批"}
 
 
 class Activity(Model):
@@ -159,3 +159,24 @@ class ActivityPhoto(Model):
 
     class Meta:
         table = "activity_photos"
+
+
+class OfflineScan(Model):
+    # A member card scanned by a secretary's phone without a network, as it was uploaded: one row
+    # per (device, sequence number), so an upload sent twice changes nothing, with the outcome
+    # the first upload got. The attendance it made, if any, is an ordinary Attendance row.
+    id = fields.IntField(primary_key=True)
+    activity = fields.ForeignKeyField("models.Activity", related_name="offline_scans", on_delete=fields.CASCADE)
+    device_id = fields.CharField(max_length=64)
+    seq = fields.IntField()
+    member_code = fields.CharField(max_length=64)
+    scanned_at = fields.DatetimeField()  # the phone's clock
+    counted_at = fields.DatetimeField()  # the same moment on the server's clock
+    member = fields.ForeignKeyField("models.Member", related_name="offline_scans", null=True, on_delete=fields.SET_NULL)
+    outcome = fields.CharField(max_length=24)
+    uploaded_by = fields.ForeignKeyField("models.User", related_name="offline_scans", null=True, on_delete=fields.SET_NULL)
+    uploaded_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "offline_scans"
+        unique_together = (("device_id", "seq"),)

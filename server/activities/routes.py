@@ -2,7 +2,8 @@
 from sanic import Blueprint
 from sanic.response import html, raw
 
-from server.activities import attendance, checkin, photos, plan, record, reminders, service
+from server.activities import attendance, checkin, offline, photos, plan, record, reminders, service
+from server.activities.offline_schemas import PackOut, UploadIn, UploadOut
 from server.activities.record_schemas import PlanReminderOut, PlanSettings, PlanSettingsIn, RecordIn, RecordOut
 from server.activities.schemas import (
     ActivityIn, ActivityList, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut,
@@ -164,6 +165,23 @@ async def request_leave(request, activity_id: int):
     return reply(LeaveOut.model_validate(leave), 201 if created else 200)
 
 
+@bp.get("/activities/<activity_id:int>/offline-pack")
+@doc("下载离线签到名单（书记手机，无网络时扫党员签到卡）", tag="activities", ok=PackOut, errors=(404, 409))
+async def offline_pack(request, activity_id: int):
+    principal = await authenticate(request)
+    return reply(PackOut(**await offline.pack(principal, activity_id, request.app.ctx.settings.secret_key)))
+
+
+@bp.post("/activities/<activity_id:int>/offline-scans")
+@doc("上传离线扫码签到（按设备和序号去重，重复上传不改变结果）", tag="activities", ok=UploadOut, body=UploadIn,
+     errors=(404, 409, 429))
+async def offline_scans(request, activity_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, UploadIn).model_dump()
+    ctx = request.app.ctx
+    return reply(UploadOut(**await offline.upload(principal, activity_id, data, ctx.settings.secret_key, ctx.store)))
+
+
 @bp.get("/activities/<activity_id:int>/leave/mine")
 @doc("我的请假申请（没有则为 null）", tag="activities", ok=MyLeaveOut, errors=(403, 404))
 async def my_leave(request, activity_id: int):
@@ -235,6 +253,18 @@ CHECKIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <style>body{font:20px/1.6 system-ui,sans-serif;margin:0;padding:2em 1.2em;text-align:center;color:#222}
 h1{font-size:1.4em;color:#c00}</style></head><body><h1>请用微信扫一扫签到</h1>
 <p>这是党员活动的签到码。请打开微信，点“扫一扫”，对准书记手机上的二维码完成签到。</p></body></html>"""
+
+
+MEMBER_CARD_PAGE = CHECKIN_PAGE.replace("<title>活动签到</title>", "<title>党员签到卡</title>").replace(
+    "<h1>请用微信扫一扫签到</h1>", "<h1>这是党员签到卡</h1>").replace(
+    "<p>这是党员活动的签到码。请打开微信，点“扫一扫”，对准书记手机上的二维码完成签到。</p>",
+    "<p>开会时由党支部书记用小程序扫这张卡签到。捡到此卡请交给所在市场或党支部。</p>")
+
+
+@pages.get("/m/<code:str>")
+@doc("党员签到卡上的二维码：在浏览器中打开时说明用途（不显示任何个人信息）", tag="pages", auth=False, media="text/html")
+async def member_card_link(request, code: str):
+    return html(MEMBER_CARD_PAGE)
 
 
 @pages.get("/c/<token:str>")

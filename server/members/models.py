@@ -162,3 +162,19 @@ class RosterImport(Model):
 
     class Meta:
         table = "roster_imports"
+
+
+class MemberCode(Model):
+    # The member's personal sign-in code: printed on their card and shown as 我的签到码, scanned
+    # by the secretary's phone, offline if need be. Reissuing (a lost card) revokes the old one;
+    # active_key equals member_id while current and NULL once revoked, so one current code per member.
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("models.Member", related_name="codes", on_delete=fields.CASCADE)
+    code = fields.CharField(max_length=16, unique=True)
+    active_key = fields.IntField(null=True, unique=True)
+    issued_by = fields.ForeignKeyField("models.User", related_name="issued_member_codes", null=True, on_delete=fields.SET_NULL)
+    issued_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "member_codes"

@@ -1,12 +1,16 @@
-"""HTTP for the 党建信息登记表 and member records."""
-from sanic import Blueprint
+"""HTTP for the 党建信息登记表, member records, and members' sign-in codes and cards."""
+import base64
 
+from sanic import Blueprint
+from sanic.response import raw
+
+import plates
 from server.apidoc import doc, reply
 from server.auth import authenticate
-from server.members import attachments, service
+from server.members import attachments, cards, codes, service
 from server.members.schemas import (
-    ApproveIn, AttachmentIn, AttachmentList, AttachmentOut, MemberHistory, MemberList, MemberOut, MemberPatch, MemberQuery,
-    RegistrationIn, RegistrationList,
+    ApproveIn, AttachmentIn, AttachmentList, AttachmentOut, MemberCodeOut, MemberHistory, MemberList, MemberOut, MemberPatch,
+    MemberQuery, RegistrationIn, RegistrationList,
     RegistrationOut, RegistrationQuery, RejectIn,
 )
 from server.members.views import history_outs, registration_out, registration_outs
@@ -116,3 +120,47 @@ async def detach(request, member_id: int, org_id: int):
     principal = await authenticate(request)
     items = await attachments.detach(principal, member_id, org_id)
     return reply(AttachmentList(items=[AttachmentOut.model_validate(a) for a in items]))
+
+
+# --- member codes and cards (offline check-in) ----------------------------------------------
+
+def _code_out(request, code) -> MemberCodeOut:
+    url = codes.card_url(code.code, request.app.ctx.settings.public_base_url)
+    png = base64.b64encode(plates.qr_png(url, 480)).decode()
+    return MemberCodeOut(code=code.code, url=url, qr=f"data:image/png;base64,{png}", issued_at=code.issued_at)
+
+
+@bp.get("/members/<member_id:int>/member-code")
+@doc("我的签到码（本人或书记；没有则生成）", tag="members", ok=MemberCodeOut, errors=(404,))
+async def member_code(request, member_id: int):
+    principal = await authenticate(request)
+    return reply(_code_out(request, await codes.of_member(principal, member_id)))
+
+
+@bp.post("/members/<member_id:int>/member-code")
+@doc("补办签到码（旧卡、旧码立即作废）", tag="members", ok=MemberCodeOut, status=201, errors=(404, 429))
+async def reissue_member_code(request, member_id: int):
+    principal = await authenticate(request)
+    return reply(_code_out(request, await codes.reissue(principal, member_id, request.app.ctx.store)), 201)
+
+
+def _pdf(body: bytes, filename: str):
+    return raw(body, content_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-cache"})
+
+
+@bp.get("/members/<member_id:int>/member-card.pdf")
+@doc("党员签到卡（PDF，85.6×54 毫米，含出血）", tag="members", errors=(404, 429, 503), media="application/pdf")
+async def member_card(request, member_id: int):
+    principal = await authenticate(request)
+    ctx = request.app.ctx
+    return _pdf(await cards.one(principal, member_id, ctx.settings, ctx.files, ctx.store), f"member-card-{member_id}.pdf")
+
+
+@bp.get("/orgs/<org_id:int>/member-cards.pdf")
+@doc(f"组织全部在册党员的签到卡（PDF，一人一页，至多 {cards.MAX_CARDS} 张）", tag="members",
+     errors=(403, 404, 409, 429, 503), media="application/pdf")
+async def org_member_cards(request, org_id: int):
+    principal = await authenticate(request)
+    ctx = request.app.ctx
+    return _pdf(await cards.of_org(principal, org_id, ctx.settings, ctx.files, ctx.store), f"member-cards-{org_id}.pdf")

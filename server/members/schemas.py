@@ -238,3 +238,10 @@ class AttachmentOut(BaseModel):
 
 class AttachmentList(BaseModel):
     items: list[AttachmentOut]
+
+
+class MemberCodeOut(BaseModel):
+    code: str
+    url: str = Field(description="二维码里的地址：<PUBLIC_BASE_URL>/m/<code>")
+    qr: str = Field(description="二维码图片（PNG data URL）")
+    issued_at: LocalDatetime

@@ -91,7 +91,7 @@ async def issue(principal: Principal, member_id: int, store) -> tuple[Plate, boo
 
 
 @functools.lru_cache(maxsize=4)
-def _emblem(path: str) -> bytes | None:
+def emblem(path: str) -> bytes | None:
     return Path(path).read_bytes() if path else None
 
 
@@ -101,7 +101,7 @@ async def plate_data(member: Member, profile: Profile, plate: Plate, files: File
     return plates.PlateData(
         name=member.name, url=plate_url(plate.code, settings.public_base_url), code=plate.code,
         unit_name=member.unit_name, market=market or "", stall=member.stall_no or "", pledge=profile.pledge,
-        photo=photo, emblem=_emblem(settings.plate_emblem),
+        photo=photo, emblem=emblem(settings.plate_emblem),
     )
 
 
