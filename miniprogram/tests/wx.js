@@ -46,6 +46,7 @@ function fakeWx({ handler, envVersion = 'develop', loginCodes, fontSizeSetting =
     getLocation: jest.fn(({ success }) => success({ latitude: 30.2489, longitude: 120.1711, accuracy: 35 })),
     scanCode: jest.fn(({ fail }) => fail({ errMsg: 'scanCode:fail cancel' })),
     getAppBaseInfo: () => ({ fontSizeSetting }),
+    vibrateShort: jest.fn(),
   };
   return wx;
 }
@@ -60,7 +61,7 @@ function installFakeWx(options) {
   const names = ['getAccountInfoSync', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'login', 'request',
     'showModal', 'showToast', 'requestSubscribeMessage', 'navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack',
     'stopPullDownRefresh', 'setNavigationBarTitle', 'showShareMenu', 'setKeepScreenOn', 'setScreenBrightness',
-    'getScreenBrightness', 'getLocation', 'scanCode', 'getAppBaseInfo'];
+    'getScreenBrightness', 'getLocation', 'scanCode', 'getAppBaseInfo', 'vibrateShort'];
   for (const name of names) {
     saved[name] = global.wx[name];
     global.wx[name] = fake[name];

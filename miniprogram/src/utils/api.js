@@ -31,6 +31,8 @@ const ENDPOINTS = {
     method: 'PATCH', path: '/api/v1/members/{member_id}',
     body: ['business_status', 'away_since', 'membership', 'left_reason', 'effective_on', 'reason'], reads: ['id', 'business_status', 'away_since', 'membership'],
   },
+  memberCode: { method: 'GET', path: '/api/v1/members/{member_id}/member-code', reads: ['code', 'url', 'qr', 'issued_at'] },
+  reissueMemberCode: { method: 'POST', path: '/api/v1/members/{member_id}/member-code', reads: ['code', 'url', 'qr', 'issued_at'] },
   memberHistory: { method: 'GET', path: '/api/v1/members/{member_id}/history', reads: ['items'] },
 
   activities: { method: 'GET', path: '/api/v1/activities', query: ['from', 'limit', 'offset'], reads: ['items', 'total'] },
@@ -44,6 +46,14 @@ const ENDPOINTS = {
   attendance: { method: 'GET', path: '/api/v1/activities/{activity_id}/attendance', reads: ['expected', 'present', 'leave', 'absent', 'entries'] },
   markAttendance: { method: 'PUT', path: '/api/v1/activities/{activity_id}/attendance/{member_id}', body: ['status', 'note'], reads: ['entries'] },
   requestLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave', body: ['reason'], reads: ['status'] },
+  offlinePack: {
+    method: 'GET', path: '/api/v1/activities/{activity_id}/offline-pack',
+    reads: ['activity_id', 'title', 'pack', 'issued_at', 'opens_at', 'valid_until', 'members'],
+  },
+  offlineScans: {
+    method: 'POST', path: '/api/v1/activities/{activity_id}/offline-scans',
+    body: ['device_id', 'pack', 'downloaded_at', 'sent_at', 'scans'], reads: ['results', 'counts'],
+  },
   myLeave: { method: 'GET', path: '/api/v1/activities/{activity_id}/leave/mine', reads: ['leave'] },
   leaveRequests: { method: 'GET', path: '/api/v1/activities/{activity_id}/leave', reads: ['items'] },
   approveLeave: { method: 'POST', path: '/api/v1/activities/{activity_id}/leave/{leave_id}/approve', reads: ['status'] },

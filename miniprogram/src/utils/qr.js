@@ -3,6 +3,7 @@
 const CHECKIN = /\/c\/([A-Za-z0-9._~-]{8,100})$/;
 const PLATE = /\/p\/([23456789abcdefghjkmnpqrstuvwxyz]{10,16})$/;
 const DESK = /\/l\/([A-Za-z0-9_-]{16,64})$/; // the desk's login QR on a computer screen
+const MEMBER = /\/m\/([23456789abcdefghjkmnpqrstuvwxyz]{10,16})$/; // a member's sign-in card or 我的签到码
 
 function decodeQ(q) {
   if (!q) return '';
@@ -13,7 +14,7 @@ function decodeQ(q) {
   }
 }
 
-// {kind: 'checkin', token} | {kind: 'plate', code} | {kind: 'desk', code} | {kind: 'unknown'}
+// {kind: 'checkin', token} | {kind: 'plate', code} | {kind: 'desk', code} | {kind: 'member', code} | {kind: 'unknown'}
 function parseUrl(text) {
   const url = String(text || '').trim().split(/[?#]/)[0];
   let match = CHECKIN.exec(url);
@@ -22,6 +23,8 @@ function parseUrl(text) {
   if (match) return { kind: 'plate', code: match[1] };
   match = DESK.exec(url);
   if (match) return { kind: 'desk', code: match[1] };
+  match = MEMBER.exec(url);
+  if (match) return { kind: 'member', code: match[1] };
   return { kind: 'unknown' };
 }
 

@@ -18,6 +18,7 @@ function scan(wxApi) {
       success: (res) => {
         const url = route(res.result);
         if (url) resolve(url);
+        else if (parseUrl(res.result).kind === 'member') reject(new Error('这是党员签到卡：请书记在活动的“离线签到”里扫'));
         else reject(new Error('这不是签到码或三亮牌，请对准书记手机上的签到码'));
       },
       fail: () => resolve(null), // the user closed the camera

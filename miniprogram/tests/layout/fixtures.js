@@ -76,6 +76,11 @@ const PAGES = [
   { name: 'plan', page: 'plan', routes: [['GET', '/api/v1/me', meSecretary], ['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/reports/meeting-plan', plan]] },
   { name: 'record', page: 'record', options: { id: '3' }, routes: [['GET', '/api/v1/activities/3', meetings[0]], ['GET', '/api/v1/activities/3/record', record],
     ['GET', '/api/v1/activities/3/attendance', sheet]] },
+  { name: 'offline-scan', page: 'offline-scan', options: { id: '3', title: encodeURIComponent('十二月支部党员大会：学习贯彻全会精神') },
+    routes: [['GET', '/api/v1/activities/3/offline-pack', { activity_id: 3, title: '十二月支部党员大会', pack: 'x', issued_at: iso(0, '18:00'),
+      opens_at: iso(0, '18:30'), valid_until: iso(0, '21:00'), members: [{ member_id: 1, name: '王建国', digest: 'a' }] }]] },
+  { name: 'my-code', page: 'my-code', options: { member_id: '11' }, routes: [['GET', '/api/v1/members/11/member-code',
+    { code: 'k7m2x9qr4tzw', url: 'https://dj.example.cn/m/k7m2x9qr4tzw', qr: 'data:image/png;base64,iVBORw0KGgo=', issued_at: iso(-30, '10:00') }]] },
   { name: 'dev-login', page: 'dev-login', routes: [['GET', '/api/v1/console/dev-users', { items: [
     { key: 'admin', label: '湖滨分会管理员' }, { key: 'secretary1', label: '河坊街市场党支部书记' }, { key: 'vendor1', label: '普通用户（无工作台权限）' }] }]] },
 ];

@@ -76,6 +76,9 @@ Component({
     showCode() {
       wx.navigateTo({ url: `/pages/checkin-code/index?id=${this.id}&title=${encodeURIComponent(this.data.activity.title)}` });
     },
+    offlineScan() {
+      wx.navigateTo({ url: `/pages/offline-scan/index?id=${this.id}&title=${encodeURIComponent(this.data.activity.title)}` });
+    },
     showSheet() {
       wx.navigateTo({ url: `/pages/attendance/index?id=${this.id}` });
     },
