@@ -3,7 +3,8 @@ demo data): its own services (miniprogram/tests/live/develop-build.js) run in No
 whose requests are real HTTP. A new developer's first run: the demo users are offered instead of
 a wx.login code the fake gateway refuses; then a vendor's leave request, seen pending, decided by
 the secretary on the phone, and seen decided; and a check-in at a meeting with a geofence, refused
-without the phone's position and far away, signed in at the market with its accuracy."""
+without the phone's position and far away, signed in at the market with its accuracy; and a meeting in a room without signal, member codes
+scanned against the downloaded list and uploaded (twice) when the network is back."""
 from __future__ import annotations
 
 import json
@@ -45,3 +46,9 @@ def test_the_develop_build_logs_in_as_a_demo_user_and_runs_a_leave_request(tmp_p
     # location check-in: refused without a position, refused 2 km away, signed in at the market
     assert report["location"] == {"bare": "location_required", "far": "outside_geofence",
                                   "sent": {"lat": 30.2491, "lng": 120.1713, "accuracy_m": 30}, "title": "党课：定位签到"}
+    # offline: two cards scanned with no network (one twice), kept, uploaded, then the same batch again
+    offline = report["offline"]
+    assert offline["scanned"][0] == [True, "王建国", False] and offline["scanned"][2] == [True, "王建国", True]
+    assert offline["whileOffline"] == "network"
+    assert offline["first"] == {"recorded": 2} and offline["again"] == {"recorded": 2}
+    assert offline["present"] == 2 and offline["methods"] == ["card", "card"]

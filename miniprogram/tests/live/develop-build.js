@@ -28,6 +28,7 @@ const client = require('../../src/services/client');
 const account = require('../../src/services/account');
 const activities = require('../../src/services/activities');
 const location = require('../../src/utils/location');
+const offline = require('../../src/services/offline');
 
 // Beijing wall time `minutes` from now, as the server takes it
 function beijingIn(minutes) {
@@ -88,6 +89,35 @@ async function main() {
   const here = await location.get(global.wx);
   const signed = await activities.checkIn(token, here);
   report.location = { bare: bare.code, far: far.code, sent: here, title: signed.activity_title };
+
+  // No signal in the room: the vendor's 我的签到码 and a member card scanned by the secretary's
+  // phone against the downloaded list, uploaded twice when the network is back.
+  const vendorCode = await client.request('memberCode', { params: { member_id: vendor.member.id } });
+  as('secretary1');
+  await account.start();
+  const lecture = await client.request('createActivity', { data: { org_id: market.id, kind: 'lecture', title: '党课：离线签到',
+    place: '地下室会议室', starts_at: beijingIn(5), duration_minutes: 60 } });
+  const pack = await offline.download(global.wx, lecture.id);
+  const sheet = await activities.attendance(lecture.id);
+  const other = sheet.entries.find((e) => e.member_id !== vendor.member.id);
+  const otherCode = await client.request('memberCode', { params: { member_id: other.member_id } });
+  const realRequest = global.wx.request;
+  global.wx.request = ({ fail }) => fail({ errMsg: 'request:fail' }); // the basement
+  const scanned = [offline.scan(global.wx, lecture.id, vendorCode.url), offline.scan(global.wx, lecture.id, otherCode.url),
+    offline.scan(global.wx, lecture.id, vendorCode.url)];
+  const whileOffline = await offline.upload(global.wx, lecture.id).catch((error) => error.code);
+  global.wx.request = realRequest;
+  const uploaded = await offline.upload(global.wx, lecture.id);
+  // a second phone retrying the same stored batch (as after a lost answer): nothing changes
+  const again = await client.request('offlineScans', { params: { activity_id: lecture.id }, data: {
+    device_id: offline.deviceId(global.wx), pack: pack.pack, downloaded_at: pack.downloaded_at, sent_at: new Date().toISOString(),
+    scans: offline.queue(global.wx, lecture.id).map((s) => ({ seq: s.seq, member_code: s.member_code, scanned_at: s.scanned_at })) } });
+  const after = await activities.attendance(lecture.id);
+  report.offline = {
+    packMembers: pack.members.length, scanned: scanned.map((r) => [r.ok, r.name, r.already]), whileOffline,
+    first: uploaded.counts, again: again.counts, present: after.present,
+    methods: after.entries.filter((e) => e.status === 'present').map((e) => e.method),
+  };
   report.wxLogins = wxLogins;
   process.stdout.write(JSON.stringify(report));
 }
