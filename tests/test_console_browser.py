@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
+from pypdf import PdfReader
 
 from server.clock import today
 from server.config import PROJECT_ROOT
@@ -179,6 +180,13 @@ def test_a_secretarys_week_at_the_desk(page, server):
     assert record["speaker"] == {"member_id": None, "name": "区市场监管局 林老师"}
     page.get_by_role("menuitem", name="三会一课").click()
     shot(page, "07-activities")
+
+    # The members' sign-in cards for the org, one wallet card a page, their QR readable.
+    page.get_by_role("menuitem", name="党员名册").click()
+    with page.expect_download() as waiting:
+        page.locator("[data-test=member-cards]").click()
+    cards = Path(waiting.value.path()).read_bytes()
+    assert cards[:5] == b"%PDF-" and len(PdfReader(io.BytesIO(cards)).pages) >= 2
 
     # A batch of plates for the branch, followed to the end, downloaded.
     page.get_by_role("menuitem", name="三亮牌").click()
