@@ -16,8 +16,9 @@ time, a sequence number and its device id. Back online it uploads them:
   (activity, member) pair keeps check-in exactly-once across the rotating code and the cards, and
   a card overrides a leave or absent mark as a scan of the code does.
 
-Uploads for one activity run one at a time (its row locked), so the seq rule holds under
-concurrency on PostgreSQL; SQLite serialises writers anyway.
+Uploads for one activity run one at a time (its row locked FOR NO KEY UPDATE, which check-ins'
+foreign-key checks do not wait for), so the seq rule holds under concurrency on PostgreSQL;
+SQLite serialises writers anyway.
 """
 from __future__ import annotations
 
@@ -101,7 +102,10 @@ async def upload(principal: Principal, activity_id: int, data: dict, secret: str
     device, scans = data["device_id"], data["scans"]
     results: list[str | None] = [None] * len(scans)
     async with in_transaction():
-        await Activity.filter(id=activity.id).select_for_update().first()  # one upload at a time per activity
+        # One upload at a time per activity. FOR NO KEY UPDATE, not FOR UPDATE: a member's check-in
+        # inserting its attendance row takes KEY SHARE on the activity (the foreign key), and FOR
+        # UPDATE would make it wait for us while we wait for its row (a deadlock the test met).
+        await Activity.filter(id=activity.id).select_for_update(no_key=True).first()
         stored = {s.seq: s for s in await OfflineScan.filter(device_id=device, seq__in=[s["seq"] for s in scans])}
         fresh, seen = [], {}
         for index, scan in enumerate(scans):

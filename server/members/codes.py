@@ -40,7 +40,7 @@ async def _issue(member: Member, user, *, keep_current: bool) -> tuple[MemberCod
     for _attempt in range(3):
         try:
             async with in_transaction():
-                await Member.filter(id=member.id).select_for_update().first()
+                await Member.filter(id=member.id).select_for_update(no_key=True).first()
                 old = await MemberCode.filter(active_key=member.id).first()
                 if old is not None and keep_current:
                     return old, None
