@@ -126,6 +126,12 @@ def test_a_secretarys_week_at_the_desk(page, server):
     page.wait_for_url(re.compile(r"/console/members/\d+"))
     page.get_by_role("tab", name="变更记录").click()
     shot(page, "05-member")
+    with page.expect_download() as waiting:  # the member's sign-in card, its QR read back
+        page.locator("[data-test=member-card]").click()
+    card = Path(waiting.value.path()).read_bytes()
+    assert card[:5] == b"%PDF-" and len(PdfReader(io.BytesIO(card)).pages) == 1
+    image = PdfReader(io.BytesIO(card)).pages[0].images[0].image
+    assert "/m/" in zxingcpp.read_barcodes(image.resize((image.width // 2, image.height // 2)))[0].text
 
     # The roster of a past day, and an import: checked first, written only when every row is right.
     page.goto(server.base + "/console/members?as_of=2026-06-30")

@@ -6,7 +6,15 @@ const client = require('../src/services/client');
 const network = require('../src/utils/network');
 const { sha256 } = require('../src/utils/sha256');
 const { installFakeWx } = require('./wx');
-const { open, server } = require('./harness');
+const harness = require('./harness');
+
+const opened = [];
+function open(name, options) {
+  const comp = harness.open(name, options);
+  opened.push(comp);
+  return comp;
+}
+const { server } = harness;
 
 const ACTIVITY = 12;
 const digest = (code) => sha256(`${ACTIVITY}:${code}`).slice(0, 24);
@@ -44,6 +52,7 @@ beforeEach(() => {
   fake.setStorageSync('dj_token', 'secretary');
 });
 afterEach(() => {
+  opened.splice(0).forEach((comp) => comp.detach()); // their timers stop with them
   fake.restore();
   network.reset();
 });
@@ -116,6 +125,27 @@ test('a failed upload keeps the scans, and the retry sends the same sequence num
   scanning(comp, card('hfjwjgdemxz8'));
   await simulate.sleep(30); // online now: the scan goes up at once
   expect(uploads[2].scans.map((s) => s.seq)).toEqual([2]); // sequence numbers only go up
+});
+
+test('连续扫: the camera opens again after each good card, until it is closed or a card is refused', async () => {
+  const comp = open('offline-scan', { id: String(ACTIVITY) });
+  await simulate.sleep(30);
+  offlineNow();
+  fake.scanCode
+    .mockImplementationOnce(({ success }) => success({ result: card('k7m2x9qr4tzw') }))
+    .mockImplementationOnce(({ success }) => success({ result: card('hfjwjgdemxz8') }))
+    .mockImplementationOnce(({ success }) => success({ result: card('zzzzzzzzzzzz') }));
+  comp.instance.scan();
+  await simulate.sleep(2000);
+  expect(fake.scanCode).toHaveBeenCalledTimes(3); // two good cards, then the refused one stops it
+  expect(comp.data.waiting).toBe(2);
+  expect(comp.querySelector('.result .what').dom.textContent).toContain('不在本次活动的应到名单');
+  comp.instance.toggleContinuous({ detail: { value: false } });
+  fake.scanCode.mockImplementationOnce(({ success }) => success({ result: card('k7m2x9qr4tzw') }));
+  comp.instance.scan();
+  await simulate.sleep(1000);
+  expect(fake.scanCode).toHaveBeenCalledTimes(4); // one at a time when switched off
+  comp.instance.onUnload();
 });
 
 test('without the list nothing is counted, and a list past its window refuses', async () => {

@@ -6,6 +6,8 @@ const network = require('../../utils/network');
 const format = require('../../utils/format');
 const { showError } = require('../../utils/request');
 
+const NEXT_SCAN_MS = 800; // long enough to read the name, short enough for a queue
+
 const OUTCOME = {
   recorded: '已记为出席', already_checked_in: '已签到过', not_in_audience: '不在应到名单',
   outside_window: '不在签到时段', unknown_code: '卡已作废', seq_conflict: '序号冲突',
@@ -13,7 +15,7 @@ const OUTCOME = {
 
 Component({
   behaviors: [require('../../behaviors/page')],
-  data: { title: '', pack: null, validUntil: '', result: null, scans: [], waiting: 0, uploading: false, message: '' },
+  data: { title: '', pack: null, validUntil: '', result: null, scans: [], waiting: 0, uploading: false, message: '', continuous: true },
   lifetimes: {
     attached() {
       // the network is back: send what waits, without anyone having to remember
@@ -21,6 +23,7 @@ Component({
     },
     detached() {
       if (this.stopOnline) this.stopOnline();
+      clearTimeout(this.nextTimer);
     },
   },
   methods: {
@@ -54,6 +57,7 @@ Component({
       }
     },
     scan() {
+      clearTimeout(this.nextTimer); // a tap while the next scan is pending: one camera, not two
       wx.scanCode({
         onlyFromCamera: true,
         scanType: ['qrCode'],
@@ -63,8 +67,18 @@ Component({
           this.refresh();
           if (result.ok && !result.already) wx.vibrateShort({ type: 'medium' });
           if (result.ok && network.isOnline()) this.upload(true);
+          // 连续扫: a queue of members with cards, one after another, the camera opening by itself
+          // (closing it stops); a refused card stops too, so its reason is read.
+          if (result.ok && this.data.continuous) this.nextTimer = setTimeout(() => this.scan(), NEXT_SCAN_MS);
         },
+        fail: () => {}, // the camera closed: nothing scanned, the 连续扫 queue ends
       });
+    },
+    toggleContinuous(event) {
+      this.setData({ continuous: event.detail.value });
+    },
+    onUnload() {
+      clearTimeout(this.nextTimer);
     },
     async upload(quiet) {
       if (this.data.uploading || !offline.waiting(wx, this.id).length) return;
