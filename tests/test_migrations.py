@@ -72,7 +72,9 @@ def test_models_have_no_unmigrated_changes():
     assert result.stdout.strip().splitlines()[-1] == "[]", "models changed without a migration: run tortoise makemigrations"
 
 
-BACKFILL = """
+# An old database made at a migration, rows put in with SQL, then migrated to the newest: the scripts
+# run in a process of their own (Tortoise is global), starting from this.
+SCRIPT_HEAD = """
 import asyncio, sys
 from tortoise import Tortoise, connections
 from tortoise.migrations.api.migrate import migrate
@@ -86,7 +88,9 @@ async def sql(query):
         return await connections.get("default").execute_query_dict(query)
     finally:
         await db.close()
+"""
 
+BACKFILL = SCRIPT_HEAD + """
 def text(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -110,11 +114,15 @@ asyncio.run(main())
 """
 
 
-def _backfill(url: str) -> str:
-    result = subprocess.run([sys.executable, "-c", BACKFILL, url], cwd=PROJECT_ROOT, capture_output=True, text=True,
+def _run(script: str, url: str) -> str:
+    result = subprocess.run([sys.executable, "-c", script, url], cwd=PROJECT_ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip().splitlines()[-1]
+
+
+def _backfill(url: str) -> str:
+    return _run(BACKFILL, url)
 
 
 EXPECTED = "9 ['2024-03-02'] [('2024-03-02', None, 1, 'local', 'active')] ('2024-03-02', 'operating', 'active')"
@@ -131,21 +139,8 @@ async def test_the_history_of_members_already_on_the_roster_starts_on_their_day_
     assert _backfill(await fresh_postgres("dangjian_backfill_test")) == EXPECTED
 
 
-MEETING_RECORD = """
-import asyncio, sys
-from tortoise import Tortoise, connections
-from tortoise.migrations.api.migrate import migrate
-from server import db
+MEETING_RECORD = SCRIPT_HEAD + """
 from server.activities.models import Activity
-
-url = sys.argv[1]
-
-async def sql(query):
-    await Tortoise.init(config=db.tortoise_config(url))
-    try:
-        return await connections.get("default").execute_query_dict(query)
-    finally:
-        await db.close()
 
 async def main():
     await migrate(config=db.tortoise_config(url), target="models.0009_query_indexes")
@@ -169,10 +164,7 @@ asyncio.run(main())
 
 
 def _meeting_record(url: str) -> str:
-    result = subprocess.run([sys.executable, "-c", MEETING_RECORD, url], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip().splitlines()[-1]
+    return _run(MEETING_RECORD, url)
 
 
 def test_meetings_held_before_the_record_fields_have_an_empty_record_on_sqlite(tmp_path):

@@ -60,6 +60,10 @@ describe('home (首页)', () => {
     expect(fake.navigateTo).toHaveBeenCalledWith({ url: '/pages/activity/index?id=3' });
     comp.instance.go({ currentTarget: { dataset: { url: '/pages/me/index' } } });
     expect(fake.switchTab).toHaveBeenCalledWith({ url: '/pages/me/index' }); // a tab is switched to, never navigated to
+    const asked = fake.calls.filter((c) => c.url.endsWith('/api/v1/me')).length;
+    await comp.instance.onPullDownRefresh(); // the page behavior's: load again, then stop the spinner
+    expect(fake.calls.filter((c) => c.url.endsWith('/api/v1/me')).length).toBe(asked + 1);
+    expect(fake.stopPullDownRefresh).toHaveBeenCalled();
   });
 
   test('a failed start shows the reason and 重试 loads again', async () => {

@@ -101,6 +101,7 @@ async def upload(principal: Principal, activity_id: int, data: dict, secret: str
     opens, closes = activities.window(activity)
     device, scans = data["device_id"], data["scans"]
     results: list[str | None] = [None] * len(scans)
+    copies: dict[int, int] = {}  # a scan sent twice in one upload → the index of its first
     async with in_transaction():
         # One upload at a time per activity. FOR NO KEY UPDATE, not FOR UPDATE: a member's check-in
         # inserting its attendance row takes KEY SHARE on the activity (the foreign key), and FOR
@@ -115,11 +116,13 @@ async def upload(principal: Principal, activity_id: int, data: dict, secret: str
                 same = (before.activity_id, before.member_code, before.scanned_at) == key
                 results[index] = before.outcome if same else "seq_conflict"
             elif scan["seq"] in seen:  # twice in one upload: the first one counts
-                first = seen[scan["seq"]]
-                results[index] = f"same-as:{first}" if (activity.id, scans[first]["member_code"], scans[first]["scanned_at"]) == key \
-                    else "seq_conflict"
+                first, first_key = seen[scan["seq"]]
+                if first_key == key:
+                    copies[index] = first
+                else:
+                    results[index] = "seq_conflict"
             else:
-                seen[scan["seq"]] = index
+                seen[scan["seq"]] = (index, key)
                 fresh.append(index)
         found = {c.code: c for c in await codes.MemberCode.filter(code__in=[scans[i]["member_code"] for i in fresh])}
         member_ids = [c.member_id for c in found.values() if c.active_key is not None]
@@ -144,7 +147,8 @@ async def upload(principal: Principal, activity_id: int, data: dict, secret: str
                                     outcome=outcome, uploaded_by=principal.user))
         if rows:
             await OfflineScan.bulk_create(rows)
-    results = [results[int(r.split(":")[1])] if r.startswith("same-as:") else r for r in results]
+    for index, first in copies.items():
+        results[index] = results[first]
     counts: dict[str, int] = {}
     for outcome in results:
         counts[outcome] = counts.get(outcome, 0) + 1

@@ -248,17 +248,17 @@ async def photo_file(request, activity_id: int, photo_id: int):
     return raw(data, content_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
 
-CHECKIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>活动签到</title>
-<style>body{font:20px/1.6 system-ui,sans-serif;margin:0;padding:2em 1.2em;text-align:center;color:#222}
-h1{font-size:1.4em;color:#c00}</style></head><body><h1>请用微信扫一扫签到</h1>
-<p>这是党员活动的签到码。请打开微信，点“扫一扫”，对准书记手机上的二维码完成签到。</p></body></html>"""
+def _notice_page(title: str, heading: str, text: str) -> str:
+    """A page for a QR opened in a browser instead of WeChat: what it is, nothing personal."""
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>\n'
+            '<style>body{font:20px/1.6 system-ui,sans-serif;margin:0;padding:2em 1.2em;text-align:center;color:#222}\n'
+            f'h1{{font-size:1.4em;color:#c00}}</style></head><body><h1>{heading}</h1>\n<p>{text}</p></body></html>')
 
 
-MEMBER_CARD_PAGE = CHECKIN_PAGE.replace("<title>活动签到</title>", "<title>党员签到卡</title>").replace(
-    "<h1>请用微信扫一扫签到</h1>", "<h1>这是党员签到卡</h1>").replace(
-    "<p>这是党员活动的签到码。请打开微信，点“扫一扫”，对准书记手机上的二维码完成签到。</p>",
-    "<p>开会时由党支部书记用小程序扫这张卡签到。捡到此卡请交给所在市场或党支部。</p>")
+CHECKIN_PAGE = _notice_page("活动签到", "请用微信扫一扫签到",
+                            "这是党员活动的签到码。请打开微信，点“扫一扫”，对准书记手机上的二维码完成签到。")
+MEMBER_CARD_PAGE = _notice_page("党员签到卡", "这是党员签到卡", "开会时由党支部书记用小程序扫这张卡签到。捡到此卡请交给所在市场或党支部。")
 
 
 @pages.get("/m/<code:str>")

@@ -11,17 +11,15 @@ goes only to whoever holds the secret, which never leaves the console that asked
 """
 from __future__ import annotations
 
-import asyncio
-import base64
 import hashlib
 import hmac
 import json
 import secrets
 
-from plates import qr_png
 from server import audit, auth
 from server.accounts.models import AuthToken, User
 from server.clock import now
+from server.codes import qr_data_url
 from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, RateLimited, UpstreamUnavailable
 from server.kv import KeyValueStore
@@ -73,9 +71,7 @@ async def create_request(store: KeyValueStore, *, public_base_url: str, agent: s
     if not await store.set(_key(code), json.dumps(state), LOGIN_SECONDS, only_if_absent=True):
         raise StoreRefused()
     url = f"{public_base_url}/l/{code}"
-    png = await asyncio.to_thread(qr_png, url)  # about 7 ms of drawing: off the event loop
-    qr = "data:image/png;base64," + base64.b64encode(png).decode()
-    return {"code": code, "secret": secret, "url": url, "qr": qr, "expires_in": LOGIN_SECONDS}
+    return {"code": code, "secret": secret, "url": url, "qr": await qr_data_url(url), "expires_in": LOGIN_SECONDS}
 
 
 async def _load(store: KeyValueStore, code: str) -> dict:

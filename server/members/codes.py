@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from server import audit, limits
 from server.auth import Principal
-from server.clock import now
-from server.codes import random_code
+from server.codes import qr_data_url, rotate
 from server.members.models import Member, MemberCode
 from server.members.service import get_member
 
@@ -36,28 +32,9 @@ async def current(member_id: int) -> MemberCode | None:
     return await MemberCode.get_or_none(active_key=member_id)
 
 
-async def _issue(member: Member, user, *, keep_current: bool) -> tuple[MemberCode, MemberCode | None]:
-    for _attempt in range(3):
-        try:
-            async with in_transaction():
-                await Member.filter(id=member.id).select_for_update(no_key=True).first()
-                old = await MemberCode.filter(active_key=member.id).first()
-                if old is not None and keep_current:
-                    return old, None
-                if old is not None:
-                    old.active_key, old.revoked_at = None, now()
-                    await old.save(update_fields=["active_key", "revoked_at"])
-                code = await MemberCode.create(member=member, code=random_code(CODE_LENGTH), active_key=member.id,
-                                               issued_by=user)
-            return code, old
-        except IntegrityError:
-            continue  # a code already taken, or a racing first issue: look again
-    raise RuntimeError("could not issue a member code in three attempts")
-
-
 async def ensure(member: Member, user=None) -> MemberCode:
     """The member's current code, issued now if they have none."""
-    return await current(member.id) or (await _issue(member, user, keep_current=True))[0]
+    return await current(member.id) or (await rotate(MemberCode, member, user, length=CODE_LENGTH, keep_current=True))[0]
 
 
 async def ensure_many(member_ids: list[int]) -> dict[int, str]:
@@ -77,10 +54,16 @@ async def reissue(principal: Principal, member_id: int, store) -> MemberCode:
     """A lost card: the old code stops working at once (scans of it are unknown_code), a new one is issued."""
     member = await get_member(principal, member_id)
     await limits.charge(store, principal.user.id, "member_code.reissue")
-    code, old = await _issue(member, principal.user, keep_current=False)
+    code, old, _issued = await rotate(MemberCode, member, principal.user, length=CODE_LENGTH)
     await audit.record("member_code.reissued", actor=principal.user, org=member.life_org_id, target=member,
                        replaced=old.id if old else None)
     return code
+
+
+async def view(code: MemberCode, public_base_url: str) -> dict:
+    """What the member's phone shows: the code, its URL and the QR drawn from it."""
+    url = card_url(code.code, public_base_url)
+    return {"code": code.code, "url": url, "qr": await qr_data_url(url), "issued_at": code.issued_at}
 
 
 async def resolve(code: str) -> MemberCode | None:

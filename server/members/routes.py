@@ -1,10 +1,7 @@
 """HTTP for the 党建信息登记表, member records, and members' sign-in codes and cards."""
-import base64
-
 from sanic import Blueprint
 from sanic.response import raw
 
-import plates
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.members import attachments, cards, codes, service
@@ -124,24 +121,22 @@ async def detach(request, member_id: int, org_id: int):
 
 # --- member codes and cards (offline check-in) ----------------------------------------------
 
-def _code_out(request, code) -> MemberCodeOut:
-    url = codes.card_url(code.code, request.app.ctx.settings.public_base_url)
-    png = base64.b64encode(plates.qr_png(url, 480)).decode()
-    return MemberCodeOut(code=code.code, url=url, qr=f"data:image/png;base64,{png}", issued_at=code.issued_at)
+async def _code_out(request, code) -> MemberCodeOut:
+    return MemberCodeOut(**await codes.view(code, request.app.ctx.settings.public_base_url))
 
 
 @bp.get("/members/<member_id:int>/member-code")
 @doc("我的签到码（本人或书记；没有则生成）", tag="members", ok=MemberCodeOut, errors=(404,))
 async def member_code(request, member_id: int):
     principal = await authenticate(request)
-    return reply(_code_out(request, await codes.of_member(principal, member_id)))
+    return reply(await _code_out(request, await codes.of_member(principal, member_id)))
 
 
 @bp.post("/members/<member_id:int>/member-code")
 @doc("补办签到码（旧卡、旧码立即作废）", tag="members", ok=MemberCodeOut, status=201, errors=(404, 429))
 async def reissue_member_code(request, member_id: int):
     principal = await authenticate(request)
-    return reply(_code_out(request, await codes.reissue(principal, member_id, request.app.ctx.store)), 201)
+    return reply(await _code_out(request, await codes.reissue(principal, member_id, request.app.ctx.store)), 201)
 
 
 def _pdf(body: bytes, filename: str):

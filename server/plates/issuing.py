@@ -10,14 +10,10 @@ import asyncio
 import functools
 from pathlib import Path
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 import plates
 from server import audit, limits
 from server.auth import Principal
-from server.clock import now
-from server.codes import random_code
+from server.codes import rotate
 from server.errors import DomainError, NotFound
 from server.members.models import Member
 from server.members.service import get_member
@@ -52,23 +48,9 @@ async def issue_for(member: Member, user, store, *, keep_current: bool = False) 
     The member's row is locked first, so simultaneous issues for one member queue (on SQLite,
     transactions are serial anyway); the unique active_key guards the rule all the same.
     keep_current: a plate the member already has is returned as it is (batch printing)."""
-    for _attempt in range(3):
-        try:
-            async with in_transaction():
-                await Member.filter(id=member.id).select_for_update().first()
-                old = await Plate.filter(active_key=member.id).first()
-                if old is not None and keep_current:
-                    return old
-                if old is not None:
-                    old.active_key, old.revoked_at = None, now()
-                    await old.save(update_fields=["active_key", "revoked_at"])
-                plate = await Plate.create(member=member, code=random_code(CODE_LENGTH), active_key=member.id,
-                                           issued_by=user)
-            break
-        except IntegrityError:
-            continue  # a code already taken (about once in 10^17 issues): draw another
-    else:
-        raise RuntimeError("could not draw an unused plate code in three attempts")
+    plate, old, issued = await rotate(Plate, member, user, length=CODE_LENGTH, keep_current=keep_current)
+    if not issued:
+        return plate
     await audit.record("plate.issued", actor=user, org=member.life_org_id, target=member, plate_id=plate.id,
                        replaced=old.code if old else None)
     # The new code's page and the old one's (now 已更换): not every code the member ever had.

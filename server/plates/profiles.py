@@ -39,6 +39,13 @@ class PhotoNotFound(NotFound):
     code, message = "photo_not_found", "还没有上传照片"
 
 
+async def consented_photos(member_ids: list[int]) -> dict[int, str]:
+    """member id → photo key, for the members who agreed to show their profile publicly (reading
+    only: no empty profile is made for the others)."""
+    return dict(await Profile.filter(member_id__in=member_ids, consent_at__isnull=False, photo_key__isnull=False)
+                .values_list("member_id", "photo_key"))
+
+
 async def profile_of(member: Member) -> Profile:
     profile, _ = await Profile.get_or_create(member=member)
     return profile

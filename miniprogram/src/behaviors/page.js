@@ -1,5 +1,6 @@
-// What every page has: 长辈模式 (the root view's `elder` class scales every font) and the
-// offline hint, both kept current while the page is open.
+// What every page has: 长辈模式 (the root view's `elder` class scales every font), the
+// offline hint, both kept current while the page is open, and pull-to-refresh reloading the
+// page's load() where its JSON enables it (a paged list's behavior replaces it with its own).
 const elder = require('../utils/elder');
 const network = require('../utils/network');
 
@@ -15,6 +16,12 @@ module.exports = Behavior({
     },
     detached() {
       (this.stopListening || []).forEach((stop) => stop());
+    },
+  },
+  methods: {
+    async onPullDownRefresh() {
+      if (this.load) await this.load();
+      wx.stopPullDownRefresh();
     },
   },
 });

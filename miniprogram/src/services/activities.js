@@ -1,5 +1,6 @@
 const { request } = require('./client');
 const { nonce } = require('../utils/nonce');
+const { today } = require('../utils/format');
 
 // A page of activities, newest first (a member: those expected at; a secretary: those run).
 function list(offset = 0, limit = 20) {
@@ -8,8 +9,7 @@ function list(offset = 0, limit = 20) {
 
 // What is on from today (Beijing) on, soonest first, finished ones left out.
 async function upcoming(now = Date.now()) {
-  const today = new Date(now + 8 * 3600 * 1000).toISOString().slice(0, 10);
-  const page = await request('activities', { query: { from: `${today}T00:00:00+08:00`, limit: 50 } });
+  const page = await request('activities', { query: { from: `${today(now)}T00:00:00+08:00`, limit: 50 } });
   return page.items
     .filter((a) => a.status !== 'cancelled' && Date.parse(a.ends_at) > now)
     .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));

@@ -12,6 +12,11 @@ function pad(n) {
   return String(n).padStart(2, '0');
 }
 
+// Today's date in Beijing, 'YYYY-MM-DD' (a picker's value, a query's day)
+function today(now) {
+  return new Date((now || Date.now()) + BEIJING_MS).toISOString().slice(0, 10);
+}
+
 function thisYear(now) {
   return new Date((now || Date.now()) + BEIJING_MS).getUTCFullYear();
 }
@@ -59,4 +64,4 @@ function naturalCompare(a, b) {
   return x.length - y.length;
 }
 
-module.exports = { day, clock, when, span, date, naturalCompare };
+module.exports = { day, clock, when, span, date, today, naturalCompare };

@@ -2,6 +2,7 @@
 const activities = require('../../services/activities');
 const account = require('../../services/account');
 const labels = require('../../utils/labels');
+const { today } = require('../../utils/format');
 const { showError } = require('../../utils/request');
 
 const KINDS = Object.keys(labels.activityKind).map((value) => ({ value, label: labels.activityKind[value] }));
@@ -10,11 +11,6 @@ const KINDS = Object.keys(labels.activityKind).map((value) => ({ value, label: l
 function minutesOf(hhmm) {
   const [h, m] = hhmm.split(':').map(Number);
   return h * 60 + m;
-}
-
-function today() {
-  const d = new Date(Date.now() + 8 * 3600 * 1000); // Shanghai
-  return d.toISOString().slice(0, 10);
 }
 
 Component({

@@ -22,10 +22,6 @@ Component({
     onShow() {
       this.load();
     },
-    async onPullDownRefresh() {
-      await this.load();
-      wx.stopPullDownRefresh();
-    },
     async load() {
       try {
         const [activity, me, record] = await Promise.all([

@@ -20,10 +20,6 @@ Component({
       this.id = Number(options.id);
       this.load();
     },
-    async onPullDownRefresh() {
-      await this.load();
-      wx.stopPullDownRefresh();
-    },
     async load() {
       try {
         const [sheet, leave] = await Promise.all([activities.attendance(this.id), activities.leaveRequests(this.id)]);

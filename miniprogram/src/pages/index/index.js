@@ -16,10 +16,6 @@ Component({
     onShow() {
       this.load();
     },
-    async onPullDownRefresh() {
-      await this.load();
-      wx.stopPullDownRefresh();
-    },
     async load() {
       try {
         const me = await account.start();

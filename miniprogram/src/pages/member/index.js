@@ -4,6 +4,7 @@
 const account = require('../../services/account');
 const members = require('../../services/members');
 const labels = require('../../utils/labels');
+const { today } = require('../../utils/format');
 const { showError } = require('../../utils/request');
 
 const ACTIONS = [
@@ -15,11 +16,6 @@ const ACTIONS = [
   { key: 'left', label: '离开（不再在册）' },
 ];
 const LEFT_REASONS = Object.keys(labels.leftReason).map((value) => ({ value, label: labels.leftReason[value] }));
-
-function today() {
-  const now = new Date(Date.now() + 8 * 3600 * 1000); // Beijing time
-  return now.toISOString().slice(0, 10);
-}
 
 function view(member) {
   return {
