@@ -57,6 +57,8 @@ SUBJECTS = {
     "profile.consent": "公开同意", "profile.photo": "档案照片", "profile.pledge": "承诺", "rating": "群众评价",
     "registration": "登记表", "role": "角色", "roster.import": "名册导入", "member_code": "签到码",
     "member_card": "党员签到卡", "member_card.batch": "党员签到卡批量打印",
+    "evaluation": "先锋指数考评", "evaluation.cycle": "先锋指数考评", "evaluation.objection": "考评异议",
+    "evaluation.follow_up": "谈心谈话与结对帮扶", "evaluation.summary": "先锋指数考评汇总",
 }
 VERBS = {
     "created": "新建", "updated": "修改", "cancelled": "取消", "added": "上传", "deleted": "删除", "marked": "标记",
@@ -70,6 +72,8 @@ VERBS = {
     "list": "查看", "revoke": "撤销", "publish": "公开", "hide": "隐藏", "reply": "回复",
     "recorded": "填写会议记录", "record": "填写会议记录", "changed": "修改", "attendance": "查看签到情况",
     "reissued": "补办", "offline_pack": "下载离线签到名单", "offline_upload": "上传离线签到",
+    "vetoed": "一票否决", "announced": "公示", "finalized": "确定结果", "reviewed": "组织审定",
+    "outstanding": "推选优秀党员", "corrected": "更正星级",
 }
 
 

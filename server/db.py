@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "server.members.models",
     "server.activities.models",
     "server.plates.models",
+    "server.evaluation.models",
     "server.audit",
     "server.storage",
 ]

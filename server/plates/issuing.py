@@ -15,6 +15,7 @@ from server import audit, limits
 from server.auth import Principal
 from server.codes import rotate
 from server.errors import DomainError, NotFound
+from server.evaluation.cycles import stars_of
 from server.members.models import Member
 from server.members.service import get_member
 from server.orgs.models import Market
@@ -83,7 +84,7 @@ async def plate_data(member: Member, profile: Profile, plate: Plate, files: File
     return plates.PlateData(
         name=member.name, url=plate_url(plate.code, settings.public_base_url), code=plate.code,
         unit_name=member.unit_name, market=market or "", stall=member.stall_no or "", pledge=profile.pledge,
-        photo=photo, emblem=emblem(settings.plate_emblem),
+        photo=photo, emblem=emblem(settings.plate_emblem), stars=(await stars_of([member.id])).get(member.id),
     )
 
 

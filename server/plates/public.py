@@ -15,6 +15,7 @@ from tortoise.functions import Count
 
 from server.clock import SHANGHAI
 from server.errors import NotFound
+from server.evaluation.cycles import stars_of
 from server.members.models import Member
 from server.orgs.models import Market
 from server.plates import cache, html
@@ -83,12 +84,13 @@ async def _build(code: str) -> Entry:
         return Entry("not_public")
     market = await Market.get_or_none(id=member.market_id).values_list("name", flat=True) if member.market_id else None
     summary = await _summary(member.id)
+    stars = (await stars_of([member.id])).get(member.id)
     recent = await Rating.filter(member_id=member.id, status="published").order_by("-id").limit(RECENT_RATINGS)
     view = PublicProfile(
         code=code, name=member.name, badge=BADGE,
         photo_url=f"/p/{code}/photo.jpg?v={profile.photo_key[:8]}" if profile.photo_key else None,
         market=market, stall=member.stall_no if member.placement == "in_market" else None,
-        unit_name=member.unit_name, pledge=profile.pledge, stars=None,
+        unit_name=member.unit_name, pledge=profile.pledge, stars=stars,
         rating_average=summary[0], rating_count=summary[1],
         ratings=[PublicRating(score=r.score, comment=r.comment, created_on=_local_date(r.created_at),
                               reply=r.reply, replied_on=_local_date(r.replied_at) if r.replied_at else None)

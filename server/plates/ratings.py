@@ -200,3 +200,22 @@ async def reply(principal: Principal, rating_id: int, text: str, store, gateway)
         return rating
     return await _moderate(principal, rating, "replied", store, reply=text, replied_by=principal.user,
                            replied_at=now())
+
+
+async def year_figures(member_ids: list[int], year: int) -> dict[int, dict]:
+    """Per member, the year's published ratings (average, count) and the complaints the secretary
+    upheld (published after review): the customer input of the 先锋指数."""
+    import datetime as dt
+
+    from tortoise.expressions import RawSQL
+    from tortoise.functions import Count
+
+    rows = await Rating.filter(member_id__in=member_ids, status="published", day__gte=dt.date(year, 1, 1),
+                               day__lte=dt.date(year, 12, 31)) \
+        .annotate(total=RawSQL("SUM(score)"), count=Count("id"),
+                  complaints=RawSQL("SUM(CASE WHEN is_complaint AND moderated_by_id IS NOT NULL THEN 1 ELSE 0 END)")) \
+        .group_by("member_id").values_list("member_id", "total", "count", "complaints")
+    out = {member_id: {"average": None, "count": 0, "complaints_upheld": 0} for member_id in member_ids}
+    for member_id, total, count, complaints in rows:
+        out[member_id] = {"average": round(float(total) / count, 2), "count": count, "complaints_upheld": int(complaints or 0)}
+    return out
