@@ -9,6 +9,7 @@ from server import auth
 from server.accounts.models import AuthToken
 from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest, MeetingPlan, OfflineScan, PlanReminder
+from server.evaluation.models import Cycle, Evaluation, Objection
 from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
 from server.orgs.models import Org, Role
 from server.clock import today
@@ -30,11 +31,16 @@ OPEN = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/auth/logout"), ("GET", 
         ("GET", "api/v1/members/export.xlsx"), ("GET", "api/v1/imports/members/template.xlsx"),
         # The desk's login: confirming a QR logs a console in as the caller themself; their own desk sessions.
         ("POST", "api/v1/console/login-requests/<code:str>/confirm"), ("GET", "api/v1/me/desk-sessions"),
-        ("POST", "api/v1/console/login-requests"), ("GET", "api/v1/console/dev-users"), ("GET", "api/v1/vocabularies")}
+        ("POST", "api/v1/console/login-requests"), ("GET", "api/v1/console/dev-users"), ("GET", "api/v1/vocabularies"),
+        # 先锋指数: the caller's own tasks; cycles of their own reach; anyone logged in may object to an
+        # announcement (branch A's is not announced: 409); the announcement itself is public.
+        ("GET", "api/v1/me/evaluation"), ("GET", "api/v1/evaluations/cycles"),
+        ("POST", "api/v1/evaluations/cycles/<cycle_id:int>/objections"),
+        ("GET", "api/v1/public/announcements/<code:str>")}
 PUBLIC = {("POST", "api/v1/auth/wechat"), ("POST", "api/v1/console/login-requests"),
           ("GET", "api/v1/console/login-requests/<code:str>"), ("GET", "api/v1/console/dev-users"),
           ("POST", "api/v1/console/dev-login"), ("GET", "api/v1/vocabularies"), ("GET", "api/v1/public/plates/<code:str>"),
-          ("POST", "api/v1/public/plates/<code:str>/ratings")}
+          ("POST", "api/v1/public/plates/<code:str>/ratings"), ("GET", "api/v1/public/announcements/<code:str>")}
 # The public profile shows what the member agreed to make public (their unit name among it).
 CONSENTED = {("GET", "api/v1/public/plates/<code:str>")}
 
@@ -72,7 +78,16 @@ async def branch_a(world, backend) -> dict:
 
     member_code = (await codes.ensure(world.member_a)).code
     pack = offline.pack_token(backend.settings.secret_key, activity.id, now(), activity.ends_at)
-    return {"member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
+    from server.evaluation import cycles as evaluation_cycles
+    from server.evaluation.models import Evaluation, Objection
+    from tests.evaluation_helpers import deadlines
+
+    cycle, _ = await evaluation_cycles.create_cycle(await auth.load_principal(world.users["sec_a"]), {
+        "org_id": world.branch_a.id, "year": today().year, "deadlines": {
+            k: __import__("datetime").date.fromisoformat(v) for k, v in deadlines().items()}})
+    evaluation = await Evaluation.get(cycle=cycle, member=world.member_a)
+    objection = await Objection.create(cycle=cycle, evaluation=evaluation, user=world.users["sec_a"], reason="异议")
+    return {"cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
 
@@ -80,6 +95,7 @@ async def branch_a(world, backend) -> dict:
 def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
     """(method, route as the router names it, concrete path, json body)."""
     act, reg, mem = a["activity"].id, a["registration"].id, world.member_a.id
+    cyc, ev = a["cycle"].id, a["evaluation"].id
     when = {"starts_at": "2026-12-10T19:00:00+08:00", "duration_minutes": 120}
     return [
         ("POST", "api/v1/auth/wechat", "/api/v1/auth/wechat", {"code": "dev:someone-new"}),
@@ -182,6 +198,30 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("PUT", "api/v1/ratings/<rating_id:int>/reply", f"/api/v1/ratings/{a['rating'].id}/reply", {"reply": "x"}),
         ("GET", "api/v1/public/plates/<code:str>", f"/api/v1/public/plates/{a['code']}", None),
         ("POST", "api/v1/public/plates/<code:str>/ratings", f"/api/v1/public/plates/{a['code']}/ratings", {"score": 5, "nonce": secrets.token_hex(8)}),
+        ("POST", "api/v1/evaluations/cycles", "/api/v1/evaluations/cycles",
+         {"org_id": world.branch_a.id, "year": 2030, "deadlines": {"self_until": "2030-11-01", "peer_until": "2030-11-01", "review_until": "2030-11-20"}}),
+        ("GET", "api/v1/evaluations/cycles", "/api/v1/evaluations/cycles", None),
+        ("GET", "api/v1/evaluations/cycles/<cycle_id:int>", f"/api/v1/evaluations/cycles/{cyc}", None),
+        ("GET", "api/v1/evaluations/cycles/<cycle_id:int>/roster", f"/api/v1/evaluations/cycles/{cyc}/roster", None),
+        ("GET", "api/v1/evaluations/cycles/<cycle_id:int>/evaluations", f"/api/v1/evaluations/cycles/{cyc}/evaluations", None),
+        ("POST", "api/v1/evaluations/cycles/<cycle_id:int>/vetoes", f"/api/v1/evaluations/cycles/{cyc}/vetoes", {"member_id": mem, "reason": "x"}),
+        ("POST", "api/v1/evaluations/cycles/<cycle_id:int>/announce", f"/api/v1/evaluations/cycles/{cyc}/announce", {}),
+        ("POST", "api/v1/evaluations/cycles/<cycle_id:int>/objections", f"/api/v1/evaluations/cycles/{cyc}/objections", {"reason": "x"}),
+        ("GET", "api/v1/evaluations/cycles/<cycle_id:int>/objections", f"/api/v1/evaluations/cycles/{cyc}/objections", None),
+        ("POST", "api/v1/evaluations/objections/<objection_id:int>/answer", f"/api/v1/evaluations/objections/{a['objection'].id}/answer", {"answer": "x"}),
+        ("POST", "api/v1/evaluations/cycles/<cycle_id:int>/finalize", f"/api/v1/evaluations/cycles/{cyc}/finalize", None),
+        ("GET", "api/v1/evaluations/cycles/<cycle_id:int>/follow-ups", f"/api/v1/evaluations/cycles/{cyc}/follow-ups", None),
+        ("GET", "api/v1/me/evaluation", "/api/v1/me/evaluation", None),
+        ("PUT", "api/v1/evaluations/<evaluation_id:int>/self", f"/api/v1/evaluations/{ev}/self", {"items": {"political": 1}}),
+        ("PUT", "api/v1/evaluations/<evaluation_id:int>/peers/<peer_evaluation_id:int>", f"/api/v1/evaluations/{ev}/peers/{ev}", {"grade": "poor"}),
+        ("GET", "api/v1/evaluations/<evaluation_id:int>", f"/api/v1/evaluations/{ev}", None),
+        ("PUT", "api/v1/evaluations/<evaluation_id:int>/review", f"/api/v1/evaluations/{ev}/review",
+         {"items": {"political": 1, "integrity": 1, "org_life": 1, "service": 1, "study": 1}}),
+        ("PUT", "api/v1/evaluations/<evaluation_id:int>/outstanding", f"/api/v1/evaluations/{ev}/outstanding", {"outstanding": True}),
+        ("PUT", "api/v1/evaluations/<evaluation_id:int>/follow-up", f"/api/v1/evaluations/{ev}/follow-up", {"talk_by": "x"}),
+        ("POST", "api/v1/evaluations/<evaluation_id:int>/corrections", f"/api/v1/evaluations/{ev}/corrections", {"stars": 1, "reason": "x"}),
+        ("GET", "api/v1/reports/evaluations.xlsx", f"/api/v1/reports/evaluations.xlsx?cycle_id={cyc}", None),
+        ("GET", "api/v1/public/announcements/<code:str>", "/api/v1/public/announcements/abcdefghjk", None),
         # last: it revokes the caller's token
         ("POST", "api/v1/auth/logout", "/api/v1/auth/logout", None),
     ]
@@ -258,5 +298,9 @@ async def snapshot(world, a) -> dict:
         "jobs": await PlateJob.filter(org=world.party_a).count(),
         "imports": await RosterImport.filter(org=world.branch_a).count(),
         "import": (await RosterImport.get(id=a["import"].id)).state,
+        "evaluation": tuple((await Evaluation.filter(id=a["evaluation"].id).values_list(
+            "self_items", "review_items", "veto_reason", "stars", "outstanding"))[0]),
+        "cycles": tuple(await Cycle.filter(org=world.branch_a).values_list("announced_on", "finalized_at")),
+        "objections": tuple(await Objection.filter(cycle=a["cycle"]).values_list("answer", flat=True)),
         "roster": await Member.filter(life_org__path__startswith=world.branch_a.path).count(),
     }

@@ -16,7 +16,7 @@ Exclusion = Literal[tuple(EXCLUSIONS)]  # type: ignore[valid-type]
 ItemKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
 Points = Annotated[float, Field(ge=0, le=100)]
 Percent = Annotated[int, Field(ge=0, le=100)]
-Items = Annotated[dict[ItemKey, Points], Field(max_length=10, description="每个考评项目的得分：{项目代码: 分数}")]
+Items = Annotated[dict[str, Points], Field(max_length=10, description="每个考评项目的得分：{项目代码: 分数}，须包含方案的全部项目")]
 
 
 class SchemeItem(Input):
@@ -58,7 +58,7 @@ class CycleIn(Input):
 class Counts(BaseModel):
     in_scope: int
     eligible: int
-    excluded: dict[Exclusion, int]
+    excluded: dict[str, int] = Field(description="各排除原因的人数（probationary、suspended、away_over_6_months）")
     vetoed: int
     self_done: int
     peer_grades: int = Field(description="安排的互评对数")
@@ -66,7 +66,7 @@ class Counts(BaseModel):
     reviewed: int
     objections: int
     objections_open: int
-    stars: dict[Literal["1", "2", "3", "4", "5"], int]
+    stars: dict[str, int] = Field(description="各星级人数，键为 \"1\" 至 \"5\"")
     outstanding: int
     follow_ups: int
     follow_ups_done: int
@@ -134,7 +134,7 @@ class ReviewRow(BaseModel):
     exclusion: Exclusion | None = Field(description="不参加考评的原因；null 为参加")
     veto_reason: str | None
     self_total: float | None
-    peer_counts: dict[Grade, int] = Field(description="只有各等次的人数，不显示谁评的")
+    peer_counts: dict[str, int] = Field(description="各等次（excellent、good、fair、poor）的人数，不显示谁评的")
     peer_assigned: int
     customer: CustomerFigures
     review_total: float | None
