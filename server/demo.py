@@ -85,7 +85,23 @@ async def load() -> bool:
             home_org="拱墅区米市巷街道党工委", standing="full", placement="in_market", market=market,
             stall_no="C-021", category="local", filled_on=dt.date(2026, 11, 20),
         )
+    await _evaluation(district)
     return True
+
+
+async def _evaluation(org: Org) -> None:
+    """This year's 先锋指数 on the district, in its first stage: 王建国 (vendor1) has peers to
+    grade and a self-evaluation to hand in; 陈静, probationary, is on the roster, excluded."""
+    from server.auth import load_principal
+    from server.clock import today
+    from server.evaluation import cycles
+
+    day = today()
+    last = max(day, dt.date(day.year, 12, 10))
+    admin = await User.get(openid="dev-admin")
+    await cycles.create_cycle(await load_principal(admin), {
+        "org_id": org.id, "year": day.year,
+        "deadlines": {"self_until": last - dt.timedelta(days=5), "peer_until": last - dt.timedelta(days=5), "review_until": last}})
 
 
 async def _meetings(org: Org) -> None:

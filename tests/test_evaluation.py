@@ -89,7 +89,8 @@ async def test_a_cycle_end_to_end(world, backend):
 
     async with world.client("sec_a") as sec:
         over = await sec.put(f"/api/v1/evaluations/{mine}/review", json={"items": items(integrity=31)})
-        assert over.status_code == 422 and "items.integrity" in over.json()["error"]["fields"]
+        assert over.status_code == 409 and over.json()["error"]["code"] == "points_invalid"
+        assert "items.integrity" in over.json()["error"]["fields"]
         assert (await sec.put(f"/api/v1/evaluations/{mine}/review", json={"items": items(study=-1)})).status_code == 422
         reviewed = await sec.put(f"/api/v1/evaluations/{mine}/review", json={
             "items": items(), "adjustments": [{"points": 5, "reason": "获市级诚信经营户表彰"}]})
@@ -175,7 +176,9 @@ async def test_a_cycle_end_to_end(world, backend):
         open_ = (await sec.get(f"/api/v1/evaluations/cycles/{cid}/follow-ups?open=true")).json()["items"]
         assert [f["name"] for f in open_] == ["市场党员丙"]
         weak_mentor = await sec.put(f"/api/v1/evaluations/{ids['market']}/follow-up", json={"mentor_evaluation_id": ids["away3"]})
-        assert weak_mentor.status_code == 422 and "mentor_evaluation_id" in weak_mentor.json()["error"]["fields"]
+        assert weak_mentor.json()["error"]["code"] == "mentor_stars_too_low" and "mentor_evaluation_id" in weak_mentor.json()["error"]["fields"]
+        other = await sec.put(f"/api/v1/evaluations/{ids['market']}/follow-up", json={"mentor_evaluation_id": ids["probation"]})
+        assert other.status_code == 409  # excluded: no stars
         assert (await FollowUp.get(evaluation_id=ids["market"])).mentor_id is None
         done = await sec.put(f"/api/v1/evaluations/{ids['market']}/follow-up", json={
             "mentor_evaluation_id": mine, "talk_on": today().isoformat(), "talk_by": "王书记", "talk_notes": "谈经营规范",
@@ -230,7 +233,7 @@ async def test_the_member_sees_only_their_own_grades_and_staff_only_counts(world
 
 async def test_overlapping_cycles_bad_schemes_and_late_self_evaluation_are_refused(world):
     bad = await _post_cycle(world, scheme={**schemes.DEFAULT_SCHEME, "weights": {"self": 50, "peer": 30, "customer": 10, "org": 40}})
-    assert bad.status_code == 422 and "scheme.weights" in bad.json()["error"]["fields"]
+    assert bad.json()["error"]["code"] == "scheme_invalid" and "scheme.weights" in bad.json()["error"]["fields"]
     bad = await _post_cycle(world, scheme={**schemes.DEFAULT_SCHEME, "thresholds": [95, 96, 75, 65]})
     assert "scheme.thresholds" in bad.json()["error"]["fields"]
     assert (await _post_cycle(world, who="sec_b", org=world.branch_a)).status_code == 403

@@ -12,6 +12,7 @@ from server.desk.schemas import (
 from server.accounts.models import TOKEN_KINDS
 from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDANCE_STATUSES
 from server.activities.plan import PLAN_EVERY, PLAN_STATUSES
+from server.evaluation.models import EXCLUSIONS, GRADES, STAGES
 from server.members.models import (
     BUSINESS_STATUSES, CATEGORIES, GENDERS, IMPORT_STATES, LEFT_REASONS, MEMBERSHIPS, PLACEMENTS, REGISTRATION_STATUSES,
     STANDINGS,
@@ -88,6 +89,7 @@ VOCABULARIES = Vocabularies(
     import_state=IMPORT_STATES, activity_kind=ACTIVITY_KINDS, attendance_status=ATTENDANCE_STATUSES,
     attendance_method=ATTENDANCE_METHODS, rating_status=RATING_STATUSES, job_state=JOB_STATES, org_kind=ORG_KINDS,
     role=ROLES, market_kind=MARKET_KINDS, token_kind=TOKEN_KINDS, plan_every=PLAN_EVERY, plan_status=PLAN_STATUSES,
+    evaluation_stage=STAGES, exclusion=EXCLUSIONS, grade=GRADES,
 )
 
 

@@ -86,3 +86,6 @@ class Vocabularies(BaseModel):
     role: dict[str, str]
     market_kind: dict[str, str]
     token_kind: dict[str, str]
+    evaluation_stage: dict[str, str]
+    exclusion: dict[str, str]
+    grade: dict[str, str]

@@ -13,7 +13,7 @@ from server.auth import Principal
 from server.clock import now, today
 from server.codes import random_code
 from server.db import MAX_ID
-from server.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.evaluation import roster, scheme as schemes
 from server.evaluation.models import EXCLUSIONS, Cycle, Evaluation, FollowUp, Objection, PeerGrade
 from server.orgs.models import Org
@@ -54,6 +54,18 @@ class AnnouncementRunning(Conflict):
 
 class ObjectionsOpen(Conflict):
     code, message = "objections_open", "还有异议没有答复，不能确定结果"
+
+
+class SchemeInvalid(Conflict):
+    code, message = "scheme_invalid", "考评方案不一致，请检查标出的项目"
+
+
+class DeadlinesInvalid(Conflict):
+    code, message = "deadlines_invalid", "截止日期不合理，请检查标出的项目"
+
+
+class NotOnRoster(ReferenceNotFound):
+    code, message = "not_on_roster", "本次考评名单中没有这位党员"
 
 
 class NotEligible(Conflict):
@@ -98,7 +110,7 @@ def _check_deadlines(data: dict, year: int) -> None:
     if data["review_until"] < max(data["self_until"], data["peer_until"]):
         fields["deadlines.review_until"] = "组织审定的截止日期应不早于自评、互评的截止日期"
     if fields:
-        raise ValidationFailed(fields=fields)
+        raise DeadlinesInvalid(fields=fields)
 
 
 async def create_cycle(principal: Principal, data: dict) -> tuple[Cycle, int]:
@@ -108,10 +120,12 @@ async def create_cycle(principal: Principal, data: dict) -> tuple[Cycle, int]:
         raise NotCycleStaff()
     plan = data.get("scheme") or schemes.DEFAULT_SCHEME
     if problems := schemes.problems(plan):
-        raise ValidationFailed(fields=problems)
+        raise SchemeInvalid(fields=problems)
     deadlines = data["deadlines"]
     _check_deadlines(deadlines, data["year"])
     roster_on = data.get("roster_on") or min(today(), dt.date(data["year"], 12, 31))
+    if roster_on > today():
+        raise DeadlinesInvalid(fields={"roster_on": "考评名单只能按今天或以前的党员状况确定"})
     async with in_transaction():
         # One cycle a year for a member: none for this org, its ancestors or its descendants.
         ancestors = [int(part) for part in org.path.strip("/").split("/")]

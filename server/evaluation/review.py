@@ -11,10 +11,10 @@ from server.activities import attendance
 from server.auth import Principal
 from server.clock import now
 from server.db import MAX_ID
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound
 from server.evaluation import cycles, scheme as schemes
 from server.evaluation.models import GRADES, Correction, Cycle, Evaluation, FollowUp, Objection, PeerGrade
-from server.evaluation.work import EvaluationNotFound
+from server.evaluation.work import EvaluationNotFound, PointsInvalid
 from server.plates import cache, ratings
 
 
@@ -28,6 +28,14 @@ class NotFinal(Conflict):
 
 class NoFollowUp(Conflict):
     code, message = "no_follow_up", "只有一星、二星党员需要谈心谈话和结对帮扶"
+
+
+class MentorNotFound(cycles.NotOnRoster):
+    code, message = "mentor_not_found", "帮扶人应是同一党组织本次考评的党员"
+
+
+class MentorStarsTooLow(Conflict):
+    code, message = "mentor_stars_too_low", "帮扶人应是四星、五星党员"
 
 
 class ObjectionNotFound(NotFound):
@@ -115,7 +123,7 @@ async def review(principal: Principal, evaluation_id: int, items: dict, adjustme
     if e.cycle.announced_on is not None:
         raise cycles.AlreadyAnnounced()
     if problems := schemes.item_problems(e.cycle.scheme, items, "items"):
-        raise ValidationFailed(fields=problems)
+        raise PointsInvalid(fields=problems)
     e.review_items, e.adjustments, e.reviewed_by_id, e.reviewed_at = items, adjustments, principal.user.id, now()
     _, value, e.stars = _score(e.cycle, e, (await _inputs(e.cycle, [e]))[e.id])
     e.score = value
@@ -140,7 +148,7 @@ async def veto(principal: Principal, cycle_id: int, member_id: int, reason: str)
     e = await Evaluation.get_or_none(cycle_id=cycle.id, member_id=member_id).select_related("cycle", "org") \
         if 0 < member_id <= MAX_ID else None
     if e is None or not principal.reaches(e.org):
-        raise ValidationFailed(fields={"member_id": "本次考评名单中没有这位党员"})
+        raise cycles.NotOnRoster(fields={"member_id": "本次考评名单中没有这位党员"})
     return await cycles.veto(principal, e, reason)
 
 
@@ -194,9 +202,9 @@ async def set_follow_up(principal: Principal, evaluation_id: int, data: dict) ->
     if mentor_id is not None:
         mentor = await Evaluation.get_or_none(id=mentor_id, cycle_id=e.cycle_id) if mentor_id <= MAX_ID else None
         if mentor is None or mentor.org_id != e.org_id or mentor.id == e.id:
-            raise ValidationFailed(fields={"mentor_evaluation_id": "帮扶人应是同一党组织本次考评的党员"})
+            raise MentorNotFound(fields={"mentor_evaluation_id": MentorNotFound.message})
         if mentor.veto_reason or (mentor.stars or 0) < 4:
-            raise ValidationFailed(fields={"mentor_evaluation_id": "帮扶人应是四星、五星党员"})
+            raise MentorStarsTooLow(fields={"mentor_evaluation_id": MentorStarsTooLow.message})
     follow_up.update_from_dict({("mentor_id" if k == "mentor_evaluation_id" else k): v for k, v in data.items()})
     await follow_up.save()
     await audit.record("evaluation.follow_up.updated", actor=principal.user, org=e.org_id, target=e)

@@ -6,7 +6,7 @@ from server import audit, limits
 from server.auth import Principal
 from server.clock import now, today
 from server.db import MAX_ID
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import Conflict, NotFound
 from server.evaluation import cycles, scheme as schemes
 from server.evaluation.models import Cycle, Evaluation, Objection, PeerGrade
 from server.members.models import Member
@@ -26,6 +26,10 @@ class PeerNotAssigned(NotFound):
 
 class SelfRating(Conflict):
     code, message = "self_rating", "不能给自己互评"
+
+
+class PointsInvalid(Conflict):
+    code, message = "points_invalid", "请为每个考评项目打分，分数不超过该项满分"
 
 
 class AnnouncementClosed(Conflict):
@@ -54,7 +58,7 @@ async def save_self(principal: Principal, evaluation_id: int, items: dict, summa
     evaluation = await own_evaluation(principal, evaluation_id)
     _open_for(evaluation, evaluation.cycle.self_until)
     if problems := schemes.item_problems(evaluation.cycle.scheme, items, "items"):
-        raise ValidationFailed(fields=problems)
+        raise PointsInvalid(fields=problems)
     evaluation.self_items, evaluation.self_summary, evaluation.self_at = items, summary, now()
     await evaluation.save(update_fields=["self_items", "self_summary", "self_at"])
     return evaluation
@@ -123,7 +127,7 @@ async def object_to(principal: Principal, cycle_id: int, evaluation_id: int | No
         raise AnnouncementClosed()
     if evaluation_id is not None and not await Evaluation.filter(
             id=evaluation_id, cycle_id=cycle.id, exclusion=None, veto_reason=None).exists():
-        raise ValidationFailed(fields={"evaluation_id": "公示名单中没有这位党员"})
+        raise cycles.NotOnRoster("公示名单中没有这位党员", fields={"evaluation_id": "公示名单中没有这位党员"})
     await limits.charge(store, principal.user.id, "evaluation.objection")
     objection = await Objection.create(cycle=cycle, evaluation_id=evaluation_id, user=principal.user, reason=reason)
     await audit.record("evaluation.objection.submitted", actor=principal.user, org=cycle.org_id, target=objection)

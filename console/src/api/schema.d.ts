@@ -434,6 +434,297 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations/cycles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考评列表（管辖范围内的） */
+        get: operations["get~evaluation.list_cycles"];
+        put?: never;
+        /** 开展年度先锋指数考评（生成考评名单和互评安排） */
+        post: operations["post~evaluation.create_cycle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考评详情：所处阶段和各阶段进度 */
+        get: operations["get~evaluation.get_cycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/announce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 公示考评结果（全部审定后） */
+        post: operations["post~evaluation.announce"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 组织审定表：自评、互评（只有人数）、群众评价、审定分并列 */
+        get: operations["get~evaluation.review_table"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 确定考评结果（公示期满、异议都已答复） */
+        post: operations["post~evaluation.finalize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一星、二星党员的谈心谈话和结对帮扶 */
+        get: operations["get~evaluation.follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 公示期收到的异议 */
+        get: operations["get~evaluation.objections"];
+        put?: never;
+        /** 对公示结果提出异议（登录即可） */
+        post: operations["post~evaluation.object_to"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考评名单：范围内每一位党员，参加或不参加的原因 */
+        get: operations["get~evaluation.roster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/cycles/{cycle_id}/vetoes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 一票否决（须写明理由，记入审计） */
+        post: operations["post~evaluation.veto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/objections/{objection_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 答复异议 */
+        post: operations["post~evaluation.answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一位党员的考评：各项输入、本年度组织生活和培训、审定 */
+        get: operations["get~evaluation.detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 结果确定后更正星级（须写明理由，记入审计） */
+        post: operations["post~evaluation.correct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 记录谈心谈话、指定结对帮扶人（一星、二星党员） */
+        put: operations["put~evaluation.follow_up"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/outstanding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 推选或取消优秀党员（只能从四星、五星中推选） */
+        put: operations["put~evaluation.outstanding"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/peers/{peer_evaluation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 互评：给安排的一位党员评等次（匿名，只有本人看得到自己评了什么） */
+        put: operations["put~evaluation.grade_peer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 组织审定：逐项打分，加分减分附理由 */
+        put: operations["put~evaluation.save_review"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{evaluation_id}/self": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 提交或修改个人自评（截止日期前） */
+        put: operations["put~evaluation.save_self"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/members": {
         parameters: {
             query?: never;
@@ -617,6 +908,23 @@ export interface paths {
         post?: never;
         /** 退出某台电脑上的工作台 */
         delete: operations["delete~desk.revoke_desk_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的先锋指数考评：自评、要互评的党员、星级 */
+        get: operations["get~evaluation.mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1089,6 +1397,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/announcements/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考评结果公示（公开：姓名、单位、市场摊位、星级；不含分数） */
+        get: operations["get~evaluation.public_announcement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/plates/{code}": {
         parameters: {
             query?: never;
@@ -1260,6 +1585,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/evaluations.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 先锋指数考评汇总（Excel：按党组织；市场内党员另成一表） */
+        get: operations["get~evaluation.summary_workbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/ledger.pdf": {
         parameters: {
             query?: never;
@@ -1354,6 +1696,23 @@ export interface paths {
         };
         /** 签到码链接：在浏览器中打开时提示用微信扫码 */
         get: operations["get~checkin_pages.checkin_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gs/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考评结果公示页面（无需 JavaScript） */
+        get: operations["get~evaluation_pages.announcement_page"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1650,6 +2009,79 @@ export interface components {
             /** Minutes */
             minutes?: string;
         };
+        /** Adjustment */
+        Adjustment: {
+            /** Points */
+            points: number;
+            /** Reason */
+            reason: string;
+        };
+        /** AdjustmentIn */
+        AdjustmentIn: {
+            /**
+             * Points
+             * @description 加分为正，减分为负
+             */
+            points: number;
+            /** Reason */
+            reason: string;
+        };
+        /** AnnounceIn */
+        AnnounceIn: {
+            /**
+             * Days
+             * @default null
+             */
+            days?: number | null;
+        };
+        /** AnnouncedMember */
+        AnnouncedMember: {
+            /** Evaluation Id */
+            evaluation_id: number;
+            /** Name */
+            name: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Org Name */
+            org_name: string;
+            /** Market */
+            market: string | null;
+            /** Stall No */
+            stall_no: string | null;
+            /** Stars */
+            stars: number;
+        };
+        /** Announcement */
+        Announcement: {
+            /** Cycle Id */
+            cycle_id: number;
+            /** Org Name */
+            org_name: string;
+            /** Year */
+            year: number;
+            /**
+             * Announced On
+             * Format: date
+             */
+            announced_on: string;
+            /**
+             * Announce Until
+             * Format: date
+             */
+            announce_until: string;
+            /**
+             * Open
+             * @description 公示期内，可以提出异议
+             */
+            open: boolean;
+            /** Items */
+            items: components["schemas"]["AnnouncedMember"][];
+        };
+        /** AnswerIn */
+        AnswerIn: {
+            /** Answer */
+            answer: string;
+        };
         /** ApproveIn */
         ApproveIn: {
             /**
@@ -1884,6 +2316,198 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** CorrectionIn */
+        CorrectionIn: {
+            /**
+             * Stars
+             * @description 更正后的星级；null 为不评星
+             */
+            stars: number | null;
+            /** Reason */
+            reason: string;
+        };
+        /** Counts */
+        Counts: {
+            /** In Scope */
+            in_scope: number;
+            /** Eligible */
+            eligible: number;
+            /**
+             * Excluded
+             * @description 各排除原因的人数（probationary、suspended、away_over_6_months）
+             */
+            excluded: {
+                [key: string]: number;
+            };
+            /** Vetoed */
+            vetoed: number;
+            /** Self Done */
+            self_done: number;
+            /**
+             * Peer Grades
+             * @description 安排的互评对数
+             */
+            peer_grades: number;
+            /**
+             * Peer Graded
+             * @description 已完成的互评
+             */
+            peer_graded: number;
+            /** Reviewed */
+            reviewed: number;
+            /** Objections */
+            objections: number;
+            /** Objections Open */
+            objections_open: number;
+            /**
+             * Stars
+             * @description 各星级人数，键为 "1" 至 "5"
+             */
+            stars: {
+                [key: string]: number;
+            };
+            /** Outstanding */
+            outstanding: number;
+            /** Follow Ups */
+            follow_ups: number;
+            /** Follow Ups Done */
+            follow_ups_done: number;
+        };
+        /** CustomerFigures */
+        CustomerFigures: {
+            /** Average */
+            average: number | null;
+            /** Count */
+            count: number;
+            /**
+             * Complaints Upheld
+             * @description 书记核实后公开的投诉
+             */
+            complaints_upheld: number;
+        };
+        /** CycleIn */
+        CycleIn: {
+            /**
+             * Org Id
+             * @description 开展考评的组织（通常是区县个私协会）
+             */
+            org_id: number;
+            /** Year */
+            year: number;
+            /**
+             * @description 不填用默认方案
+             * @default null
+             */
+            scheme?: components["schemas"]["Scheme"] | null;
+            deadlines: components["schemas"]["Deadlines"];
+            /**
+             * Roster On
+             * Format: date
+             * @description 按哪一天的党员状况确定考评名单；不填为今天
+             * @default null
+             */
+            roster_on?: string | null;
+            /**
+             * Announce Days
+             * @description 公示天数，默认7天
+             * @default null
+             */
+            announce_days?: number | null;
+        };
+        /** CycleList */
+        CycleList: {
+            /** Items */
+            items: components["schemas"]["CycleOut"][];
+        };
+        /** CycleOut */
+        CycleOut: {
+            /** Id */
+            id: number;
+            /** Org Id */
+            org_id: number;
+            /** Org Name */
+            org_name: string;
+            /** Year */
+            year: number;
+            /** Scheme */
+            scheme: {
+                [key: string]: unknown;
+            };
+            /**
+             * Roster On
+             * Format: date
+             */
+            roster_on: string;
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "collecting" | "review" | "announced" | "announcement_closed" | "finalized";
+            deadlines: components["schemas"]["DeadlinesOut"];
+            /** Announce Days */
+            announce_days: number;
+            /**
+             * Announced On
+             * Format: date
+             */
+            announced_on: string | null;
+            /**
+             * Announce Until
+             * Format: date
+             */
+            announce_until: string | null;
+            /**
+             * Public Code
+             * @description 公示页面 /gs/<code>
+             */
+            public_code: string | null;
+            /**
+             * Finalized At
+             * Format: date-time
+             */
+            finalized_at: string | null;
+            /** @default null */
+            counts?: components["schemas"]["Counts"] | null;
+        };
+        /** Deadlines */
+        Deadlines: {
+            /**
+             * Self Until
+             * Format: date
+             * @description 个人自评截止（含当天）
+             */
+            self_until: string;
+            /**
+             * Peer Until
+             * Format: date
+             * @description 党员互评截止（含当天）
+             */
+            peer_until: string;
+            /**
+             * Review Until
+             * Format: date
+             * @description 组织审定截止（含当天）
+             */
+            review_until: string;
+        };
+        /** DeadlinesOut */
+        DeadlinesOut: {
+            /**
+             * Self Until
+             * Format: date
+             */
+            self_until: string;
+            /**
+             * Peer Until
+             * Format: date
+             */
+            peer_until: string;
+            /**
+             * Review Until
+             * Format: date
+             */
+            review_until: string;
+        };
         /** DeskLoginOut */
         DeskLoginOut: {
             /** Token */
@@ -1942,6 +2566,187 @@ export interface components {
             fields: {
                 [key: string]: string;
             };
+        };
+        /** EvaluationDetail */
+        EvaluationDetail: {
+            /**
+             * Id
+             * @description 考评记录 id（evaluation_id）
+             */
+            id: number;
+            /** Member Id */
+            member_id: number;
+            /** Name */
+            name: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Org Id */
+            org_id: number;
+            /** Placement */
+            placement: string;
+            /** Category */
+            category: string;
+            /**
+             * Exclusion
+             * @description 不参加考评的原因；null 为参加
+             * @enum {string|null}
+             */
+            exclusion: "probationary" | "suspended" | "away_over_6_months" | null;
+            /** Veto Reason */
+            veto_reason: string | null;
+            /** Self Total */
+            self_total: number | null;
+            /**
+             * Peer Counts
+             * @description 各等次（excellent、good、fair、poor）的人数，不显示谁评的
+             */
+            peer_counts: {
+                [key: string]: number;
+            };
+            /** Peer Assigned */
+            peer_assigned: number;
+            customer: components["schemas"]["CustomerFigures"];
+            /** Review Total */
+            review_total: number | null;
+            /** @description 各项输入折算成百分制 */
+            inputs: components["schemas"]["InputsOut"];
+            /** Score */
+            score: number | null;
+            /** Stars */
+            stars: number | null;
+            /**
+             * Reviewed At
+             * Format: date-time
+             */
+            reviewed_at: string | null;
+            /** Outstanding */
+            outstanding: boolean;
+            /** Cycle Id */
+            cycle_id: number;
+            /** Scheme */
+            scheme: {
+                [key: string]: unknown;
+            };
+            /** Self Items */
+            self_items: {
+                [key: string]: number;
+            } | null;
+            /** Self Summary */
+            self_summary: string;
+            /** Review Items */
+            review_items: {
+                [key: string]: number;
+            } | null;
+            /** Adjustments */
+            adjustments: components["schemas"]["Adjustment"][];
+            record: components["schemas"]["Record"];
+            follow_up: components["schemas"]["FollowUpOut"] | null;
+        };
+        /** EvaluationOut */
+        EvaluationOut: {
+            /** Id */
+            id: number;
+            /** Stars */
+            stars: number | null;
+            /** Outstanding */
+            outstanding: boolean;
+            /** Veto Reason */
+            veto_reason: string | null;
+        };
+        /** FollowUpIn */
+        FollowUpIn: {
+            /**
+             * Talk On
+             * Format: date
+             * @description 谈心谈话日期
+             * @default null
+             */
+            talk_on?: string | null;
+            /**
+             * Talk By
+             * @description 谈话人
+             * @default
+             */
+            talk_by?: string;
+            /**
+             * Talk Notes
+             * @default
+             */
+            talk_notes?: string;
+            /**
+             * Mentor Evaluation Id
+             * @description 结对帮扶人（同一党组织的四星、五星党员的考评记录）
+             * @default null
+             */
+            mentor_evaluation_id?: number | null;
+            /**
+             * Due On
+             * Format: date
+             * @description 帮扶期限
+             * @default null
+             */
+            due_on?: string | null;
+        };
+        /** FollowUpList */
+        FollowUpList: {
+            /** Items */
+            items: components["schemas"]["FollowUpRow"][];
+        };
+        /** FollowUpOut */
+        FollowUpOut: {
+            /** Evaluation Id */
+            evaluation_id: number;
+            /**
+             * Talk On
+             * Format: date
+             */
+            talk_on: string | null;
+            /** Talk By */
+            talk_by: string;
+            /** Talk Notes */
+            talk_notes: string;
+            /** Mentor Evaluation Id */
+            mentor_evaluation_id: number | null;
+            /** Mentor Name */
+            mentor_name: string | null;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string | null;
+            /** Done */
+            done: boolean;
+        };
+        /** FollowUpRow */
+        FollowUpRow: {
+            /** Evaluation Id */
+            evaluation_id: number;
+            /**
+             * Talk On
+             * Format: date
+             */
+            talk_on: string | null;
+            /** Talk By */
+            talk_by: string;
+            /** Talk Notes */
+            talk_notes: string;
+            /** Mentor Evaluation Id */
+            mentor_evaluation_id: number | null;
+            /** Mentor Name */
+            mentor_name: string | null;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string | null;
+            /** Done */
+            done: boolean;
+            /** Name */
+            name: string;
+            /** Stars */
+            stars: number | null;
+            /** Org Id */
+            org_id: number;
         };
         /** Geofence */
         Geofence: {
@@ -2027,6 +2832,17 @@ export interface components {
             changes: string[];
             /** Errors */
             errors: components["schemas"]["CellError"][];
+        };
+        /** InputsOut */
+        InputsOut: {
+            /** Self */
+            self: number | null;
+            /** Peer */
+            peer: number | null;
+            /** Customer */
+            customer: number | null;
+            /** Org */
+            org: number | null;
         };
         /** JobList */
         JobList: {
@@ -2599,9 +3415,106 @@ export interface components {
              */
             reason?: string;
         };
+        /** MyEvaluation */
+        MyEvaluation: {
+            /** Evaluation Id */
+            evaluation_id: number;
+            cycle: components["schemas"]["CycleOut"];
+            /**
+             * Exclusion
+             * @enum {string|null}
+             */
+            exclusion: "probationary" | "suspended" | "away_over_6_months" | null;
+            /** Items */
+            items: {
+                [key: string]: unknown;
+            }[];
+            self: components["schemas"]["SelfOut"];
+            /** Peers */
+            peers: components["schemas"]["PeerOut"][];
+            /** Peers Editable */
+            peers_editable: boolean;
+            /** Stars */
+            stars: number | null;
+            /** Outstanding */
+            outstanding: boolean;
+        };
+        /** MyEvaluations */
+        MyEvaluations: {
+            /** Items */
+            items: components["schemas"]["MyEvaluation"][];
+        };
         /** MyLeaveOut */
         MyLeaveOut: {
             leave: components["schemas"]["LeaveOut"] | null;
+        };
+        /** ObjectionIn */
+        ObjectionIn: {
+            /**
+             * Evaluation Id
+             * @description 对公示名单中哪一位党员有异议；不填为对整体
+             * @default null
+             */
+            evaluation_id?: number | null;
+            /** Reason */
+            reason: string;
+        };
+        /** ObjectionList */
+        ObjectionList: {
+            /** Items */
+            items: components["schemas"]["ObjectionRow"][];
+        };
+        /** ObjectionOut */
+        ObjectionOut: {
+            /** Id */
+            id: number;
+            /** Evaluation Id */
+            evaluation_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Answer */
+            answer: string | null;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ObjectionRow */
+        ObjectionRow: {
+            /** Id */
+            id: number;
+            /** Evaluation Id */
+            evaluation_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Answer */
+            answer: string | null;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * About
+             * @description 对哪位党员有异议
+             */
+            about: string | null;
+            /**
+             * Objector
+             * @description 提出人（登记过的党员显示姓名）
+             */
+            objector: string | null;
         };
         /** OrgCreate */
         OrgCreate: {
@@ -2641,6 +3554,11 @@ export interface components {
             name?: string;
             /** District */
             district?: string;
+        };
+        /** OutstandingIn */
+        OutstandingIn: {
+            /** Outstanding */
+            outstanding: boolean;
         };
         /** PackMember */
         PackMember: {
@@ -2684,6 +3602,40 @@ export interface components {
             valid_until: string;
             /** Members */
             members: components["schemas"]["PackMember"][];
+        };
+        /** PeerGradeOut */
+        PeerGradeOut: {
+            /** Peer Evaluation Id */
+            peer_evaluation_id: number;
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "excellent" | "good" | "fair" | "poor";
+        };
+        /** PeerIn */
+        PeerIn: {
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "excellent" | "good" | "fair" | "poor";
+        };
+        /** PeerOut */
+        PeerOut: {
+            /** Peer Evaluation Id */
+            peer_evaluation_id: number;
+            /** Name */
+            name: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Stall No */
+            stall_no: string | null;
+            /**
+             * Grade
+             * @enum {string|null}
+             */
+            grade: "excellent" | "good" | "fair" | "poor" | null;
         };
         /** Person */
         Person: {
@@ -3085,6 +4037,20 @@ export interface components {
              */
             created_at: string;
         };
+        /** Record */
+        Record: {
+            /**
+             * Attended
+             * @description 本年度出席的组织生活
+             */
+            attended: number;
+            /** Trainings */
+            trainings: number;
+            /** Leave */
+            leave: number;
+            /** Absent */
+            absent: number;
+        };
         /**
          * RecordIn
          * @description The meeting record as the secretary fills it after the meeting; sent whole, replaces the last.
@@ -3404,6 +4370,84 @@ export interface components {
              */
             abstaining?: number | null;
         };
+        /** ReviewIn */
+        ReviewIn: {
+            /**
+             * Items
+             * @description 每个考评项目的得分：{项目代码: 分数}，须包含方案的全部项目
+             */
+            items: {
+                [key: string]: number;
+            };
+            /**
+             * Adjustments
+             * @description 加分、减分，各附理由
+             * @default []
+             */
+            adjustments?: components["schemas"]["AdjustmentIn"][];
+        };
+        /** ReviewRow */
+        ReviewRow: {
+            /**
+             * Id
+             * @description 考评记录 id（evaluation_id）
+             */
+            id: number;
+            /** Member Id */
+            member_id: number;
+            /** Name */
+            name: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Org Id */
+            org_id: number;
+            /** Placement */
+            placement: string;
+            /** Category */
+            category: string;
+            /**
+             * Exclusion
+             * @description 不参加考评的原因；null 为参加
+             * @enum {string|null}
+             */
+            exclusion: "probationary" | "suspended" | "away_over_6_months" | null;
+            /** Veto Reason */
+            veto_reason: string | null;
+            /** Self Total */
+            self_total: number | null;
+            /**
+             * Peer Counts
+             * @description 各等次（excellent、good、fair、poor）的人数，不显示谁评的
+             */
+            peer_counts: {
+                [key: string]: number;
+            };
+            /** Peer Assigned */
+            peer_assigned: number;
+            customer: components["schemas"]["CustomerFigures"];
+            /** Review Total */
+            review_total: number | null;
+            /** @description 各项输入折算成百分制 */
+            inputs: components["schemas"]["InputsOut"];
+            /** Score */
+            score: number | null;
+            /** Stars */
+            stars: number | null;
+            /**
+             * Reviewed At
+             * Format: date-time
+             */
+            reviewed_at: string | null;
+            /** Outstanding */
+            outstanding: boolean;
+        };
+        /** ReviewTable */
+        ReviewTable: {
+            /** Items */
+            items: components["schemas"]["ReviewRow"][];
+            /** Total */
+            total: number;
+        };
         /** RevokedOut */
         RevokedOut: {
             /**
@@ -3504,6 +4548,63 @@ export interface components {
              */
             outcome: "recorded" | "already_checked_in" | "not_in_audience" | "outside_window" | "unknown_code" | "seq_conflict";
         };
+        /** Scheme */
+        Scheme: {
+            /** Items */
+            items: components["schemas"]["SchemeItem"][];
+            /** @description 自评、互评、群众评价、组织审定所占百分比，合计100 */
+            weights: components["schemas"]["Weights"];
+            /**
+             * Adjustment Cap
+             * @description 加分减分合计最多计入的分数
+             */
+            adjustment_cap: number;
+            /**
+             * Thresholds
+             * @description 五星、四星、三星、二星的最低分
+             */
+            thresholds: number[];
+        };
+        /** SchemeItem */
+        SchemeItem: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Max */
+            max: number;
+        };
+        /** SelfIn */
+        SelfIn: {
+            /**
+             * Items
+             * @description 每个考评项目的得分：{项目代码: 分数}，须包含方案的全部项目
+             */
+            items: {
+                [key: string]: number;
+            };
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+        };
+        /** SelfOut */
+        SelfOut: {
+            /** Items */
+            items: {
+                [key: string]: number;
+            } | null;
+            /** Summary */
+            summary: string;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string | null;
+            /** Editable */
+            editable: boolean;
+        };
         /** TrainingRates */
         TrainingRates: {
             /** Org Id */
@@ -3561,6 +4662,16 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** VetoIn */
+        VetoIn: {
+            /** Member Id */
+            member_id: number;
+            /**
+             * Reason
+             * @description 一票否决的理由（违反国家基本政策、受党纪处分等）
+             */
+            reason: string;
         };
         /**
          * Vocabularies
@@ -3647,6 +4758,29 @@ export interface components {
             token_kind: {
                 [key: string]: string;
             };
+            /** Evaluation Stage */
+            evaluation_stage: {
+                [key: string]: string;
+            };
+            /** Exclusion */
+            exclusion: {
+                [key: string]: string;
+            };
+            /** Grade */
+            grade: {
+                [key: string]: string;
+            };
+        };
+        /** Weights */
+        Weights: {
+            /** Self */
+            self: number;
+            /** Peer */
+            peer: number;
+            /** Customer */
+            customer: number;
+            /** Org */
+            org: number;
         };
     };
     responses: never;
@@ -6284,6 +7418,1775 @@ export interface operations {
             };
         };
     };
+    "get~evaluation.list_cycles": {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleList"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.create_cycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CycleIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.get_cycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.announce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnounceIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.review_table": {
+        parameters: {
+            query?: {
+                org_id?: number;
+                status?: "eligible" | "excluded" | "to_review" | "vetoed" | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewTable"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.follow_ups": {
+        parameters: {
+            query?: {
+                open?: boolean;
+            };
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpList"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionList"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.object_to": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 操作太频繁 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.roster": {
+        parameters: {
+            query?: {
+                org_id?: number;
+                status?: "eligible" | "excluded" | "to_review" | "vetoed" | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewTable"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.veto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cycle_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VetoIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                objection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectionOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.detail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationDetail"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "post~evaluation.correct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~evaluation.follow_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~evaluation.outstanding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutstandingIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~evaluation.grade_peer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+                peer_evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerGradeOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~evaluation.save_review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationDetail"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "put~evaluation.save_self": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                evaluation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "post~imports.check": {
         parameters: {
             query: {
@@ -7238,6 +10141,71 @@ export interface operations {
             };
             /** @description 记录不存在或不在你的管辖范围内 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation.mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyEvaluations"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10419,6 +13387,73 @@ export interface operations {
             };
         };
     };
+    "get~evaluation.public_announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "get~plates.public_profile": {
         parameters: {
             query?: never;
@@ -11382,6 +14417,91 @@ export interface operations {
             };
         };
     };
+    "get~evaluation.summary_workbook": {
+        parameters: {
+            query: {
+                cycle_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "get~reports.ledger_book": {
         parameters: {
             query: {
@@ -11881,6 +15001,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "get~evaluation_pages.announcement_page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
                 };
             };
         };

@@ -73,6 +73,30 @@ const ENDPOINTS = {
   meetingPlan: { method: 'GET', path: '/api/v1/reports/meeting-plan', query: ['org_id', 'year'], reads: ['org_name', 'year', 'kinds', 'attention'] },
   subscribePlanReminder: { method: 'POST', path: '/api/v1/orgs/{org_id}/meeting-plan/reminder', reads: ['status'] },
 
+  myEvaluation: { method: 'GET', path: '/api/v1/me/evaluation', reads: ['items'] },
+  saveSelfEvaluation: { method: 'PUT', path: '/api/v1/evaluations/{evaluation_id}/self', body: ['items', 'summary'], reads: ['id'] },
+  gradePeer: { method: 'PUT', path: '/api/v1/evaluations/{evaluation_id}/peers/{peer_evaluation_id}', body: ['grade'], reads: ['grade'] },
+  announcement: {
+    method: 'GET', path: '/api/v1/public/announcements/{code}', auth: false,
+    reads: ['cycle_id', 'org_name', 'year', 'announced_on', 'announce_until', 'open', 'items'],
+  },
+  objectTo: { method: 'POST', path: '/api/v1/evaluations/cycles/{cycle_id}/objections', body: ['evaluation_id', 'reason'], reads: ['id'] },
+  evaluationCycles: { method: 'GET', path: '/api/v1/evaluations/cycles', reads: ['items'] },
+  evaluationCycle: { method: 'GET', path: '/api/v1/evaluations/cycles/{cycle_id}', reads: ['id', 'org_name', 'year', 'stage', 'counts', 'scheme'] },
+  reviewTable: {
+    method: 'GET', path: '/api/v1/evaluations/cycles/{cycle_id}/evaluations', query: ['status', 'limit', 'offset'], reads: ['items', 'total'],
+  },
+  evaluationDetail: {
+    method: 'GET', path: '/api/v1/evaluations/{evaluation_id}',
+    reads: ['id', 'name', 'scheme', 'self_items', 'self_summary', 'peer_counts', 'customer', 'record', 'review_items', 'adjustments', 'score', 'stars'],
+  },
+  saveReview: { method: 'PUT', path: '/api/v1/evaluations/{evaluation_id}/review', body: ['items', 'adjustments'], reads: ['score', 'stars'] },
+  followUps: { method: 'GET', path: '/api/v1/evaluations/cycles/{cycle_id}/follow-ups', query: ['open'], reads: ['items'] },
+  saveFollowUp: {
+    method: 'PUT', path: '/api/v1/evaluations/{evaluation_id}/follow-up',
+    body: ['talk_on', 'talk_by', 'talk_notes', 'mentor_evaluation_id', 'due_on'], reads: ['done', 'mentor_name'],
+  },
+
   consentText: { method: 'GET', path: '/api/v1/profile-consent', reads: ['version', 'text'] },
   profile: { method: 'GET', path: '/api/v1/members/{member_id}/profile', reads: ['pledge', 'pledge_max', 'has_photo', 'public', 'plate_code', 'plate_url'] },
   updatePledge: { method: 'PATCH', path: '/api/v1/members/{member_id}/profile', body: ['pledge'], reads: ['pledge'] },

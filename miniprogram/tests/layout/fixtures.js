@@ -83,6 +83,44 @@ const PAGES = [
     { code: 'k7m2x9qr4tzw', url: 'https://dj.example.cn/m/k7m2x9qr4tzw', qr: 'data:image/png;base64,iVBORw0KGgo=', issued_at: iso(-30, '10:00') }]] },
   { name: 'dev-login', page: 'dev-login', routes: [['GET', '/api/v1/console/dev-users', { items: [
     { key: 'admin', label: '湖滨分会管理员' }, { key: 'secretary1', label: '河坊街市场党支部书记' }, { key: 'vendor1', label: '普通用户（无工作台权限）' }] }]] },
+  { name: 'evaluation', page: 'evaluation', routes: [['GET', '/api/v1/me/evaluation', { items: [evaluationTask()] }]] },
+  { name: 'evaluation-final', page: 'evaluation', routes: [['GET', '/api/v1/me/evaluation', { items: [
+    evaluationTask({ evaluation_id: 40, exclusion: 'away_over_6_months', peers: [] }),
+    evaluationTask({ evaluation_id: 42, cycle: evaluationCycle('finalized', { year: 2025 }), stars: 4, outstanding: true })] }]] },
+  { name: 'announcement', page: 'announcement', options: { code: 'abcdefghjk' }, routes: [['GET', '/api/v1/public/announcements/abcdefghjk', {
+    cycle_id: 4, org_name: '杭州市上城区个体劳动者私营企业协会', year: 2026, announced_on: '2026-12-08', announce_until: '2026-12-14', open: true,
+    items: [{ evaluation_id: 31, name: '欧阳建华', unit_name: '杭州上城区建国南北货商行', org_name: '河坊街市场党支部', market: '河坊街商品市场', stall_no: 'A-012', stars: 5 },
+      { evaluation_id: 32, name: '李秀英', unit_name: '秀英茶叶店', org_name: '河坊街市场党支部', market: null, stall_no: null, stars: 3 }] }]] },
+  { name: 'eval-review', page: 'eval-review', routes: [['GET', '/api/v1/evaluations/cycles', { items: [evaluationCycle('review'), evaluationCycle('finalized', { id: 3, year: 2025 })] }],
+    ['GET', '/api/v1/evaluations/cycles/4/evaluations', { total: 2, items: [reviewRow(31, '欧阳建华'), reviewRow(32, '李秀英')] }]] },
 ];
+
+function evaluationCycle(stage, extra = {}) {
+  return {
+    id: 4, org_id: 2, org_name: '杭州市上城区个体劳动者私营企业协会', year: 2026, scheme: {}, roster_on: '2026-11-28', stage,
+    deadlines: { self_until: '2026-12-05', peer_until: '2026-12-05', review_until: '2026-12-20' },
+    announce_days: 7, announced_on: null, announce_until: null, public_code: null, finalized_at: null, counts: null, ...extra,
+  };
+}
+
+function evaluationTask(extra = {}) {
+  return {
+    evaluation_id: 31, cycle: evaluationCycle('collecting'), exclusion: null,
+    items: [{ key: 'political', label: '政治素质', max: 20 }, { key: 'integrity', label: '诚信经营', max: 30 }, { key: 'org_life', label: '组织生活', max: 20 },
+      { key: 'service', label: '服务群众', max: 20 }, { key: 'study', label: '学习培训', max: 10 }],
+    self: { items: null, summary: '', submitted_at: null, editable: true },
+    peers: [{ peer_evaluation_id: 32, name: '欧阳建华', unit_name: '杭州上城区建国南北货商行', stall_no: 'A-012', grade: 'excellent' },
+      { peer_evaluation_id: 33, name: '李秀英', unit_name: '秀英茶叶店', stall_no: null, grade: null }],
+    peers_editable: true, stars: null, outstanding: false, ...extra,
+  };
+}
+
+function reviewRow(id, name) {
+  return {
+    id, member_id: id, name, unit_name: '杭州上城区建国南北货商行', org_id: 6, placement: 'in_market', category: 'affiliated', exclusion: null,
+    veto_reason: id === 32 ? '受党纪处分' : null, self_total: 92, peer_counts: { excellent: 3, good: 2, fair: 1, poor: 0 }, peer_assigned: 8,
+    customer: { average: 4.6, count: 12, complaints_upheld: 1 }, review_total: null, inputs: {}, score: null, stars: null, reviewed_at: null, outstanding: false,
+  };
+}
 
 module.exports = { PAGES };
