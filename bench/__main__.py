@@ -130,7 +130,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", action="store_true",
                         help="then the city-sized runs, each on a fresh database: bench.roster (50 000 members), "
                              "bench.ledger (20 000 members, 2 000 meetings, 100 000 sign-ins), bench.ledger_book (one branch's "
-                             "200 meetings and 20 000 sign-ins as workbook and PDF), bench.console")
+                             "200 meetings and 20 000 sign-ins as workbook and PDF), bench.console, bench.evaluation (先锋指数 for 5 000)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
 
@@ -140,10 +140,11 @@ def main(argv=None) -> int:
     finally:
         release()  # the bench's database and Redis number go back
     if args.scale and status == 0:
-        from bench import console, ledger, ledger_book, roster
+        from bench import console, evaluation, ledger, ledger_book, roster
 
         chosen = ["--backend", args.backend]
-        status = roster.main(chosen) or ledger.main(chosen) or ledger_book.main(chosen) or console.main(chosen)
+        status = roster.main(chosen) or ledger.main(chosen) or ledger_book.main(chosen) or console.main(chosen) \
+            or evaluation.main(chosen)
     return status
 
 

@@ -116,6 +116,7 @@ A6_PORTRAIT = Layout(
         Element("image", 6, 30, 30, 40, source="photo"),
         Element("text", 40, 29, 60, 13, text="{name}", size=28, min_size=16, color=INK, bold=True),
         Element("text", 40, 44, 22, 7, text="{badge}", size=12, color="#FFFFFF", bold=True, align="center", fill=RED),
+        Element("text", 64, 44, 37, 7, text="{stars_text}", size=11, min_size=8, color=RED),
         Element("text", 40, 53, 60, 7, text="{unit_name}", size=12, min_size=9, color=INK),
         Element("text", 40, 61, 60, 7, text="{place}", size=12, min_size=9, color=GREY),
         Element("text", 6, 74, 93, 20, text="承诺：{pledge}", size=12, min_size=9, color=INK, max_lines=3),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pypdf
 import pytest
 import zxingcpp
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from plates import LAYOUTS, FontMissing, PlateData, draw, find_fonts, render, write_pdf
 from plates.layout import A5_LANDSCAPE, Element, Layout
@@ -53,6 +53,17 @@ def test_qr_decodes_to_the_exact_url_full_size_and_as_a_phone_sees_it(layout):
     assert image.size == LAYOUTS[layout].pixel_size
     assert decode(image) == [URL]
     assert decode(phone_photo(image)) == [URL]
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_the_stars_of_the_last_evaluation_are_a_row_of_the_plate_and_the_qr_still_reads(layout):
+    plain = Image.open(io.BytesIO(render(plate(), "png", LAYOUTS[layout])[2])).convert("RGB")
+    starred = Image.open(io.BytesIO(render(plate(stars=4), "png", LAYOUTS[layout])[2])).convert("RGB")
+    changed = ImageChops.difference(plain, starred).getbbox()
+    assert changed is not None  # the row is drawn...
+    width, height = plain.size
+    assert changed[1] > height * 0.2 and changed[3] < height * 0.45  # ...beside the badge, under the name
+    assert decode(starred) == [URL]
 
 
 def test_a5_page_is_landscape_a5_with_bleed_at_300_dpi():

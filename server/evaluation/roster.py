@@ -74,10 +74,15 @@ def assign(cycle_id: int, groups: dict[int, list[int]]) -> list[tuple[int, int]]
     return pairs
 
 
-async def build(cycle: Cycle, org: Org) -> tuple[int, int]:
-    """The cycle's evaluations and peer pairs, in bulk. Returns (evaluations, pairs)."""
+async def build_roster(cycle: Cycle, org: Org) -> int:
+    """The cycle's evaluations, in bulk: everyone in scope on the roster day."""
     rows = await roster_rows(org, cycle.roster_on)
     await Evaluation.bulk_create(rows_to_evaluations(cycle, rows), batch_size=1000)
+    return len(rows)
+
+
+async def assign_peers(cycle: Cycle) -> int:
+    """Who grades whom among the eligible members of each party branch and market org, stored."""
     eligible = await Evaluation.filter(cycle_id=cycle.id, exclusion=None, org__kind__in=PEER_ORG_KINDS) \
         .values_list("id", "org_id")
     groups: dict[int, list[int]] = defaultdict(list)
@@ -85,4 +90,9 @@ async def build(cycle: Cycle, org: Org) -> tuple[int, int]:
         groups[org_id].append(evaluation_id)
     pairs = assign(cycle.id, groups)
     await PeerGrade.bulk_create([PeerGrade(rater_id=a, ratee_id=b) for a, b in pairs], batch_size=2000)
-    return len(rows), len(pairs)
+    return len(pairs)
+
+
+async def build(cycle: Cycle, org: Org) -> tuple[int, int]:
+    """The roster and the peer pairs. Returns (evaluations, pairs)."""
+    return await build_roster(cycle, org), await assign_peers(cycle)
