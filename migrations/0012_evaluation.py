@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='evaluation_cycles', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'evaluation_cycles', 'app': 'models', 'indexes': [Index(fields=['year', 'org_id'])], 'pk_attr': 'id'},
+            options={'table': 'evaluation_cycles', 'app': 'models', 'unique_together': (('org', 'year'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

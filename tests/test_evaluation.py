@@ -187,6 +187,15 @@ async def test_a_cycle_end_to_end(world, backend):
         assert (await sec.get(f"/api/v1/evaluations/cycles/{cid}/follow-ups?open=true")).json()["items"] == []
         assert (await sec.put(f"/api/v1/evaluations/{ids['away3']}/follow-up", json={"talk_by": "x"})).json()["error"]["code"] == "no_follow_up"
 
+        # after the result, stars change only by a recorded, audited correction
+        from server.evaluation.cycles import stars_of
+        assert (await stars_of([p["veto"].id, world.member_a.id])) == {p["veto"].id: None, world.member_a.id: 5}
+        assert (await sec.put(f"/api/v1/evaluations/{ids['away3']}/review", json={"items": items()})).json()["error"]["code"] == "cycle_finalized"
+        corrected = await sec.post(f"/api/v1/evaluations/{ids['away3']}/corrections", json={"stars": 4, "reason": "审定时漏计区级表彰"})
+        assert corrected.status_code == 201 and corrected.json()["stars"] == 4
+        assert await AuditEntry.filter(action="evaluation.corrected", target_id=ids["away3"]).count() == 1
+        assert (await sec.post(f"/api/v1/evaluations/{ids['away3']}/corrections", json={"stars": 4})).status_code == 422
+
         book = await sec.get(f"/api/v1/reports/evaluations.xlsx?cycle_id={cid}")
         assert book.status_code == 200, book.text
     wb = load_workbook(io.BytesIO(book.content))
@@ -195,7 +204,7 @@ async def test_a_cycle_end_to_end(world, backend):
     rows = {r[0]: dict(zip(header[1:], r[1:])) for r in by_org.iter_rows(min_row=4, values_only=True)}
     branch = rows[world.party_a.name]
     assert branch == {"在考评范围": 7, "不参评：预备党员": 1, "不参评：停业或歇业": 1, "不参评：外出经营超过6个月": 1,
-                      "一票否决": 1, "已审定": 3, "★★★★★": 1, "★★★★": 0, "★★★": 1, "★★": 1, "★": 0,
+                      "一票否决": 1, "已审定": 3, "★★★★★": 1, "★★★★": 1, "★★★": 0, "★★": 1, "★": 0,
                       "优秀党员": 1, "需帮扶（一二星）": 1, "已谈心并结对": 1}
     assert rows["合计"] == branch
     market_rows = {r[0]: r[1:] for r in wb["市场党员"].iter_rows(min_row=4, values_only=True)}
@@ -249,6 +258,20 @@ async def test_overlapping_cycles_bad_schemes_and_late_self_evaluation_are_refus
         late = await me.put(f"/api/v1/evaluations/{mine}/self", json={"items": items()})
         assert late.status_code == 409 and late.json()["error"]["code"] == "deadline_passed"
     assert (await Evaluation.get(id=mine)).self_items is None
+
+
+async def test_two_set_ups_at_once_in_one_tree_make_one_cycle(world):
+    """A district's clerk and a branch's secretary set up the same year at the same moment: the
+    second waits for the first and is refused, on PostgreSQL's real concurrent connections too."""
+    import asyncio
+
+    async with world.client("admin") as admin, world.client("sec_a") as sec:
+        body = {"year": today().year, "deadlines": __import__("tests.evaluation_helpers", fromlist=["x"]).deadlines()}
+        answers = await asyncio.gather(*(c.post("/api/v1/evaluations/cycles", json={**body, "org_id": org.id})
+                                         for c, org in ((admin, world.root), (sec, world.branch_a), (admin, world.root))))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409], [a.text for a in answers]
+    from server.evaluation.models import Cycle
+    assert await Cycle.filter(org_id__in=[world.root.id, world.branch_a.id]).count() == 1
 
 
 async def _post_cycle(world, who="admin", org=None, **body):

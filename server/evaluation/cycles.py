@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -127,14 +128,20 @@ async def create_cycle(principal: Principal, data: dict) -> tuple[Cycle, int]:
     if roster_on > today():
         raise DeadlinesInvalid(fields={"roster_on": "考评名单只能按今天或以前的党员状况确定"})
     async with in_transaction():
-        # One cycle a year for a member: none for this org, its ancestors or its descendants.
+        # One cycle a year for a member: none for this org, its ancestors or its descendants. Two
+        # set-ups in one tree at once queue on the tree's root row (PostgreSQL; SQLite writes one
+        # transaction at a time anyway), so the second sees the first's cycle.
         ancestors = [int(part) for part in org.path.strip("/").split("/")]
+        await Org.select_for_update().filter(id=ancestors[0]).values_list("id", flat=True)
         overlapping = await Cycle.filter(year=data["year"]).filter(org_id__in=ancestors).exists() or \
             await Cycle.filter(year=data["year"], org__path__startswith=org.path).exists()
         if overlapping:
             raise CycleOverlap()
-        cycle = await Cycle.create(org=org, year=data["year"], scheme=plan, roster_on=roster_on,
-                                   announce_days=data.get("announce_days") or 7, created_by=principal.user, **deadlines)
+        try:
+            cycle = await Cycle.create(org=org, year=data["year"], scheme=plan, roster_on=roster_on,
+                                       announce_days=data.get("announce_days") or 7, created_by=principal.user, **deadlines)
+        except IntegrityError:
+            raise CycleOverlap() from None
         members, pairs = await roster.build(cycle, org)
     await audit.record("evaluation.cycle.created", actor=principal.user, org=org, target=cycle, year=cycle.year,
                        members=members, peer_pairs=pairs)

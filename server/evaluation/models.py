@@ -28,7 +28,7 @@ class Cycle(Model):
 
     class Meta:
         table = "evaluation_cycles"
-        indexes = (("year", "org_id"),)
+        unique_together = (("org", "year"),)
 
 
 class Evaluation(Model):
