@@ -207,13 +207,19 @@ async def veto(principal: Principal, evaluation: Evaluation, reason: str) -> Eva
     return evaluation
 
 
+async def _locked(cycle: Cycle) -> Cycle:
+    """The cycle's row again, locked for the rest of the transaction: one announcement, one result."""
+    locked = await Cycle.select_for_update().get(id=cycle.id)
+    locked.org = cycle.org
+    return locked
+
+
 async def announce(principal: Principal, cycle_id: int, days: int | None) -> Cycle:
     from server.evaluation import review
 
     cycle = await staff_cycle(principal, cycle_id, manage=True)
     async with in_transaction():
-        cycle = await Cycle.select_for_update().get(id=cycle.id)
-        cycle.org = await Org.get(id=cycle.org_id)
+        cycle = await _locked(cycle)
         if cycle.announced_on is not None:
             raise AlreadyAnnounced()
         missing = await Evaluation.filter(cycle_id=cycle.id, exclusion=None, veto_reason=None, reviewed_at=None) \
@@ -236,8 +242,7 @@ async def finalize(principal: Principal, cycle_id: int, store) -> Cycle:
 
     cycle = await staff_cycle(principal, cycle_id, manage=True)
     async with in_transaction():
-        cycle = await Cycle.select_for_update().get(id=cycle.id)
-        cycle.org = await Org.get(id=cycle.org_id)
+        cycle = await _locked(cycle)
         if cycle.finalized_at is not None:
             raise CycleFinalized()
         if cycle.announced_on is None:
