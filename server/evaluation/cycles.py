@@ -132,7 +132,7 @@ async def create_cycle(principal: Principal, data: dict) -> tuple[Cycle, int]:
         # set-ups in one tree at once queue on the tree's root row (PostgreSQL; SQLite writes one
         # transaction at a time anyway), so the second sees the first's cycle.
         ancestors = [int(part) for part in org.path.strip("/").split("/")]
-        await Org.select_for_update().filter(id=ancestors[0]).values_list("id", flat=True)
+        await Org.select_for_update().get(id=ancestors[0])
         overlapping = await Cycle.filter(year=data["year"]).filter(org_id__in=ancestors).exists() or \
             await Cycle.filter(year=data["year"], org__path__startswith=org.path).exists()
         if overlapping:
