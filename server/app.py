@@ -17,6 +17,7 @@ from server.desk import static as desk_static
 from server.activities.routes import bp as activities_bp, pages as checkin_pages
 from server.config import Settings
 from server.evaluation.routes import bp as evaluation_bp, pages as evaluation_pages
+from server.floating.routes import bp as floating_bp, pages as floating_pages
 from server.kv import store_for
 from server.members.import_routes import bp as imports_bp
 from server.members.routes import bp as members_bp
@@ -60,13 +61,14 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, desk_bp, orgs_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, evaluation_bp, audit_bp,
+    api = Blueprint.group(accounts_bp, desk_bp, orgs_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, evaluation_bp, floating_bp, audit_bp,
                           version=1,
                           version_prefix="/api/v")
     app.blueprint(api)
     app.blueprint(checkin_pages)
     app.blueprint(plate_pages)
     app.blueprint(evaluation_pages)
+    app.blueprint(floating_pages)
     app.blueprint(desk_pages)
     desk_static.serve(app)
     if settings.wechat_verify_file:

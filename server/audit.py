@@ -59,6 +59,8 @@ SUBJECTS = {
     "member_card": "党员签到卡", "member_card.batch": "党员签到卡批量打印",
     "evaluation": "先锋指数考评", "evaluation.cycle": "先锋指数考评", "evaluation.objection": "考评异议",
     "evaluation.follow_up": "谈心谈话与结对帮扶", "evaluation.summary": "先锋指数考评汇总",
+    "floating": "流动党员", "floating.id_number": "流动党员身份证号", "floating.proof": "流动党员身份证明",
+    "floating.comment": "流动党员评语", "floating.letters": "流动党员反馈函", "floating.receipt": "反馈函回执",
 }
 VERBS = {
     "created": "新建", "updated": "修改", "cancelled": "取消", "added": "上传", "deleted": "删除", "marked": "标记",
@@ -73,7 +75,8 @@ VERBS = {
     "recorded": "填写会议记录", "record": "填写会议记录", "changed": "修改", "attendance": "查看签到情况",
     "reissued": "补办", "offline_pack": "下载离线签到名单", "offline_upload": "上传离线签到",
     "vetoed": "一票否决", "announced": "公示", "finalized": "确定结果", "reviewed": "组织审定",
-    "outstanding": "推选优秀党员", "corrected": "更正星级",
+    "outstanding": "推选优秀党员", "corrected": "更正星级", "registered": "登记", "revealed": "查看完整号码",
+    "confirmed": "确认",
 }
 
 

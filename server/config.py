@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # Where uploads and made files live: "database" (PostgreSQL, reachable from every host) or
     # "local" (upload_dir on this host). None: database on PostgreSQL, local on SQLite.
     file_store: Literal["local", "database"] | None = None
+    # AES-GCM key for 身份证号 at rest: 32 random bytes, URL-safe base64 (python -c 'import
+    # base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'). Development derives one.
+    id_number_key: str = ""
     plate_font: str = ""  # a .ttc/.otf with Chinese glyphs; empty = look for Noto Sans CJK / WenQuanYi
     plate_emblem: str = ""  # the standard 党徽 image supplied by the operator; empty = plates without it
     plate_layout: str = "a5-landscape"
@@ -158,6 +161,8 @@ class Settings(BaseSettings):
             raise ConfigError(f"{PREFIX}PLATE_LAYOUT must be one of {', '.join(sorted(LAYOUTS))}, got {self.plate_layout!r}")
         if self.plate_emblem and not Path(self.plate_emblem).is_file():
             raise ConfigError(f"{PREFIX}PLATE_EMBLEM names a file that does not exist: {self.plate_emblem}")
+        if self.id_number_key and not _valid_key(self.id_number_key):
+            raise ConfigError(f"{PREFIX}ID_NUMBER_KEY must be 32 bytes in URL-safe base64 (44 characters)")
         if self.workers < 1:
             raise ConfigError(f"{PREFIX}WORKERS must be at least 1")
         if not 0.1 <= self.wechat_timeout <= 60 or not 0.1 <= self.redis_pool_timeout <= 60:
@@ -186,6 +191,21 @@ class Settings(BaseSettings):
                     f"production refuses the default or a short {PREFIX}SECRET_KEY: "
                     "set at least 32 random characters (python -c 'import secrets;print(secrets.token_urlsafe(48))')"
                 )
+            if not self.id_number_key:
+                raise ConfigError(
+                    f"production refuses to store 身份证号 without {PREFIX}ID_NUMBER_KEY: set 32 random bytes, URL-safe "
+                    "base64 (python -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+                )
+
+
+def _valid_key(text: str) -> bool:
+    import base64
+    import binascii
+
+    try:
+        return len(base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4))) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 def _valid_verify_name(name: str) -> bool:

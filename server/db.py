@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "server.activities.models",
     "server.plates.models",
     "server.evaluation.models",
+    "server.floating.models",
     "server.audit",
     "server.storage",
 ]

@@ -18,6 +18,7 @@ PER_USER = {
     "member_code.reissue": (20, 3600, "补办签到码太频繁了，请一小时后再试"),
     "member_card.render": (60, 3600, "生成签到卡太频繁了，请稍后再试"),
     "evaluation.objection": (10, 3600, "提出异议太频繁了，请一小时后再试"),
+    "letters.batch": (20, 3600, "打印反馈函太频繁了，请一小时后再试"),
     "offline.upload": (120, 3600, "上传离线签到太频繁了，请稍后再试"),
 }
 

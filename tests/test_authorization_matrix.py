@@ -10,6 +10,7 @@ from server.accounts.models import AuthToken
 from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest, MeetingPlan, OfflineScan, PlanReminder
 from server.evaluation.models import Cycle, Evaluation, Objection
+from server.floating.models import FloatingComment, FloatingRecord, Letter
 from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
 from server.orgs.models import Org, Role
 from server.clock import today
@@ -87,7 +88,21 @@ async def branch_a(world, backend) -> dict:
             k: __import__("datetime").date.fromisoformat(v) for k, v in deadlines().items()}})
     evaluation = await Evaluation.get(cycle=cycle, member=world.member_a)
     objection = await Objection.create(cycle=cycle, evaluation=evaluation, user=world.users["sec_a"], reason="异议")
-    return {"cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
+    from server.codes import random_code
+    from server.floating import service as floating
+    from server.floating.models import FloatingComment, Letter, LetterBatch
+    from tests.test_floating import ID, REGISTRATION
+
+    floater = await make_member(None, world.party_a, name="流动甲", category="floating", mobile="13600003333")
+    await floating.register(await auth.load_principal(world.users["sec_a"]), floater.id, {
+        **REGISTRATION, "inflow_on": __import__("datetime").date(2024, 3, 1)}, backend.settings)
+    await FloatingComment.create(member=floater, year=today().year, grade="qualified", text="评语甲")
+    letter_batch = await LetterBatch.create(org=world.party_a, year=today().year, state="done", total=1, done=1,
+                                            file_key=await backend.app.ctx.files.put(b"%PDF", ".pdf"))
+    letter = await Letter.create(member=floater, org=world.party_a, year=today().year, number=1, code=random_code(12),
+                                 batch=letter_batch, sent_on=today())
+    return {"floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
+            "cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
 
@@ -96,6 +111,8 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
     """(method, route as the router names it, concrete path, json body)."""
     act, reg, mem = a["activity"].id, a["registration"].id, world.member_a.id
     cyc, ev = a["cycle"].id, a["evaluation"].id
+    fl = a["floater"].id
+    from tests.test_floating import REGISTRATION as FLOATING
     when = {"starts_at": "2026-12-10T19:00:00+08:00", "duration_minutes": 120}
     return [
         ("POST", "api/v1/auth/wechat", "/api/v1/auth/wechat", {"code": "dev:someone-new"}),
@@ -222,6 +239,22 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("POST", "api/v1/evaluations/<evaluation_id:int>/corrections", f"/api/v1/evaluations/{ev}/corrections", {"stars": 1, "reason": "x"}),
         ("GET", "api/v1/reports/evaluations.xlsx", f"/api/v1/reports/evaluations.xlsx?cycle_id={cyc}", None),
         ("GET", "api/v1/public/announcements/<code:str>", "/api/v1/public/announcements/abcdefghjk", None),
+        ("GET", "api/v1/members/<member_id:int>/floating", f"/api/v1/members/{fl}/floating", None),
+        ("PUT", "api/v1/members/<member_id:int>/floating", f"/api/v1/members/{fl}/floating",
+         {**FLOATING, "home_org_contact": "改掉"}),
+        ("POST", "api/v1/members/<member_id:int>/floating/reveal", f"/api/v1/members/{fl}/floating/reveal", None),
+        ("POST", "api/v1/members/<member_id:int>/floating/proof", f"/api/v1/members/{fl}/floating/proof", "FILE"),
+        ("GET", "api/v1/members/<member_id:int>/floating/proof", f"/api/v1/members/{fl}/floating/proof", None),
+        ("POST", "api/v1/members/<member_id:int>/floating/proof/confirm", f"/api/v1/members/{fl}/floating/proof/confirm", None),
+        ("POST", "api/v1/members/<member_id:int>/floating/proof/reject", f"/api/v1/members/{fl}/floating/proof/reject", {"reason": "x"}),
+        ("GET", "api/v1/members/<member_id:int>/floating/record", f"/api/v1/members/{fl}/floating/record", None),
+        ("PUT", "api/v1/members/<member_id:int>/floating/comments/<year:int>", f"/api/v1/members/{fl}/floating/comments/2026",
+         {"grade": "unqualified", "text": "改掉"}),
+        ("POST", "api/v1/floating/letters", "/api/v1/floating/letters", {"org_id": world.branch_a.id, "year": 2026}),
+        ("GET", "api/v1/floating/letters/batches/<batch_id:int>", f"/api/v1/floating/letters/batches/{a['letter_batch'].id}", None),
+        ("GET", "api/v1/floating/letters/batches/<batch_id:int>/file", f"/api/v1/floating/letters/batches/{a['letter_batch'].id}/file", None),
+        ("POST", "api/v1/floating/letters/<letter_id:int>/receipt", f"/api/v1/floating/letters/{a['letter'].id}/receipt", "FILE"),
+        ("GET", "api/v1/reports/floating", f"/api/v1/reports/floating?org_id={world.branch_a.id}", None),
         # last: it revokes the caller's token
         ("POST", "api/v1/auth/logout", "/api/v1/auth/logout", None),
     ]
@@ -234,6 +267,8 @@ def jpeg() -> bytes:
 
 
 async def call(c, method, path, body):
+    if body == "FILE":
+        return await c.request(method, path, files={"file": ("a.jpg", jpeg(), "image/jpeg")})
     if body == "PHOTO":
         return await c.request(method, path, files={"photo": ("a.jpg", jpeg(), "image/jpeg")})
     if body == "ROSTER":  # a good row for branch A: an outsider must not get it checked, let alone written
@@ -252,7 +287,8 @@ async def test_every_route_is_in_the_matrix(world, backend):
 
 async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, backend):
     a = await branch_a(world, backend)
-    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["member_code"]]
+    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["member_code"],
+               a["id_number"], a["id_number"][:6] + "*" * 8 + a["id_number"][-4:], "评语甲", "流动甲", a["letter"].code]
     before = await snapshot(world, a)
     for method, route, path, body in matrix(world, a):
         async with world.client() as anonymous:
@@ -302,5 +338,9 @@ async def snapshot(world, a) -> dict:
             "self_items", "review_items", "veto_reason", "stars", "outstanding"))[0]),
         "cycles": tuple(await Cycle.filter(org=world.branch_a).values_list("announced_on", "finalized_at")),
         "objections": tuple(await Objection.filter(cycle=a["cycle"]).values_list("answer", flat=True)),
+        "floating": tuple((await FloatingRecord.filter(member=a["floater"]).values_list(
+            "proof_state", "id_number_sealed", "home_org_contact", "proof_key"))[0]),
+        "floating_comments": tuple(await FloatingComment.filter(member=a["floater"]).values_list("grade", "text")),
+        "letters": tuple(await Letter.filter(member=a["floater"]).values_list("received_at", "receipt_file_key", "batch_id")),
         "roster": await Member.filter(life_org__path__startswith=world.branch_a.path).count(),
     }

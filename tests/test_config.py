@@ -26,9 +26,20 @@ def test_production_refuses_default_or_short_secret():
         Settings.from_env({"DANGJIAN_ENV": "production", "DANGJIAN_SECRET_KEY": "short", **REAL_WECHAT})
 
 
+ID_KEY = "q" * 43 + "="
+
+
 def test_production_with_real_gateway_and_secret_starts():
-    settings = Settings.from_env({"DANGJIAN_ENV": "production", "DANGJIAN_SECRET_KEY": STRONG, **REAL_WECHAT})
+    settings = Settings.from_env({"DANGJIAN_ENV": "production", "DANGJIAN_SECRET_KEY": STRONG, "DANGJIAN_ID_NUMBER_KEY": ID_KEY,
+                                  **REAL_WECHAT})
     assert settings.is_production
+
+
+def test_production_refuses_to_keep_id_numbers_without_their_own_key():
+    with pytest.raises(ConfigError, match="ID_NUMBER_KEY"):
+        Settings.from_env({"DANGJIAN_ENV": "production", "DANGJIAN_SECRET_KEY": STRONG, **REAL_WECHAT})
+    with pytest.raises(ConfigError, match="32 bytes"):
+        Settings.from_env({"DANGJIAN_ID_NUMBER_KEY": "too-short"})
 
 
 def test_several_workers_need_redis():

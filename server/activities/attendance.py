@@ -135,17 +135,30 @@ async def member_attendance(principal: Principal, member_id: int, *, limit: int,
     return page, await rows.count()
 
 
-async def year_figures(member_ids: list[int], year: int) -> dict[int, dict]:
-    """Per member, the year's meetings and trainings attended and meetings missed without leave
-    (the record the 先锋指数 review reads), in two grouped queries."""
+def _year_span(year: int):
     import datetime as dt
-
-    from tortoise.functions import Count
 
     from server.clock import SHANGHAI, utc
 
-    start = utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI))
-    end = utc(dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+    return utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI)), utc(dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI))
+
+
+async def year_list(member_id: int, year: int) -> list[dict]:
+    """The activities a member attended in a year, oldest first (the floating member's record)."""
+    start, end = _year_span(year)
+    return await Attendance.filter(member_id=member_id, status="present", activity__starts_at__gte=start,
+                                   activity__starts_at__lt=end, activity__status="scheduled") \
+        .order_by("activity__starts_at").values(title="activity__title", kind="activity__kind",
+                                                starts_at="activity__starts_at", org_name="activity__org__name",
+                                                training="activity__counts_as_training")
+
+
+async def year_figures(member_ids: list[int], year: int) -> dict[int, dict]:
+    """Per member, the year's meetings and trainings attended and meetings missed without leave
+    (the record the 先锋指数 review reads), in two grouped queries."""
+    from tortoise.functions import Count
+
+    start, end = _year_span(year)
     rows = await Attendance.filter(member_id__in=member_ids, activity__starts_at__gte=start,
                                    activity__starts_at__lt=end, activity__status="scheduled") \
         .annotate(n=Count("id")).group_by("member_id", "status", "activity__counts_as_training") \
