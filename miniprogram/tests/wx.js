@@ -47,6 +47,7 @@ function fakeWx({ handler, envVersion = 'develop', loginCodes, fontSizeSetting =
     scanCode: jest.fn(({ fail }) => fail({ errMsg: 'scanCode:fail cancel' })),
     getAppBaseInfo: () => ({ fontSizeSetting }),
     vibrateShort: jest.fn(),
+    uploadFile: jest.fn(({ fail }) => fail({ errMsg: 'uploadFile:fail' })),
   };
   return wx;
 }
@@ -61,7 +62,7 @@ function installFakeWx(options) {
   const names = ['getAccountInfoSync', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'login', 'request',
     'showModal', 'showToast', 'requestSubscribeMessage', 'navigateTo', 'redirectTo', 'switchTab', 'reLaunch', 'navigateBack',
     'stopPullDownRefresh', 'setNavigationBarTitle', 'showShareMenu', 'setKeepScreenOn', 'setScreenBrightness',
-    'getScreenBrightness', 'getLocation', 'scanCode', 'getAppBaseInfo', 'vibrateShort'];
+    'getScreenBrightness', 'getLocation', 'scanCode', 'getAppBaseInfo', 'vibrateShort', 'uploadFile'];
   for (const name of names) {
     saved[name] = global.wx[name];
     global.wx[name] = fake[name];

@@ -1,4 +1,4 @@
-const { get, request } = require('./client');
+const { get, request, upload } = require('./client');
 const { nonce } = require('../utils/nonce');
 
 function profile(memberId) {
@@ -27,21 +27,7 @@ function issuePlate(memberId) {
 
 // wx.uploadFile (multipart POST, field "photo"); the server re-encodes it and drops EXIF.
 function uploadPhoto(wxApi, memberId, filePath) {
-  const { client, auth } = get(wxApi);
-  return new Promise((resolve, reject) => {
-    wxApi.uploadFile({
-      url: client.url('uploadPhoto', { member_id: memberId }),
-      filePath,
-      name: 'photo',
-      header: { Authorization: `Bearer ${auth.token()}` },
-      success: (res) => {
-        const body = typeof res.data === 'string' ? JSON.parse(res.data || '{}') : res.data;
-        if (res.statusCode >= 200 && res.statusCode < 300) resolve(body);
-        else reject(new Error((body.error && body.error.message) || '上传失败，请重试'));
-      },
-      fail: () => reject(new Error('网络不给力，请稍后再试')),
-    });
-  });
+  return upload(wxApi, 'uploadPhoto', { member_id: memberId }, filePath, 'photo');
 }
 
 function plateImageUrl(memberId) {

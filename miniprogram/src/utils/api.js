@@ -97,6 +97,25 @@ const ENDPOINTS = {
     body: ['talk_on', 'talk_by', 'talk_notes', 'mentor_evaluation_id', 'due_on'], reads: ['done', 'mentor_name'],
   },
 
+  floating: {
+    method: 'GET', path: '/api/v1/members/{member_id}/floating',
+    reads: ['name', 'registered', 'id_number', 'home_org', 'home_org_contact', 'home_org_phone', 'home_org_address', 'inflow_on',
+      'activity_card_no', 'proof_state', 'proof_reason', 'recheck_due', 'recheck_overdue', 'comments', 'letters'],
+  },
+  saveFloating: {
+    method: 'PUT', path: '/api/v1/members/{member_id}/floating',
+    body: ['id_number', 'home_org_contact', 'home_org_phone', 'home_org_address', 'inflow_on', 'activity_card_no'], reads: ['proof_state'],
+  },
+  uploadFloatingProof: { method: 'POST', path: '/api/v1/members/{member_id}/floating/proof', upload: 'file' },
+  floatingProof: { method: 'GET', path: '/api/v1/members/{member_id}/floating/proof', file: true },
+  confirmFloatingProof: { method: 'POST', path: '/api/v1/members/{member_id}/floating/proof/confirm', reads: ['proof_state'] },
+  rejectFloatingProof: { method: 'POST', path: '/api/v1/members/{member_id}/floating/proof/reject', body: ['reason'], reads: ['proof_state'] },
+  floatingComment: { method: 'PUT', path: '/api/v1/members/{member_id}/floating/comments/{year}', body: ['grade', 'text'], reads: ['grade'] },
+  floatingReport: {
+    method: 'GET', path: '/api/v1/reports/floating', query: ['org_id', 'year'],
+    reads: ['org_name', 'year', 'floating', 'identity_confirmed', 'comments_written', 'letters_sent', 'receipts_returned', 'overdue', 'members'],
+  },
+
   consentText: { method: 'GET', path: '/api/v1/profile-consent', reads: ['version', 'text'] },
   profile: { method: 'GET', path: '/api/v1/members/{member_id}/profile', reads: ['pledge', 'pledge_max', 'has_photo', 'public', 'plate_code', 'plate_url'] },
   updatePledge: { method: 'PATCH', path: '/api/v1/members/{member_id}/profile', body: ['pledge'], reads: ['pledge'] },

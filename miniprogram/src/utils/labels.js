@@ -21,6 +21,8 @@ module.exports = {
     collecting: '个人自评、党员互评', review: '组织审定', announced: '审核公示', announcement_closed: '公示期满，待确定', finalized: '已确定星级',
   },
   exclusion: { probationary: '预备党员', suspended: '停业或歇业', away_over_6_months: '外出经营超过6个月' },
+  proofState: { missing: '未上传', pending: '待确认', confirmed: '已确认', rejected: '已退回' },
+  commentGrade: { excellent: '优秀', qualified: '合格', basically_qualified: '基本合格', unqualified: '不合格' },
   grade: { excellent: '优秀', good: '良好', fair: '一般', poor: '较差' },
   flag: { low_score: '低分', complaint: '投诉', content_review: '内容待复核', unchecked_comment: '网页留言待审' },
 };

@@ -93,7 +93,29 @@ const PAGES = [
       { evaluation_id: 32, name: '李秀英', unit_name: '秀英茶叶店', org_name: '河坊街市场党支部', market: null, stall_no: null, stars: 3 }] }]] },
   { name: 'eval-review', page: 'eval-review', routes: [['GET', '/api/v1/evaluations/cycles', { items: [evaluationCycle('review'), evaluationCycle('finalized', { id: 3, year: 2025 })] }],
     ['GET', '/api/v1/evaluations/cycles/4/evaluations', { total: 2, items: [reviewRow(31, '欧阳建华'), reviewRow(32, '李秀英')] }]] },
+  { name: 'floating-form', page: 'floating', options: { member_id: '11' }, routes: [['GET', '/api/v1/members/11/floating', {
+    member_id: 11, name: '欧阳建华', registered: false, id_number: null, home_org: '安徽省黄山市歙县徽城镇党委', proof_state: 'missing',
+    recheck_due: null, recheck_overdue: false, comments: [], letters: [] }]] },
+  { name: 'floating', page: 'floating', options: { member_id: '11' }, routes: [['GET', '/api/v1/members/11/floating', {
+    member_id: 11, name: '欧阳建华', registered: true, id_number: '330106********1235', home_org: '安徽省黄山市歙县徽城镇党委',
+    home_org_contact: '程书记', home_org_phone: '0559-6512345', home_org_address: '安徽省黄山市歙县徽城镇新安路 18 号党委组织办',
+    inflow_on: '2024-03-01', activity_card_no: '皖黄2024031', proof_state: 'rejected', proof_reason: '没有盖原籍党组织的公章，请重新开具',
+    recheck_due: null, recheck_overdue: false,
+    comments: [{ year: 2025, grade: 'excellent', text: '积极参加组织生活，诚信经营。', writer_name: '王书记', updated_at: iso(-300, '10:00') }],
+    letters: [{ id: 1, year: 2025, letter_no: '河坊街市场党支部函〔2025〕3号', sent_on: '2025-11-20', received_at: null, overdue: true }] }]] },
+  { name: 'floating-queue', page: 'floating-queue', routes: [['GET', '/api/v1/me', meSecretary], ['GET', '/api/v1/orgs', orgs],
+    ['GET', '/api/v1/reports/floating', { org_id: 6, org_name: '河坊街市场党支部', year: 2026, floating: 3, registered: 3, identity_confirmed: 2,
+      comments_written: 1, letters_sent: 1, receipts_returned: 0, overdue: 1, members: [
+        floatingRow(1, '欧阳建华', { proof_state: 'pending' }), floatingRow(2, '李秀英', { commented: false }),
+        floatingRow(3, '张伟', { letter_id: 9, letter_no: '河坊街市场党支部函〔2026〕1号', sent_on: '2026-10-01', overdue: true })] }]] },
 ];
+
+function floatingRow(id, name, extra) {
+  return {
+    id, name, unit_name: '摊位', home_org: '安徽省黄山市歙县徽城镇党委', registered: true, proof_state: 'confirmed', commented: true,
+    ready: true, letter_id: null, letter_no: null, sent_on: null, received_at: null, overdue: false, ...extra,
+  };
+}
 
 function evaluationCycle(stage, extra = {}) {
   return {

@@ -1,0 +1,128 @@
+// 流动党员 for the secretary: the proofs waiting to be confirmed (open the file, confirm, or send
+// back with a reason), the comments still to write this year, and the letters whose receipt is
+// more than 30 days late.
+const floating = require('../../services/floating');
+const account = require('../../services/account');
+const labels = require('../../utils/labels');
+const format = require('../../utils/format');
+const { get, request } = require('../../services/client');
+const { showError } = require('../../utils/request');
+const { reachable } = require('../../utils/orgs');
+
+const GRADES = Object.keys(labels.commentGrade).map((key) => ({ key, label: labels.commentGrade[key] }));
+
+function openFile(memberId) {
+  const { auth } = get();
+  return new Promise((resolve, reject) => {
+    wx.downloadFile({
+      url: floating.proofUrl(memberId), header: { Authorization: `Bearer ${auth.token()}` },
+      success: (res) => {
+        if (res.statusCode !== 200) return reject(new Error('证明文件打不开，请稍后再试'));
+        const type = (res.header && (res.header['Content-Type'] || res.header['content-type'])) || '';
+        if (type.includes('pdf')) wx.openDocument({ filePath: res.tempFilePath, fileType: 'pdf', fail: () => reject(new Error('打不开 PDF')) });
+        else wx.previewImage({ urls: [res.tempFilePath] });
+        return resolve();
+      },
+      fail: () => reject(new Error('网络不给力，请稍后再试')),
+    });
+  });
+}
+
+Component({
+  behaviors: [require('../../behaviors/page')],
+  data: {
+    loading: true, error: '', orgs: [], orgNames: [], orgIndex: 0, year: new Date().getFullYear(), report: null,
+    proofs: [], comments: [], overdue: [], grades: GRADES, writing: null, busy: false,
+  },
+  methods: {
+    async onLoad() {
+      try {
+        const [me, orgs] = await Promise.all([account.start(), request('orgs')]);
+        const list = reachable(me.roles, orgs.items);
+        if (!list.length) {
+          this.setData({ loading: false, error: '只有书记和管理员可以处理流动党员' });
+          return;
+        }
+        this.setData({ orgs: list, orgNames: list.map((o) => o.name), year: Number(format.today().slice(0, 4)) });
+        await this.load();
+      } catch (error) {
+        this.setData({ loading: false, error: error.message });
+      }
+    },
+    async load() {
+      this.setData({ loading: true, error: '', writing: null });
+      try {
+        const report = await floating.report(this.data.orgs[this.data.orgIndex].id, this.data.year);
+        const members = report.members;
+        this.setData({
+          loading: false, report,
+          proofs: members.filter((m) => m.proof_state === 'pending'),
+          comments: members.filter((m) => m.proof_state === 'confirmed' && !m.commented),
+          overdue: members.filter((m) => m.overdue).map((m) => ({ ...m, sentText: format.date(m.sent_on) })),
+        });
+      } catch (error) {
+        this.setData({ loading: false, error: error.message });
+      }
+    },
+    pickOrg(event) {
+      this.setData({ orgIndex: Number(event.detail.value) });
+      this.load();
+    },
+    async view(event) {
+      try {
+        await openFile(event.currentTarget.dataset.id);
+      } catch (error) {
+        showError(wx, error);
+      }
+    },
+    async confirm(event) {
+      try {
+        await floating.confirmProof(event.currentTarget.dataset.id);
+        wx.showToast({ title: '已确认' });
+        await this.load();
+      } catch (error) {
+        showError(wx, error);
+      }
+    },
+    reject(event) {
+      const id = event.currentTarget.dataset.id;
+      wx.showModal({
+        title: '退回身份证明', editable: true, placeholderText: '写明原因，如：没有盖章',
+        success: async (res) => {
+          if (!res.confirm) return;
+          try {
+            await floating.rejectProof(id, res.content);
+            await this.load();
+          } catch (error) {
+            showError(wx, error);
+          }
+        },
+      });
+    },
+    write(event) {
+      const member = this.data.comments.find((m) => m.id === event.currentTarget.dataset.id);
+      this.setData({ writing: { id: member.id, name: member.name, grade: '', text: '' } });
+    },
+    pickGrade(event) {
+      this.setData({ 'writing.grade': event.currentTarget.dataset.grade });
+    },
+    typeComment(event) {
+      this.setData({ 'writing.text': event.detail.value });
+    },
+    cancel() {
+      this.setData({ writing: null });
+    },
+    async saveComment() {
+      const { writing, year } = this.data;
+      this.setData({ busy: true });
+      try {
+        await floating.comment(writing.id, year, writing.grade, writing.text);
+        wx.showToast({ title: '评语已保存' });
+        await this.load();
+      } catch (error) {
+        showError(wx, error);
+      }
+      this.setData({ busy: false });
+    },
+  },
+});
