@@ -13,6 +13,7 @@ from server.accounts.models import TOKEN_KINDS
 from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDANCE_STATUSES
 from server.activities.plan import PLAN_EVERY, PLAN_STATUSES
 from server.evaluation.models import EXCLUSIONS, GRADES, STAGES
+from server.floating.models import BATCH_STATES, COMMENT_GRADES, PROOF_STATES
 from server.members.models import (
     BUSINESS_STATUSES, CATEGORIES, GENDERS, IMPORT_STATES, LEFT_REASONS, MEMBERSHIPS, PLACEMENTS, REGISTRATION_STATUSES,
     STANDINGS,
@@ -89,7 +90,8 @@ VOCABULARIES = Vocabularies(
     import_state=IMPORT_STATES, activity_kind=ACTIVITY_KINDS, attendance_status=ATTENDANCE_STATUSES,
     attendance_method=ATTENDANCE_METHODS, rating_status=RATING_STATUSES, job_state=JOB_STATES, org_kind=ORG_KINDS,
     role=ROLES, market_kind=MARKET_KINDS, token_kind=TOKEN_KINDS, plan_every=PLAN_EVERY, plan_status=PLAN_STATUSES,
-    evaluation_stage=STAGES, exclusion=EXCLUSIONS, grade=GRADES,
+    evaluation_stage=STAGES, exclusion=EXCLUSIONS, grade=GRADES, proof_state=PROOF_STATES, comment_grade=COMMENT_GRADES,
+    letter_batch_state=BATCH_STATES,
 )
 
 

@@ -89,3 +89,6 @@ class Vocabularies(BaseModel):
     evaluation_stage: dict[str, str]
     exclusion: dict[str, str]
     grade: dict[str, str]
+    proof_state: dict[str, str]
+    comment_grade: dict[str, str]
+    letter_batch_state: dict[str, str]

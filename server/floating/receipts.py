@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from server import audit
 from server.auth import Principal
-from server.clock import now, today
+from server.clock import SHANGHAI, now, today
 from server.db import MAX_ID
 from server.errors import RateLimited
 from server.floating import proofs
@@ -30,8 +30,9 @@ async def by_code(code: str) -> Letter | None:
 
 
 def public_view(letter: Letter) -> dict:
+    received = letter.received_at.astimezone(SHANGHAI).date() if letter.received_at else None
     return {"letter_no": letter_no(letter), "name": letter.member.name, "org_name": letter.org.name,
-            "received_at": letter.received_at, "receiver_org": letter.receiver_org}
+            "received_on": received, "receiver_org": letter.receiver_org}
 
 
 async def confirm(code: str, data: dict, client: str, store) -> tuple[Letter | None, bool]:

@@ -18,6 +18,7 @@ export const routes: RouteRecordRaw[] = [
       { path: "plan", name: "plan", component: () => import("../views/PlanView.vue"), meta: { title: "计划与台账" } },
       { path: "activities/:id(\\d+)", name: "activity", component: () => import("../views/ActivityView.vue"), meta: { title: "活动详情" } },
       { path: "evaluation", name: "evaluation", component: () => import("../views/EvaluationView.vue"), meta: { title: "先锋指数" } },
+      { path: "floating", name: "floating", component: () => import("../views/FloatingView.vue"), meta: { title: "流动党员" } },
       { path: "plates", name: "plates", component: () => import("../views/PlatesView.vue"), meta: { title: "三亮牌" } },
       { path: "ratings", name: "ratings", component: () => import("../views/RatingsView.vue"), meta: { title: "群众评价" } },
       { path: "audit", name: "audit", component: () => import("../views/AuditView.vue"), meta: { title: "操作记录", admin: true } },
