@@ -103,4 +103,18 @@ class Migration(migrations.Migration):
             options={'table': 'floating_letter_counters', 'app': 'models', 'unique_together': (('org', 'year'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='ReceiptReminder',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='receipt_reminders', on_delete=OnDelete.CASCADE)),
+                ('org', fields.ForeignKeyField('models.Org', source_field='org_id', db_constraint=True, to_field='id', related_name='receipt_reminders', on_delete=OnDelete.CASCADE)),
+                ('status', fields.CharField(default='pending', max_length=10)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('error', fields.CharField(default='', max_length=200)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'floating_receipt_reminders', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
     ]

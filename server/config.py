@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     reminder_lead_minutes: int = 60
     # Template for the secretary's plan reminder (keys thing1, thing2, date3); empty = none sent.
     plan_reminder_template_id: str = ""
+    # Template for the overdue-receipt reminder (keys thing1, thing2, date3); empty = none sent.
+    receipt_reminder_template_id: str = ""
     # Background jobs (server/jobs): on PostgreSQL a separate `python -m server worker` runs them;
     # on SQLite the web process runs them itself, in memory (lost on a restart).
     worker_concurrency: int = 2  # jobs one worker process runs at once

@@ -9,6 +9,7 @@ CHECKIN_PAGE = "pages/checkin/index"
 PROFILE_PAGE = "pages/profile/index"
 DESK_LOGIN_PAGE = "pages/desk-login/index"
 PLAN_PAGE = "pages/plan/index"
+FLOATING_QUEUE_PAGE = "pages/floating-queue/index"
 
 # Link-rule prefix (under PUBLIC_BASE_URL) -> the page WeChat opens with the scanned URL in options.q.
 LINK_RULES = {"c": CHECKIN_PAGE, "p": PROFILE_PAGE, "l": DESK_LOGIN_PAGE}
@@ -20,6 +21,10 @@ def activity_page(activity_id: int) -> str:
 
 def plan_page(org_id: int) -> str:
     return f"{PLAN_PAGE}?org_id={org_id}"
+
+
+def floating_queue_page(org_id: int) -> str:
+    return f"{FLOATING_QUEUE_PAGE}?org_id={org_id}"
 
 
 def serve_verify_file(app, name: str, content: str) -> None:

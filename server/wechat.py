@@ -393,3 +393,22 @@ def make_gateway(settings, store: KeyValueStore) -> WeChatGateway:
             timeout=settings.wechat_timeout, miniprogram_state=settings.wechat_miniprogram_state,
         )
     return FakeWeChat()
+
+
+async def send_once(gateway: "WeChatGateway", template_id: str, openid: str | None, data: dict, page: str) -> tuple[str, str]:
+    """One subscribe message against a one-time permission: (status, error). "pending": WeChat was
+    busy or limited and nothing was sent (try again another day); "skipped": no login, or the
+    user did not allow it (43101); "failed": refused otherwise, or no answer (it may have arrived,
+    so it is not sent again)."""
+    if not openid:
+        return "skipped", "no WeChat login"
+    try:
+        await gateway.send_subscribe_message(openid, template_id, data, page=page)
+    except SubscribeRefused as exc:
+        return ("skipped" if exc.errcode == NOT_SUBSCRIBED else "failed"), exc.reason
+    except (WeChatBusy, WeChatRateLimited) as exc:
+        return "pending", exc.code
+    except DomainError as exc:
+        return "failed", exc.code
+    return "sent", ""
+

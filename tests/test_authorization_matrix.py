@@ -10,7 +10,7 @@ from server.accounts.models import AuthToken
 from server.activities import tokens
 from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveRequest, MeetingPlan, OfflineScan, PlanReminder
 from server.evaluation.models import Cycle, Evaluation, Objection
-from server.floating.models import FloatingComment, FloatingRecord, Letter
+from server.floating.models import FloatingComment, FloatingRecord, Letter, ReceiptReminder
 from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
 from server.orgs.models import Org, Role
 from server.clock import today
@@ -254,6 +254,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/floating/letters/batches/<batch_id:int>", f"/api/v1/floating/letters/batches/{a['letter_batch'].id}", None),
         ("GET", "api/v1/floating/letters/batches/<batch_id:int>/file", f"/api/v1/floating/letters/batches/{a['letter_batch'].id}/file", None),
         ("POST", "api/v1/floating/letters/<letter_id:int>/receipt", f"/api/v1/floating/letters/{a['letter'].id}/receipt", "FILE"),
+        ("POST", "api/v1/floating/reminders", "/api/v1/floating/reminders", {"org_id": world.branch_a.id}),
         ("GET", "api/v1/reports/floating", f"/api/v1/reports/floating?org_id={world.branch_a.id}", None),
         # last: it revokes the caller's token
         ("POST", "api/v1/auth/logout", "/api/v1/auth/logout", None),
@@ -340,6 +341,7 @@ async def snapshot(world, a) -> dict:
         "objections": tuple(await Objection.filter(cycle=a["cycle"]).values_list("answer", flat=True)),
         "floating": tuple((await FloatingRecord.filter(member=a["floater"]).values_list(
             "proof_state", "id_number_sealed", "home_org_contact", "proof_key"))[0]),
+        "receipt_reminders": await ReceiptReminder.filter(org_id__in=[world.branch_a.id, world.party_a.id]).count(),
         "floating_comments": tuple(await FloatingComment.filter(member=a["floater"]).values_list("grade", "text")),
         "letters": tuple(await Letter.filter(member=a["floater"]).values_list("received_at", "receipt_file_key", "batch_id")),
         "roster": await Member.filter(life_org__path__startswith=world.branch_a.path).count(),

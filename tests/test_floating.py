@@ -253,3 +253,34 @@ async def wait(c, batch_id: int) -> dict:
 
 
 __all__ = ["LetterBatch"]
+
+
+async def test_late_receipts_remind_the_secretary_once_through_a_strict_wechat(world, backend):
+    from server.floating import reminders
+    from server.floating.models import ReceiptReminder
+    from server.wechat import RealWeChat
+    from tests.wechat_standin import TEMPLATE, StandIn
+
+    member = await ready_member(world)
+    async with world.client("sec_a") as sec:
+        batch = await sec.post("/api/v1/floating/letters", json={"org_id": world.party_a.id, "year": today().year})
+        await wait(sec, batch.json()["id"])
+        first = await sec.post("/api/v1/floating/reminders", json={"org_id": world.party_a.id})
+        again = await sec.post("/api/v1/floating/reminders", json={"org_id": world.party_a.id})
+    async with world.client("sec_b") as other:
+        assert (await other.post("/api/v1/floating/reminders", json={"org_id": world.party_a.id})).status_code == 403
+    assert (first.status_code, again.status_code) == (201, 200)
+    openid = world.users["sec_a"].openid
+    with StandIn() as standin:
+        standin.grant(openid, TEMPLATE)
+        gateway = RealWeChat("wxappid", "wxsecret", backend.store, base_url=standin.base_url, timeout=5)
+        early = await reminders.remind_all(gateway, template_id=TEMPLATE)  # sent today: nothing late
+        await Letter.filter(member_id=member.id).update(sent_on=today() - dt.timedelta(days=31))
+        outcomes = await asyncio.gather(*[reminders.remind_all(gateway, template_id=TEMPLATE) for _ in range(4)])
+        later = await reminders.remind_all(gateway, template_id=TEMPLATE)
+        delivered = [m for m in standin.delivered if m["touser"] == openid]
+    assert early["sent"] == 0 and sum(o["sent"] for o in outcomes) == 1 and later["sent"] == 0
+    [message] = delivered
+    assert message["page"] == f"pages/floating-queue/index?org_id={world.party_a.id}"
+    assert message["data"]["thing2"]["value"] == "1份反馈函超30天未回执"
+    assert (await ReceiptReminder.get(user=world.users["sec_a"])).status == "sent"

@@ -96,3 +96,25 @@ def test_demo_crowd_adds_members_who_can_log_in(tmp_path):
     rows = db.execute("SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id "
                       "WHERE u.openid LIKE 'dev-crowd%' AND m.life_org_id = 6").fetchone()[0]
     assert rows == 25
+
+
+def test_every_shape_has_a_name_of_its_own():
+    """The document names each shape by its class: two classes of one name would share one
+    schema, and one route's answer would be checked against the other's (it happened)."""
+    from pydantic import BaseModel
+
+    from server.app import create_app  # noqa: F401  (imports every route module and its shapes)
+
+    seen: dict[str, str] = {}
+    duplicates = []
+    todo = list(BaseModel.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if not cls.__module__.startswith("server."):
+            continue
+        other = seen.setdefault(cls.__name__, cls.__module__)
+        if other != cls.__module__:
+            duplicates.append((cls.__name__, other, cls.__module__))
+    assert not duplicates, duplicates
+

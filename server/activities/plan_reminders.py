@@ -17,11 +17,10 @@ import procrastinate
 from server.activities import plan
 from server.activities.models import PlanReminder
 from server.clock import SHANGHAI, now
-from server.errors import DomainError
 from server.jobs import engine
 from server.miniprogram import plan_page
 from server.orgs.models import Org
-from server.wechat import NOT_SUBSCRIBED, SubscribeRefused, WeChatBusy, WeChatGateway, WeChatRateLimited
+from server.wechat import WeChatGateway, send_once
 
 log = logging.getLogger("dangjian.plan_reminders")
 
@@ -50,27 +49,13 @@ async def remind_all(gateway: WeChatGateway, *, template_id: str, moment=None) -
             continue  # nothing ending soon: the permission waits for a period that needs it
         if not await PlanReminder.filter(id=reminder_id, status="pending").update(status="sending"):
             continue  # another worker has it
-        status, error = await _send(gateway, template_id, openid, org_id, message(org_name, missing))
+        status, error = await send_once(gateway, template_id, openid, message(org_name, missing), plan_page(org_id))
         await PlanReminder.filter(id=reminder_id, status="sending").update(
             status=status, error=error, period=missing[0]["period"], sent_at=now() if status == "sent" else None)
         counts["kept" if status == "pending" else status] += 1
     if any(counts.values()):
         log.info("plan reminders: %s", counts)
     return counts
-
-
-async def _send(gateway: WeChatGateway, template_id: str, openid: str | None, org_id: int, data: dict) -> tuple[str, str]:
-    if not openid:
-        return "skipped", "no WeChat login"
-    try:
-        await gateway.send_subscribe_message(openid, template_id, data, page=plan_page(org_id))
-    except SubscribeRefused as exc:
-        return ("skipped" if exc.errcode == NOT_SUBSCRIBED else "failed"), exc.reason
-    except (WeChatBusy, WeChatRateLimited) as exc:
-        return "pending", exc.code  # nothing was sent: tomorrow's run tries again
-    except DomainError as exc:  # no answer: it may have arrived, so it is not sent again
-        return "failed", exc.code
-    return "sent", ""
 
 
 def blueprint() -> procrastinate.Blueprint:

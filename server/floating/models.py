@@ -100,3 +100,18 @@ class Letter(Model):
     class Meta:
         table = "floating_letters"
         unique_together = (("member", "year"), ("org", "year", "number"))
+
+
+class ReceiptReminder(Model):
+    # A secretary's one-time subscribe permission: tell me once when a letter of this org's subtree
+    # has waited over 30 days for its receipt. Claimed pending -> sending, like the plan's.
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="receipt_reminders", on_delete=fields.CASCADE)
+    org = fields.ForeignKeyField("models.Org", related_name="receipt_reminders", on_delete=fields.CASCADE)
+    status = fields.CharField(max_length=10, default="pending")  # pending | sending | sent | skipped | failed
+    sent_at = fields.DatetimeField(null=True)
+    error = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "floating_receipt_reminders"

@@ -9,10 +9,10 @@ from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import today
 from server.errors import DomainError, NotFound, ValidationFailed
-from server.floating import letters, receipts, service
+from server.floating import letters, receipts, reminders, service
 from server.floating.schemas import (
-    BatchOut, CommentIn, CommentOut, FloatingIn, FloatingOut, FloatingReport, LetterOut, LettersIn, RecordOut, RejectIn,
-    ReceiptForm, ReportQuery, RevealOut, YearQuery,
+    BatchOut, CommentIn, CommentOut, FloatingIn, FloatingOut, FloatingReport, LetterOut, LettersIn, FloatingRecordOut, ProofRejectIn,
+    ReceiptForm, ReceiptReminderIn, ReceiptReminderOut, FloatingReportQuery, RevealOut, YearQuery,
 )
 from server.validation import MOBILE_PATTERN, parse_body, parse_query, strip_control
 
@@ -90,20 +90,20 @@ async def confirm_proof(request, member_id: int):
 
 
 @bp.post("/members/<member_id:int>/floating/proof/reject")
-@doc("退回身份证明，写明原因（书记）", tag=TAG, ok=FloatingOut, body=RejectIn, errors=(403, 404, 409))
+@doc("退回身份证明，写明原因（书记）", tag=TAG, ok=FloatingOut, body=ProofRejectIn, errors=(403, 404, 409))
 async def reject_proof(request, member_id: int):
     principal = await authenticate(request)
-    data = parse_body(request, RejectIn)
+    data = parse_body(request, ProofRejectIn)
     await service.decide_proof(principal, member_id, False, data.reason)
     return reply(await _view(request, principal, member_id))
 
 
 @bp.get("/members/<member_id:int>/floating/record")
-@doc("一年里参加的组织生活、培训和志愿服务（来自签到记录，不重复填写）", tag=TAG, ok=RecordOut, query=YearQuery, errors=(404, 409))
+@doc("一年里参加的组织生活、培训和志愿服务（来自签到记录，不重复填写）", tag=TAG, ok=FloatingRecordOut, query=YearQuery, errors=(404, 409))
 async def record(request, member_id: int):
     principal = await authenticate(request)
     query = parse_query(request, YearQuery)
-    return reply(RecordOut(**await service.activity_record(principal, member_id, query.year or today().year)))
+    return reply(FloatingRecordOut(**await service.activity_record(principal, member_id, query.year or today().year)))
 
 
 @bp.put("/members/<member_id:int>/floating/comments/<year:int>")
@@ -159,11 +159,21 @@ async def paper_receipt(request, letter_id: int):
 
 @bp.get("/reports/floating")
 @doc("流动党员双向反馈进度：登记、身份确认、评语、发函、回执、逾期（超过30天未回）", tag="reports", ok=FloatingReport,
-     query=ReportQuery, errors=(403, 404))
+     query=FloatingReportQuery, errors=(403, 404))
 async def report(request):
     principal = await authenticate(request)
-    query = parse_query(request, ReportQuery)
+    query = parse_query(request, FloatingReportQuery)
     return reply(FloatingReport(**await receipts.report(principal, query.org_id, query.year or today().year)))
+
+
+@bp.post("/floating/reminders")
+@doc("订阅回执逾期提醒（有反馈函超过30天未回执时提醒一次）", tag=TAG, ok=ReceiptReminderOut, status=(200, 201), body=ReceiptReminderIn,
+     errors=(403, 404))
+async def subscribe_reminder(request):
+    principal = await authenticate(request)
+    data = parse_body(request, ReceiptReminderIn)
+    reminder, created = await reminders.subscribe(principal, data.org_id)
+    return reply(ReceiptReminderOut.model_validate(reminder, from_attributes=True), 201 if created else 200)
 
 
 # --- the 回执 page ------------------------------------------------------------------------------------

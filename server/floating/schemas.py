@@ -73,7 +73,7 @@ class RevealOut(BaseModel):
     id_number: str = Field(description="完整身份证号（本次查看已记入操作记录）")
 
 
-class RejectIn(Input):
+class ProofRejectIn(Input):
     reason: Text(300)
 
 
@@ -89,7 +89,7 @@ class AttendedItem(BaseModel):
     training: bool
 
 
-class RecordOut(BaseModel):
+class FloatingRecordOut(BaseModel):
     member_id: int
     year: int
     attended: int
@@ -133,7 +133,7 @@ class BatchOut(BaseModel):
     finished_at: LocalDatetime | None
 
 
-class ReportQuery(Query):
+class FloatingReportQuery(Query):
     org_id: Id
     year: Year | None = None
 
@@ -174,3 +174,14 @@ class ReceiptForm(BaseModel):
     receiver_name: str = Field(description="收件人姓名")
     receiver_org: str = Field(description="收件党组织")
     receiver_phone: str = Field("", description="电话（可不填）")
+
+
+class ReceiptReminderIn(Input):
+    org_id: Id
+
+
+class ReceiptReminderOut(BaseModel):
+    id: int
+    org_id: int
+    status: str
+

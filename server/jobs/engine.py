@@ -60,14 +60,14 @@ def conninfo(database_url: str) -> str:
 
 def blueprints() -> dict[str, procrastinate.Blueprint]:
     from server.activities import plan_reminders, reminders
-    from server.floating import letters
+    from server.floating import letters, reminders as receipt_reminders
     from server.jobs import housekeeping
     from server.members import imports
     from server.plates import jobs as plate_jobs
 
     return {"plates": plate_jobs.blueprint(), "reminders": reminders.blueprint(), "members": imports.blueprint(),
             "plan_reminders": plan_reminders.blueprint(), "jobs": housekeeping.blueprint(),
-            "floating": letters.blueprint()}
+            "floating": letters.blueprint(), "receipt_reminders": receipt_reminders.blueprint()}
 
 
 def build(settings) -> procrastinate.App:

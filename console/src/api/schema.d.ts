@@ -793,6 +793,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/floating/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 订阅回执逾期提醒（有反馈函超过30天未回执时提醒一次） */
+        post: operations["post~floating.subscribe_reminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/members": {
         parameters: {
             query?: never;
@@ -2380,6 +2397,22 @@ export interface components {
             /** Entries */
             entries: components["schemas"]["AttendanceEntry"][];
         };
+        /** AttendedItem */
+        AttendedItem: {
+            /** Title */
+            title: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Org Name */
+            org_name: string;
+            /** Training */
+            training: boolean;
+        };
         /** AuditList */
         AuditList: {
             /** Items */
@@ -3054,6 +3087,23 @@ export interface components {
             comments: components["schemas"]["CommentOut"][];
             /** Letters */
             letters: components["schemas"]["LetterOut"][];
+        };
+        /** FloatingRecordOut */
+        FloatingRecordOut: {
+            /** Member Id */
+            member_id: number;
+            /** Year */
+            year: number;
+            /** Attended */
+            attended: number;
+            /** Trainings */
+            trainings: number;
+            /** Leave */
+            leave: number;
+            /** Absent */
+            absent: number;
+            /** Items */
+            items: components["schemas"]["AttendedItem"][];
         };
         /** FloatingReport */
         FloatingReport: {
@@ -4357,6 +4407,11 @@ export interface components {
             /** Plate Url */
             plate_url: string | null;
         };
+        /** ProofRejectIn */
+        ProofRejectIn: {
+            /** Reason */
+            reason: string;
+        };
         /** PublicProfile */
         PublicProfile: {
             /** Code */
@@ -4518,6 +4573,20 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** ReceiptReminderIn */
+        ReceiptReminderIn: {
+            /** Org Id */
+            org_id: number;
+        };
+        /** ReceiptReminderOut */
+        ReceiptReminderOut: {
+            /** Id */
+            id: number;
+            /** Org Id */
+            org_id: number;
+            /** Status */
+            status: string;
         };
         /** Record */
         Record: {
@@ -10120,6 +10189,111 @@ export interface operations {
             };
         };
     };
+    "post~floating.subscribe_reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptReminderIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptReminderOut"];
+                };
+            };
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptReminderOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 没有权限 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 字段校验未通过，fields 指出哪一项 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "post~imports.check": {
         parameters: {
             query: {
@@ -12564,7 +12738,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RejectIn"];
+                "application/json": components["schemas"]["ProofRejectIn"];
             };
         };
         responses: {
@@ -12679,7 +12853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordOut"];
+                    "application/json": components["schemas"]["FloatingRecordOut"];
                 };
             };
             /** @description 请求有误（JSON 无效、凭证无效等） */

@@ -49,5 +49,6 @@ function comment(memberId, year, grade, text) {
 }
 
 const report = (orgId, year) => request('floatingReport', { query: { org_id: orgId, year } });
+const remindMe = (orgId) => request('subscribeReceiptReminder', { data: { org_id: orgId } });
 
-module.exports = { idProblem, view, register, uploadProof, proofUrl, confirmProof, rejectProof, comment, report };
+module.exports = { idProblem, view, register, uploadProof, proofUrl, confirmProof, rejectProof, comment, report, remindMe };

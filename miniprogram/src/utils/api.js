@@ -111,6 +111,7 @@ const ENDPOINTS = {
   confirmFloatingProof: { method: 'POST', path: '/api/v1/members/{member_id}/floating/proof/confirm', reads: ['proof_state'] },
   rejectFloatingProof: { method: 'POST', path: '/api/v1/members/{member_id}/floating/proof/reject', body: ['reason'], reads: ['proof_state'] },
   floatingComment: { method: 'PUT', path: '/api/v1/members/{member_id}/floating/comments/{year}', body: ['grade', 'text'], reads: ['grade'] },
+  subscribeReceiptReminder: { method: 'POST', path: '/api/v1/floating/reminders', body: ['org_id'], reads: ['status'] },
   floatingReport: {
     method: 'GET', path: '/api/v1/reports/floating', query: ['org_id', 'year'],
     reads: ['org_name', 'year', 'floating', 'identity_confirmed', 'comments_written', 'letters_sent', 'receipts_returned', 'overdue', 'members'],

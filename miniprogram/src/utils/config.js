@@ -14,8 +14,9 @@ const BASE_URLS = {
 
 // Subscribe-message templates chosen in the WeChat console. Empty: WeChat is not asked and no
 // page promises a notice. activity = the server's DANGJIAN_REMINDER_TEMPLATE_ID (keys
-// thing1/time2/thing3); plan = DANGJIAN_PLAN_REMINDER_TEMPLATE_ID (thing1/thing2/date3).
-const TEMPLATES = { activity: '', plan: '' };
+// thing1/time2/thing3); plan = DANGJIAN_PLAN_REMINDER_TEMPLATE_ID (thing1/thing2/date3);
+// receipt = DANGJIAN_RECEIPT_REMINDER_TEMPLATE_ID (thing1/thing2/date3).
+const TEMPLATES = { activity: '', plan: '', receipt: '' };
 
 function envVersion(wxApi) {
   try {

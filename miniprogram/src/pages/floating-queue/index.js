@@ -8,6 +8,7 @@ const format = require('../../utils/format');
 const { get, request } = require('../../services/client');
 const { showError } = require('../../utils/request');
 const { reachable } = require('../../utils/orgs');
+const subscribe = require('../../utils/subscribe');
 
 const GRADES = Object.keys(labels.commentGrade).map((key) => ({ key, label: labels.commentGrade[key] }));
 
@@ -32,10 +33,10 @@ Component({
   behaviors: [require('../../behaviors/page')],
   data: {
     loading: true, error: '', orgs: [], orgNames: [], orgIndex: 0, year: new Date().getFullYear(), report: null,
-    proofs: [], comments: [], overdue: [], grades: GRADES, writing: null, busy: false,
+    proofs: [], comments: [], overdue: [], grades: GRADES, writing: null, busy: false, canRemind: false, reminded: false,
   },
   methods: {
-    async onLoad() {
+    async onLoad(options) {
       try {
         const [me, orgs] = await Promise.all([account.start(), request('orgs')]);
         const list = reachable(me.roles, orgs.items);
@@ -43,14 +44,15 @@ Component({
           this.setData({ loading: false, error: '只有书记和管理员可以处理流动党员' });
           return;
         }
-        this.setData({ orgs: list, orgNames: list.map((o) => o.name), year: Number(format.today().slice(0, 4)) });
+        const wanted = list.findIndex((o) => o.id === Number((options || {}).org_id)); // opened from the reminder
+        this.setData({ orgs: list, orgNames: list.map((o) => o.name), orgIndex: wanted < 0 ? 0 : wanted, year: Number(format.today().slice(0, 4)) });
         await this.load();
       } catch (error) {
         this.setData({ loading: false, error: error.message });
       }
     },
     async load() {
-      this.setData({ loading: true, error: '', writing: null });
+      this.setData({ loading: true, error: '', writing: null, canRemind: subscribe.enabled('receipt') });
       try {
         const report = await floating.report(this.data.orgs[this.data.orgIndex].id, this.data.year);
         const members = report.members;
@@ -108,6 +110,20 @@ Component({
     },
     typeComment(event) {
       this.setData({ 'writing.text': event.detail.value });
+    },
+    async remindMe() {
+      const { accepted } = await subscribe.ask(wx, 'receipt'); // first, inside the tap
+      if (!accepted) {
+        wx.showModal({ title: '提示', content: '没有开启提醒。需要时可以再点“提醒我”。', showCancel: false });
+        return;
+      }
+      try {
+        await floating.remindMe(this.data.orgs[this.data.orgIndex].id);
+        this.setData({ reminded: true });
+        wx.showToast({ title: '回执逾期时会提醒你' });
+      } catch (error) {
+        showError(wx, error);
+      }
     },
     cancel() {
       this.setData({ writing: null });
