@@ -36,7 +36,6 @@ async def _district(members: int) -> tuple:
     from server.accounts.models import User
     from server.members import history
     from server.members.models import Member
-    from server.orgs.models import Org
     from server.orgs.service import insert_org
 
     district = await insert_org("基准区个私协会", "association", "基准区", None)

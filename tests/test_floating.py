@@ -18,7 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from server.audit import AuditEntry
 from server.clock import today
 from server.floating import idnumber
-from server.floating.models import FloatingRecord, Letter, LetterBatch
+from server.floating.models import FloatingRecord, Letter
 from tests.factories import make_activity, make_member
 from tests.plate_helpers import fresh_ip, photo_jpeg
 
@@ -251,8 +251,6 @@ async def wait(c, batch_id: int) -> dict:
         await asyncio.sleep(0.05)
     raise AssertionError(batch)
 
-
-__all__ = ["LetterBatch"]
 
 
 async def test_late_receipts_remind_the_secretary_once_through_a_strict_wechat(world, backend):

@@ -5,7 +5,6 @@ PDF and reads it (masked number, 函号); the 回执's QR is decoded from the re
 in the browser as the home branch's secretary would, receipt confirmed; the desk then shows it."""
 from __future__ import annotations
 
-import io
 import subprocess
 from pathlib import Path
 
@@ -81,4 +80,3 @@ def test_a_floating_members_year_at_the_desk(page, server, tmp_path):  # noqa: F
     actions = [entry["action"] for entry in audit]
     assert "floating.id_number.revealed" in actions and "floating.receipt.confirmed" in actions
     assert number not in str(audit)
-    _ = io

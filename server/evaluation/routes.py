@@ -3,11 +3,11 @@ import asyncio
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint
 from sanic.response import html, raw
 
 from server import audit
+from server import pagetemplates
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.errors import NotFound
@@ -23,10 +23,7 @@ bp = Blueprint("evaluation")
 pages = Blueprint("evaluation_pages")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TAG = "evaluation"
-_here = Path(__file__).parent
-_templates = Environment(loader=ChoiceLoader([FileSystemLoader(_here / "templates"),
-                                              FileSystemLoader(_here.parent / "plates" / "templates")]),
-                         autoescape=select_autoescape(default=True), auto_reload=False)
+_templates = pagetemplates.environment(Path(__file__).parent / "templates")
 
 
 class AnnouncementNotFound(NotFound):

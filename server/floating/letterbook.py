@@ -11,8 +11,8 @@ import plates
 from server.activities.models import ACTIVITY_KINDS
 from server.floating.models import COMMENT_GRADES
 from server.members.models import GENDERS
+from server.pdffonts import FONT, add_cjk
 
-FONT = "cjk"
 MARGIN = 20.0
 LINE = 8.0
 ITEMS_SHOWN = 12
@@ -29,14 +29,11 @@ def _day(value) -> str:
 
 class LetterBook:
     def __init__(self, org_name: str, year: int, font: str | None = None) -> None:
-        fonts = plates.find_fonts(font)
         self.org_name, self.year = org_name, year
         pdf = self.pdf = FPDF(format="A4")
         pdf.set_margins(MARGIN, MARGIN, MARGIN)
         pdf.set_auto_page_break(True, margin=15)
-        bold = fonts.bold or fonts.regular
-        pdf.add_font(FONT, "", fonts.regular.path, collection_font_number=fonts.regular.index)
-        pdf.add_font(FONT, "B", bold.path, collection_font_number=bold.index)
+        add_cjk(pdf, font)
         pdf.set_title(f"{org_name} {year} 年流动党员双重管理反馈函")
         pdf.set_creator("dangjian")
 

@@ -1,10 +1,10 @@
 """HTTP for floating members' feedback, and the 回执 page at /r/<code>."""
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint
 from sanic.response import html, raw
 
+from server import pagetemplates
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import today
@@ -20,10 +20,7 @@ bp = Blueprint("floating")
 pages = Blueprint("floating_pages")
 TAG = "floating"
 PROOF_TYPES = "image/jpeg, image/png, image/webp, application/pdf"
-_here = Path(__file__).parent
-_templates = Environment(loader=ChoiceLoader([FileSystemLoader(_here / "templates"),
-                                              FileSystemLoader(_here.parent / "plates" / "templates")]),
-                         autoescape=select_autoescape(default=True), auto_reload=False)
+_templates = pagetemplates.environment(Path(__file__).parent / "templates")
 NO_STORE = {"Cache-Control": "private, no-store"}
 
 

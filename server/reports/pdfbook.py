@@ -18,12 +18,11 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 from PIL import Image, ImageOps
 
-import plates
 from server.activities.plan import PLAN_EVERY
 from server.clock import SHANGHAI, now
+from server.pdffonts import FONT, add_cjk
 from server.reports.ledger import quorum_text, resolution_text, when
 
-FONT = "cjk"
 PHOTOS_PER_MEETING = 6
 PHOTO_PX = 900  # the long side: 7.5 cm printed at 300 dpi
 TOC_LINE_MM, TOC_HEAD_MM = 7.0, 20.0
@@ -57,14 +56,11 @@ def photo_for_print(jpeg: bytes) -> bytes | None:
 class LedgerPdf:
     def __init__(self, org_name: str, year: int, activities: list[dict], plans: list[dict],
                  font: str | None = None) -> None:
-        fonts = plates.find_fonts(font)  # DANGJIAN_PLATE_FONT, else the machine's CJK font
         self.org_name, self.year, self.meetings = org_name, year, 0
         pdf = self.pdf = _Book(format="A4")
         pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         pdf.set_auto_page_break(True, margin=18)
-        bold = fonts.bold or fonts.regular
-        pdf.add_font(FONT, "", fonts.regular.path, collection_font_number=fonts.regular.index)
-        pdf.add_font(FONT, "B", bold.path, collection_font_number=bold.index)
+        add_cjk(pdf, font)  # DANGJIAN_PLATE_FONT, else the machine's CJK font
         pdf.set_title(f"{org_name} {year} 年三会一课台账")
         pdf.set_creator("dangjian")
         self._cover(activities)
