@@ -14,7 +14,7 @@ from tests.plate_helpers import publish_member
 
 # What the README promises: reminders looked at every 15 s, stalled jobs every 5 s, plan reminders daily.
 CADENCE = {"reminders:dispatch": 15, "jobs:retry_stalled": 5, "plates:expire_files": 600, "jobs:prune": 86400,
-           "plan_reminders:plan": 86400}
+           "plan_reminders:plan": 86400, "receipt_reminders:receipts": 86400}
 
 
 def test_periodic_tasks_fire_at_their_cadence():
