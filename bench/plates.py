@@ -131,7 +131,7 @@ async def _prepare_market(env: dict, count: int) -> int:
     from server.clock import now
     from server.config import Settings
     from server.members.models import Member
-    from server.orgs.models import Market
+    from server.markets.models import Market
     from server.plates.models import Profile
     from server.storage import make_storage
 

@@ -161,7 +161,7 @@ def doc(
     html_errors: bool = False,
     headers: dict[str, str] | None = None,
 ):
-    """`media`: a success body that is a file of that type rather than JSON.
+    """`media`: a success body that is a file of that type (or of one of these, comma-separated) rather than JSON.
     `upload`: the request is multipart/form-data carrying one file in this field, of
     `upload_types` (default: the image types photos take).
     `form`: the request is an HTML form (application/x-www-form-urlencoded) with these fields.
@@ -169,7 +169,8 @@ def doc(
     errors raised before the page is reached, such as a body too large).
     `headers`: request headers the route reads (name -> description), each a string of at most 200."""
     statuses = status if isinstance(status, tuple) else (status,)
-    content = {media: {"schema": {"type": "string", "format": "binary"}}} if media else (_json(ok) if ok else {})
+    content = ({kind.strip(): {"schema": {"type": "string", "format": "binary"}} for kind in media.split(",")} if media
+               else (_json(ok) if ok else {}))
     responses = [Response(content, status=code, description="成功") for code in statuses]
     codes = sorted(set(errors) | set(ALWAYS) | ({401} if auth else set()) | ({422} if body or query or upload or form else set()))
     error_content = _json(ErrorBody)

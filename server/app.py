@@ -19,12 +19,14 @@ from server.config import Settings
 from server.evaluation.routes import bp as evaluation_bp, pages as evaluation_pages
 from server.floating.routes import bp as floating_bp, pages as floating_pages
 from server.kv import store_for
+from server.markets.routes import bp as markets_bp
 from server.members.import_routes import bp as imports_bp
 from server.members.routes import bp as members_bp
 from server.orgs.routes import bp as orgs_bp
 from server.plates.pages import pages as plate_pages
 from server.plates.routes import bp as plates_bp
 from server.reports.routes import bp as reports_bp
+from server.statistics.routes import bp as statistics_bp
 from server.jobs import engine
 from server.storage import make_storage
 from server.wechat import make_gateway
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     )
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer")
 
-    api = Blueprint.group(accounts_bp, desk_bp, orgs_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, evaluation_bp, floating_bp, audit_bp,
+    api = Blueprint.group(accounts_bp, desk_bp, orgs_bp, markets_bp, statistics_bp, imports_bp, members_bp, activities_bp, reports_bp, plates_bp, evaluation_bp, floating_bp, audit_bp,
                           version=1,
                           version_prefix="/api/v")
     app.blueprint(api)

@@ -60,6 +60,8 @@ SUBJECTS = {
     "evaluation": "先锋指数考评", "evaluation.cycle": "先锋指数考评", "evaluation.objection": "考评异议",
     "evaluation.follow_up": "谈心谈话与结对帮扶", "evaluation.summary": "先锋指数考评汇总",
     "floating": "流动党员", "floating.id_number": "流动党员身份证号", "floating.proof": "流动党员身份证明",
+    "market.item": "六化认定", "market.evidence": "六化材料", "market.spot_check": "三亮牌抽查",
+    "statistics.snapshot": "半年统计", "statistics.tables": "统计报表",
     "floating.comment": "流动党员评语", "floating.letters": "流动党员反馈函", "floating.receipt": "反馈函回执",
 }
 VERBS = {
@@ -76,7 +78,7 @@ VERBS = {
     "reissued": "补办", "offline_pack": "下载离线签到名单", "offline_upload": "上传离线签到",
     "vetoed": "一票否决", "announced": "公示", "finalized": "确定结果", "reviewed": "组织审定",
     "outstanding": "推选优秀党员", "corrected": "更正星级", "registered": "登记", "revealed": "查看完整号码",
-    "confirmed": "确认",
+    "confirmed": "确认", "attested": "认定", "taken": "生成", "retaken": "重新生成", "returned": "退回", "accepted": "接收",
 }
 
 

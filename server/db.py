@@ -12,11 +12,13 @@ from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 MODEL_MODULES = [
     "server.accounts.models",
     "server.orgs.models",
+    "server.markets.models",
     "server.members.models",
     "server.activities.models",
     "server.plates.models",
     "server.evaluation.models",
     "server.floating.models",
+    "server.statistics.models",
     "server.audit",
     "server.storage",
 ]

@@ -16,7 +16,8 @@ from tortoise.transactions import in_transaction
 from server.accounts.models import User
 from server.members import history
 from server.members.models import Member, Registration
-from server.orgs.models import Market, Org, Role
+from server.markets.models import Market
+from server.orgs.models import Org, Role
 from server.orgs.service import insert_org
 from server.plates.models import Consent, Plate, Profile
 from server.plates.profiles import CONSENT_TEXT, CONSENT_VERSION

@@ -11,7 +11,8 @@ from server import auth
 from server.accounts.models import User
 from server.members import history
 from server.members.models import Member
-from server.orgs.models import Market, Org, Role
+from server.markets.models import Market
+from server.orgs.models import Org, Role
 from server.orgs.service import insert_org
 from tests.asgi import client
 

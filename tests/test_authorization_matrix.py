@@ -12,7 +12,9 @@ from server.activities.models import Activity, ActivityPhoto, Attendance, LeaveR
 from server.evaluation.models import Cycle, Evaluation, Objection
 from server.floating.models import FloatingComment, FloatingRecord, Letter, ReceiptReminder
 from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
+from server.markets.models import Attestation, Evidence, Market, SpotCheck
 from server.orgs.models import Org, Role
+from server.statistics.models import Snapshot
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
 from server.plates.profiles import CONSENT_VERSION
@@ -101,7 +103,15 @@ async def branch_a(world, backend) -> dict:
                                             file_key=await backend.app.ctx.files.put(b"%PDF", ".pdf"))
     letter = await Letter.create(member=floater, org=world.party_a, year=today().year, number=1, code=random_code(12),
                                  batch=letter_batch, sent_on=today())
-    return {"floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
+    from server.markets.models import Evidence, SpotCheck
+    from server.statistics import snapshots as statistics
+
+    evidence = await Evidence.create(market=world.market, year=today().year, item_key="supervision", content_type="image/jpeg",
+                                     size=1, file_key=await backend.app.ctx.files.put(b"x", ".jpg"))
+    spot_check = await SpotCheck.create(market=world.market, member=world.member_a, stall_no="A-001", hung=True, readable=True,
+                                        photo_key=await backend.app.ctx.files.put(b"x", ".jpg"))
+    snapshot = await statistics.take(world.branch_a, today(), by=world.users["sec_a"])
+    return {"evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
             "cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
@@ -112,6 +122,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
     act, reg, mem = a["activity"].id, a["registration"].id, world.member_a.id
     cyc, ev = a["cycle"].id, a["evaluation"].id
     fl = a["floater"].id
+    mk, sn = world.market.id, a["snapshot"].id
     from tests.test_floating import REGISTRATION as FLOATING
     when = {"starts_at": "2026-12-10T19:00:00+08:00", "duration_minutes": 120}
     return [
@@ -135,6 +146,32 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("DELETE", "api/v1/orgs/<org_id:int>/roles/<role_id:int>", f"/api/v1/orgs/{world.branch_a.id}/roles/{a['role'].id}", None),
         ("GET", "api/v1/markets", "/api/v1/markets", None),
         ("POST", "api/v1/markets", "/api/v1/markets", {"name": "x", "kind": "farmers", "district": "上城区", "org_id": world.branch_a.id}),
+        ("GET", "api/v1/markets/<market_id:int>", f"/api/v1/markets/{mk}", None),
+        ("PATCH", "api/v1/markets/<market_id:int>", f"/api/v1/markets/{mk}", {"stars": 3}),
+        ("GET", "api/v1/markets/<market_id:int>/standardisation", f"/api/v1/markets/{mk}/standardisation", None),
+        ("PUT", "api/v1/markets/<market_id:int>/standardisation/<year:int>/items/<item_key:str>",
+         f"/api/v1/markets/{mk}/standardisation/{today().year}/items/supervision",
+         {"met": True, "inspector": "x", "checked_on": today().isoformat()}),
+        ("POST", "api/v1/markets/<market_id:int>/standardisation/<year:int>/items/<item_key:str>/evidence",
+         f"/api/v1/markets/{mk}/standardisation/{today().year}/items/supervision/evidence", "FILE"),
+        ("GET", "api/v1/markets/<market_id:int>/evidence/<evidence_id:int>", f"/api/v1/markets/{mk}/evidence/{a['evidence'].id}", None),
+        ("POST", "api/v1/markets/<market_id:int>/spot-checks",
+         f"/api/v1/markets/{mk}/spot-checks?stall_no=A-001&hung=false&readable=false", "PHOTO"),
+        ("GET", "api/v1/markets/<market_id:int>/spot-checks", f"/api/v1/markets/{mk}/spot-checks", None),
+        ("GET", "api/v1/markets/<market_id:int>/spot-checks/<check_id:int>/photo.jpg",
+         f"/api/v1/markets/{mk}/spot-checks/{a['spot_check'].id}/photo.jpg", None),
+        ("POST", "api/v1/statistics/snapshots", "/api/v1/statistics/snapshots", {"org_id": world.branch_a.id, "as_of": "2026-01-31"}),
+        ("GET", "api/v1/statistics/snapshots", f"/api/v1/statistics/snapshots?org_id={world.branch_a.id}", None),
+        ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>", f"/api/v1/statistics/snapshots/{sn}", None),
+        ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/submit", f"/api/v1/statistics/snapshots/{sn}/submit", None),
+        ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/return", f"/api/v1/statistics/snapshots/{sn}/return", {"reason": "x"}),
+        ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/accept", f"/api/v1/statistics/snapshots/{sn}/accept", None),
+        ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/retake", f"/api/v1/statistics/snapshots/{sn}/retake", {"reason": "x"}),
+        ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/markets.xlsx", f"/api/v1/statistics/snapshots/{sn}/markets.xlsx", None),
+        ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/market-counts.xlsx", f"/api/v1/statistics/snapshots/{sn}/market-counts.xlsx", None),
+        ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/roster.xlsx", f"/api/v1/statistics/snapshots/{sn}/roster.xlsx", None),
+        ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/forms.pdf", f"/api/v1/statistics/snapshots/{sn}/forms.pdf", None),
+        ("GET", "api/v1/statistics/overview", f"/api/v1/statistics/overview?org_id={world.branch_a.id}", None),
         ("POST", "api/v1/registrations", "/api/v1/registrations", registration_payload(world, life_org_id=world.party_b.id, placement="standalone", market_id=None, stall_no=None)),
         ("GET", "api/v1/registrations", "/api/v1/registrations", None),
         ("GET", "api/v1/registrations/<registration_id:int>", f"/api/v1/registrations/{reg}", None),
@@ -328,6 +365,9 @@ async def snapshot(world, a) -> dict:
         "org_name": (await Org.get(id=world.branch_a.id)).name,
         "desk_session": (await AuthToken.get(id=a["desk_session"].id)).revoked_at,
         "attachments": await world.member_a.attachments.all().count(),
+        "market": tuple((await Market.filter(id=world.market.id).values_list("stars", "org_form", "vendor_count"))[0]),
+        "market_checks": (await Attestation.all().count(), await Evidence.all().count(), await SpotCheck.all().count()),
+        "snapshots": tuple(await Snapshot.filter(org_id=world.branch_a.id).values_list("state", "as_of")),
         "activities": await Activity.filter(org=world.party_a).count(),
         "profile": tuple((await Profile.filter(member=world.member_a).values_list("pledge", "photo_key", "consent_at"))[0]),
         "plates": tuple(await Plate.filter(member=world.member_a, revoked_at=None).values_list("code", flat=True)),

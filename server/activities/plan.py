@@ -163,3 +163,12 @@ def ending_soon(plan: dict, moment: dt.datetime) -> list[dict]:
     """The due periods that end within REMIND_BEFORE of the moment: what a reminder names."""
     today = moment.astimezone(SHANGHAI).date()
     return [p for p in plan["attention"] if p["status"] == "due" and p["last_day"] - today < REMIND_BEFORE]
+
+
+async def trainings_held(org_ids: list[int], year: int, moment: dt.datetime) -> dict[int, int]:
+    """Trainings (教育培训) each org held in the year up to the moment: started, not cancelled."""
+    first = utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI))
+    until = min(moment, utc(dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI)))
+    rows = await Activity.filter(org_id__in=org_ids, kind="training", status="scheduled", starts_at__gte=first,
+                                 starts_at__lte=until).annotate(n=Count("id")).group_by("org_id").values_list("org_id", "n")
+    return dict(rows)

@@ -18,7 +18,8 @@ from server.members.models import (
     BUSINESS_STATUSES, CATEGORIES, GENDERS, IMPORT_STATES, LEFT_REASONS, MEMBERSHIPS, PLACEMENTS, REGISTRATION_STATUSES,
     STANDINGS,
 )
-from server.orgs.models import MARKET_KINDS, ORG_KINDS, ROLES
+from server.markets.models import MARKET_KINDS
+from server.orgs.models import ORG_KINDS, ROLES
 from server.plates.models import JOB_STATES, RATING_STATUSES
 from server.validation import parse_body, strip_control
 

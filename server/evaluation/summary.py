@@ -11,7 +11,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from server import xlsx
 from server.clock import today
 from server.evaluation.models import EXCLUSIONS, Cycle, Evaluation, FollowUp
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 
 COLUMNS = ["在考评范围", *[f"不参评：{label}" for label in EXCLUSIONS.values()], "一票否决", "已审定",
            "★★★★★", "★★★★", "★★★", "★★", "★", "优秀党员", "需帮扶（一二星）", "已谈心并结对"]

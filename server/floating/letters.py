@@ -29,7 +29,8 @@ from server.floating import idnumber
 from server.floating.models import FloatingComment, FloatingRecord, Letter, LetterBatch, LetterCounter
 from server.jobs import engine
 from server.members.models import Member
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 from server.orgs.service import get_org
 
 log = logging.getLogger("dangjian.floating.letters")

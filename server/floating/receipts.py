@@ -8,12 +8,12 @@ import re
 
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, documents
 from server.auth import Principal
 from server.clock import SHANGHAI, now, today
 from server.db import MAX_ID
 from server.errors import RateLimited
-from server.floating import proofs
+from server.floating import service
 from server.floating.letters import LetterNotFound, NotLetterStaff, letter_no, overdue, readiness
 from server.floating.models import FloatingComment, FloatingRecord, Letter
 from server.members.models import Member
@@ -56,8 +56,8 @@ async def paper(principal: Principal, letter_id: int, data: bytes, files) -> Let
     letter = await Letter.get_or_none(id=letter_id).select_related("org", "member") if 0 < letter_id <= MAX_ID else None
     if letter is None or not principal.reaches(letter.org):
         raise LetterNotFound()
-    body, content_type = await proofs.clean(data)
-    key = await files.put(body, ".pdf" if content_type == "application/pdf" else ".jpg")
+    body, content_type = await service.clean_proof(data)
+    key = await files.put(body, documents.suffix(content_type))
     received = letter.received_at or now()
     await Letter.filter(id=letter.id).update(receipt_file_key=key, received_at=received,
                                              receipt_channel=letter.receipt_channel or "paper")

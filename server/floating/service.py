@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server import audit
+from server import audit, documents
 from server.activities import attendance
 from server.auth import Principal
 from server.clock import now, today
 from server.errors import Conflict, Forbidden, NotFound
-from server.floating import idnumber, proofs
+from server.floating import idnumber
 from server.floating.models import FloatingComment, FloatingRecord, Letter
 from server.members.models import Member
 from server.members.service import get_member
+
+
+class NotAProof(documents.NotADocument):
+    code, message = "proof_type", "身份证明请上传照片（JPG、PNG）或 PDF 文件"
+
+
+class ProofTooLarge(documents.DocumentTooLarge):
+    code = "proof_too_large"
+
+
+async def clean_proof(data: bytes) -> tuple[bytes, str]:
+    """The home branch's stamped proof or a paper receipt: a photo or a PDF, cleaned."""
+    return await documents.clean(data, wrong_type=NotAProof, too_large=ProofTooLarge)
 
 
 class NotFloating(Conflict):
@@ -124,9 +137,9 @@ async def reveal(principal: Principal, member_id: int, settings) -> str:
 async def upload_proof(principal: Principal, member_id: int, data: bytes, files) -> FloatingRecord:
     member = await floating_member(principal, member_id)
     record = await record_of(member)
-    body, content_type = await proofs.clean(data)
+    body, content_type = await clean_proof(data)
     old = record.proof_key
-    record.proof_key = await files.put(body, ".pdf" if content_type == "application/pdf" else ".jpg")
+    record.proof_key = await files.put(body, documents.suffix(content_type))
     record.proof_type, record.proof_state, record.proof_uploaded_at = content_type, "pending", now()
     record.proof_reason = None
     await record.save()

@@ -11,7 +11,8 @@ from server.clock import today
 from server.errors import Conflict
 from server.members import roster, roster_book, service
 from server.members.models import BUSINESS_STATUSES, CATEGORIES, GENDERS, PLACEMENTS, STANDINGS
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 
 LABELS = {"gender": GENDERS, "category": CATEGORIES, "standing": STANDINGS, "placement": PLACEMENTS,
           "business_status": BUSINESS_STATUSES}

@@ -26,7 +26,8 @@ from server.jobs import engine
 from server.members import history, roster
 from server.members.models import Member, RosterImport
 from server.members.service import LIFE_ORG_KINDS
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 
 log = logging.getLogger("dangjian.imports")
 COMMIT_IN_REQUEST = 500  # rows; more go to a background job

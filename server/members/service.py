@@ -21,7 +21,8 @@ from server.members import history
 from server.members.imported import imported_match
 from server.members.models import Member, Registration
 from server.members.schemas import MemberOut
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 from server.orgs.service import org_for_field
 
 # A member takes part in org life at a branch-level org, not at an association.

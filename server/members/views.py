@@ -8,7 +8,8 @@ from server.members.models import (
     BUSINESS_STATUSES, CATEGORIES, MEMBERSHIPS, PLACEMENTS, STANDINGS, Member, MemberEvent, Registration,
 )
 from server.members.schemas import MemberEventOut, RegistrationOut
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 
 
 async def _suggestion(registration: Registration, life_org: Org) -> tuple[str | None, str]:

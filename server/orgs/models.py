@@ -1,4 +1,4 @@
-"""The org tree (associations, branches, party branches, market orgs), roles on it, markets."""
+"""The org tree (associations, branches, party branches, market orgs) and roles on it."""
 from tortoise import fields
 from tortoise.models import Model
 
@@ -9,12 +9,6 @@ ORG_KINDS = {
     "market_org": "市场党组织",
 }
 ROLES = {"secretary": "书记", "admin": "管理员"}
-MARKET_KINDS = {
-    "specialized": "专业市场",
-    "farmers": "农贸市场",
-    "comprehensive": "综合市场",
-    "other": "其他市场",
-}
 
 
 class Org(Model):
@@ -45,16 +39,3 @@ class Role(Model):
         table = "roles"
         unique_together = (("user", "org", "role"),)
 
-
-class Market(Model):
-    # 商品交易市场: looked after by one org of the tree.
-
-    id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=100)
-    kind = fields.CharField(max_length=20)
-    district = fields.CharField(max_length=50, default="")
-    org = fields.ForeignKeyField("models.Org", related_name="markets", on_delete=fields.RESTRICT)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "markets"

@@ -1,11 +1,11 @@
-"""HTTP for the org tree, roles and markets: parse, call the service, reply."""
+"""HTTP for the org tree and roles: parse, call the service, reply."""
 from sanic import Blueprint
 
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.orgs import service
 from server.orgs.schemas import (
-    MarketCreate, MarketList, MarketOut, MarketQuery, OrgCreate, OrgList, OrgOut, OrgQuery, OrgUpdate, RevokedRole,
+    OrgCreate, OrgList, OrgOut, OrgQuery, OrgUpdate, RevokedRole,
     RoleGrant, RoleHolder, RoleHolderList, RoleOut,
 )
 from server.validation import parse_body, parse_query
@@ -62,20 +62,3 @@ async def grant_role(request, org_id: int):
     data = parse_body(request, RoleGrant)
     role, created = await service.grant_role(principal, org_id, **data.model_dump())
     return reply(RoleOut.model_validate(role), 201 if created else 200)
-
-
-@bp.get("/markets")
-@doc("商品交易市场列表", tag="orgs", ok=MarketList, query=MarketQuery)
-async def list_markets(request):
-    await authenticate(request)
-    query = parse_query(request, MarketQuery)
-    return reply(MarketList(items=await service.list_markets(query.org_id, query.district)))
-
-
-@bp.post("/markets")
-@doc("新建市场（管理员）", tag="orgs", ok=MarketOut, status=201, body=MarketCreate, errors=(403, 404))
-async def create_market(request):
-    principal = await authenticate(request)
-    data = parse_body(request, MarketCreate)
-    market = await service.create_market(principal, **data.model_dump())
-    return reply(MarketOut.model_validate(market), 201)

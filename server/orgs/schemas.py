@@ -1,4 +1,4 @@
-"""Input and output shapes of the org tree, roles and markets."""
+"""Input and output shapes of the org tree and roles."""
 from __future__ import annotations
 
 from typing import Literal
@@ -11,7 +11,7 @@ from server.validation import Id, Input, Query, Text, exactly_one_of
 
 OrgKind = Literal["association", "branch", "party_branch", "market_org"]
 RoleName = Literal["secretary", "admin"]
-MarketKind = Literal["specialized", "farmers", "comprehensive", "other"]
+
 
 
 class Out(BaseModel):
@@ -83,27 +83,3 @@ class RoleHolderList(BaseModel):
 
 class RevokedRole(BaseModel):
     status: str = "revoked"
-
-
-class MarketOut(Out):
-    id: int
-    name: str
-    kind: str
-    district: str
-    org_id: int
-
-
-class MarketList(BaseModel):
-    items: list[MarketOut]
-
-
-class MarketCreate(Input):
-    name: Text(100)
-    kind: MarketKind
-    district: Text(50)
-    org_id: Id
-
-
-class MarketQuery(Query):
-    org_id: Id | None = None
-    district: Text(50) | None = None

@@ -1,4 +1,4 @@
-"""Rules of the org tree: who may add orgs and markets, and who may grant roles."""
+"""Rules of the org tree: who may add orgs, and who may grant roles."""
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
@@ -10,15 +10,11 @@ from server.auth import Principal, forget_principal
 from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members.models import Member
-from server.orgs.models import Market, Org, Role
+from server.orgs.models import Org, Role
 
 
 class OrgNotFound(NotFound):
     code, message = "org_not_found", "找不到该组织"
-
-
-class MarketNotFound(NotFound):
-    code, message = "market_not_found", "找不到该市场"
 
 
 class NotAnAdmin(Forbidden):
@@ -153,22 +149,3 @@ async def revoke_role(principal: Principal, org_id: int, role_id: int) -> None:
     await role.delete()
     await forget_principal(role.user_id)
     await audit.record("role.revoked", actor=principal.user, org=org, target=role, role=role.role, user_id=role.user_id)
-
-
-async def list_markets(org_id: int | None = None, district: str | None = None) -> list[Market]:
-    query = Market.all().order_by("name")
-    if org_id:
-        query = query.filter(org_id=org_id)
-    if district:
-        query = query.filter(district=district)
-    return await query
-
-
-async def create_market(principal: Principal, *, name: str, kind: str, district: str, org_id: int) -> Market:
-    org = await org_for_field(org_id, "org_id")
-    if not principal.reaches(org, ("admin",)):
-        await audit.record("market.create.denied", actor=principal.user, org=org, name=name)
-        raise NotAnAdmin()
-    market = await Market.create(name=name, kind=kind, district=district, org=org)
-    await audit.record("market.created", actor=principal.user, org=org, target=market, name=name)
-    return market

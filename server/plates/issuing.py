@@ -7,8 +7,11 @@ then says the plate was replaced and shows nothing personal.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 from pathlib import Path
+
+from tortoise.expressions import Q
 
 import plates
 from server import audit, limits
@@ -18,7 +21,7 @@ from server.errors import DomainError, NotFound
 from server.evaluation.cycles import stars_of
 from server.members.models import Member
 from server.members.service import get_member
-from server.orgs.models import Market
+from server.markets.models import Market
 from server.plates import cache
 from server.plates.models import Plate, Profile
 from server.plates.profiles import profile_of
@@ -109,3 +112,12 @@ async def render(principal: Principal, member_id: int, fmt: str, layout_name: st
     data = await plate_data(member, await profile_of(member), plate, files, settings)
     # Drawing a 300 DPI page takes a tenth of a second of CPU: off the event loop.
     return await asyncio.to_thread(plates.render, data, fmt, layout(layout_name, settings), fonts(settings))
+
+
+async def issued_on(member_ids: list[int], moment: dt.datetime) -> set[int]:
+    """Which of the members held a plate at the moment (issued by then, not revoked by then)."""
+    if not member_ids:
+        return set()
+    rows = await Plate.filter(member_id__in=member_ids, issued_at__lte=moment) \
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=moment)).values_list("member_id", flat=True)
+    return set(rows)

@@ -35,7 +35,8 @@ from server.errors import Conflict, DomainError, Forbidden, NotFound, ReferenceN
 from server.jobs import engine
 from server.members.models import Member
 from server.observe import PLATE_JOBS
-from server.orgs.models import Market, Org
+from server.markets.models import Market
+from server.orgs.models import Org
 from server.plates import issuing
 from server.plates.models import PlateJob, Profile
 from server.plates.profiles import profile_of

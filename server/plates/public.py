@@ -17,7 +17,7 @@ from server.clock import SHANGHAI
 from server.errors import NotFound
 from server.evaluation.cycles import stars_of
 from server.members.models import Member
-from server.orgs.models import Market
+from server.markets.models import Market
 from server.plates import cache, html
 from server.plates.models import Plate, Profile, Rating
 from server.plates.schemas import PublicProfile, PublicRating

@@ -1,0 +1,160 @@
+"""HTTP for the half-year snapshots, the three official tables and the overview."""
+import asyncio
+from urllib.parse import quote
+
+from sanic import Blueprint
+from sanic.response import raw
+
+from server import audit
+from server.apidoc import doc, reply
+from server.auth import authenticate
+from server.clock import today
+from server.statistics import forms, overview, snapshots, tables
+from server.statistics.models import SnapshotCorrection, SnapshotMember
+from server.statistics.schemas import (
+    FormQuery, OverviewQuery, Overview, ReasonIn, RetakeOut, SnapshotDetail, SnapshotIn, SnapshotList, SnapshotOut,
+    SnapshotQuery,
+)
+from server.validation import parse_body, parse_query
+
+bp = Blueprint("statistics")
+TAG = "statistics"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _out(snapshot) -> dict:
+    return {"id": snapshot.id, "org_id": snapshot.org_id, "org_name": snapshot.org.name, "as_of": snapshot.as_of,
+            "source": snapshot.source, "state": snapshot.state, "return_reason": snapshot.return_reason,
+            "taken_at": snapshot.taken_at, "submitted_at": snapshot.submitted_at, "decided_at": snapshot.decided_at,
+            "totals": snapshot.figures["totals"]}
+
+
+async def _detail(snapshot) -> SnapshotDetail:
+    corrections = await SnapshotCorrection.filter(snapshot_id=snapshot.id).order_by("id")
+    return SnapshotDetail(**_out(snapshot), markets=snapshot.figures["markets"], districts=snapshot.figures["districts"],
+                          **await snapshots.children_of(snapshot), corrections=corrections)
+
+
+@bp.post("/statistics/snapshots")
+@doc("生成某一天的统计（半年统计在6月30日、12月31日23:59自动生成）", tag=TAG, ok=SnapshotDetail, status=201,
+     body=SnapshotIn, errors=(404, 409))
+async def take(request):
+    principal = await authenticate(request)
+    data = parse_body(request, SnapshotIn)
+    snapshot = await snapshots.take_on_demand(principal, data.org_id, data.as_of)
+    return reply(await _detail(await snapshots.get(principal, snapshot.id)), 201)
+
+
+@bp.get("/statistics/snapshots")
+@doc("本组织和下级组织的统计（上报、退回、接收情况）", tag=TAG, ok=SnapshotList, query=SnapshotQuery, errors=(404,))
+async def list_snapshots(request):
+    principal = await authenticate(request)
+    query = parse_query(request, SnapshotQuery)
+    items = await snapshots.list_for(principal, query.org_id, query.as_of)
+    return reply(SnapshotList(items=[SnapshotOut(**_out(s)) for s in items]))
+
+
+@bp.get("/statistics/snapshots/<snapshot_id:int>")
+@doc("一份统计：合计、每个市场、每个区县，下级的上报情况和汇总，更正记录", tag=TAG, ok=SnapshotDetail, errors=(404,))
+async def get_snapshot(request, snapshot_id: int):
+    principal = await authenticate(request)
+    return reply(await _detail(await snapshots.get(principal, snapshot_id)))
+
+
+@bp.post("/statistics/snapshots/<snapshot_id:int>/submit")
+@doc("上报给上级组织", tag=TAG, ok=SnapshotDetail, errors=(404, 409))
+async def submit(request, snapshot_id: int):
+    principal = await authenticate(request)
+    return reply(await _detail(await snapshots.submit(principal, snapshot_id)))
+
+
+@bp.post("/statistics/snapshots/<snapshot_id:int>/return")
+@doc("退回下级的统计（写明原因）", tag=TAG, ok=SnapshotDetail, body=ReasonIn, errors=(404, 409))
+async def give_back(request, snapshot_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, ReasonIn)
+    return reply(await _detail(await snapshots.give_back(principal, snapshot_id, data.reason)))
+
+
+@bp.post("/statistics/snapshots/<snapshot_id:int>/accept")
+@doc("接收下级的统计", tag=TAG, ok=SnapshotDetail, errors=(404, 409))
+async def accept(request, snapshot_id: int):
+    principal = await authenticate(request)
+    return reply(await _detail(await snapshots.accept(principal, snapshot_id)))
+
+
+@bp.post("/statistics/snapshots/<snapshot_id:int>/retake")
+@doc("按现在的记录重新生成这一天的统计（未上报或被退回时；变化和原因留档）", tag=TAG, ok=RetakeOut, body=ReasonIn,
+     errors=(404, 409))
+async def retake(request, snapshot_id: int):
+    principal = await authenticate(request)
+    data = parse_body(request, ReasonIn)
+    snapshot, correction = await snapshots.retake(principal, snapshot_id, data.reason)
+    return reply(RetakeOut(snapshot=await _detail(snapshot), correction=correction))
+
+
+async def _download(request, principal, snapshot, kind: str, body: bytes, media: str, filename: str):
+    await audit.record("statistics.tables.downloaded", actor=principal.user, org=snapshot.org_id, target=snapshot,
+                       table=kind)
+    return raw(body, content_type=media, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "private, no-store"})
+
+
+def _name(snapshot, title: str, extension: str) -> str:
+    return f"{snapshot.org.name}{title}（{snapshot.as_of.isoformat()}）.{extension}"
+
+
+@bp.get("/statistics/snapshots/<snapshot_id:int>/markets.xlsx")
+@doc("商品交易市场（含农贸市场）党建情况统计表", tag=TAG, media=XLSX, errors=(404,))
+async def markets_table(request, snapshot_id: int):
+    principal = await authenticate(request)
+    snapshot = await snapshots.get(principal, snapshot_id)
+    body = await asyncio.to_thread(tables.markets_workbook, snapshot.figures, today().isoformat())
+    return await _download(request, principal, snapshot, "markets", body, XLSX, _name(snapshot, "市场党建情况统计表", "xlsx"))
+
+
+@bp.get("/statistics/snapshots/<snapshot_id:int>/market-counts.xlsx")
+@doc("商品交易市场（含农贸市场）数量统计表", tag=TAG, media=XLSX, errors=(404,))
+async def counts_table(request, snapshot_id: int):
+    principal = await authenticate(request)
+    snapshot = await snapshots.get(principal, snapshot_id)
+    body = await asyncio.to_thread(tables.counts_workbook, snapshot.figures, today().isoformat())
+    return await _download(request, principal, snapshot, "counts", body, XLSX, _name(snapshot, "市场数量统计表", "xlsx"))
+
+
+async def _rows(snapshot, member_id: int | None = None) -> list[dict]:
+    query = SnapshotMember.filter(snapshot_id=snapshot.id)
+    if member_id:
+        query = query.filter(member_id=member_id)
+    return await query.order_by("id").values(*snapshots.ROW_FIELDS)
+
+
+@bp.get("/statistics/snapshots/<snapshot_id:int>/roster.xlsx")
+@doc("个体工商户党建信息登记表（汇总名册）", tag=TAG, media=XLSX, errors=(404,))
+async def roster_table(request, snapshot_id: int):
+    principal = await authenticate(request)
+    snapshot = await snapshots.get(principal, snapshot_id)
+    body = await asyncio.to_thread(tables.roster_workbook, snapshot.figures, await _rows(snapshot), today().isoformat())
+    return await _download(request, principal, snapshot, "roster", body, XLSX, _name(snapshot, "党建信息登记表", "xlsx"))
+
+
+@bp.get("/statistics/snapshots/<snapshot_id:int>/forms.pdf")
+@doc("个体工商户党建信息登记表（每名党员一页，可打印）", tag=TAG, media="application/pdf", query=FormQuery, errors=(404,))
+async def member_forms(request, snapshot_id: int):
+    principal = await authenticate(request)
+    query = parse_query(request, FormQuery)
+    snapshot = await snapshots.get(principal, snapshot_id)
+    rows = await _rows(snapshot, query.member_id)
+    if query.member_id and not rows:
+        raise snapshots.SnapshotNotFound("这份统计里没有这名党员")
+    body = await asyncio.to_thread(forms.build, rows, request.app.ctx.settings.plate_font or None)
+    return await _download(request, principal, snapshot, "forms", body, "application/pdf",
+                           _name(snapshot, "党建信息登记表", "pdf"))
+
+
+@bp.get("/statistics/overview")
+@doc("统计概览：现在的数字与上次统计并列，培训率，考评进度，各市场", tag=TAG, ok=Overview, query=OverviewQuery, errors=(404,))
+async def get_overview(request):
+    principal = await authenticate(request)
+    query = parse_query(request, OverviewQuery)
+    return reply(Overview(**await overview.overview(principal, query.org_id)))

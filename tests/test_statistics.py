@@ -1,0 +1,209 @@
+"""Half-year statistics as a new user would meet them: a snapshot of 30 June taken, a member moved
+afterwards and the June tables unchanged; a change recorded later with an earlier date moves the
+figures only through a retake with its reason (kept, audited); a branch's submission returned
+and resubmitted, then accepted and closed; the parent's sums; the three tables opened and every
+cell read (text is text, totals are the sums of their rows, each figure against the records);
+the 登记表 PDF rendered and read; the half-year task's schedule and run."""
+import datetime as dt
+import io
+import subprocess
+
+from croniter import croniter
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from server.audit import AuditEntry
+from server.clock import today
+from server.jobs import engine
+from server.config import Settings
+from server.markets.models import Market
+from server.statistics import snapshots
+from server.statistics.models import Snapshot, SnapshotCorrection
+from tests.factories import make_member
+
+JUNE = dt.date(today().year if today() > dt.date(today().year, 6, 30) else today().year - 1, 6, 30)
+
+
+async def populate(world):
+    """Branch A: member_a (standalone, 隶属) and three in its market; a farmers' market of branch B."""
+    await Market.filter(id=world.market.id).update(org_form="single", org_level="branch", vendor_count=80, stars=4,
+                                                   scope=["regional_key"], district="上城区")
+    people = [await make_member(None, world.party_a, name=name, placement="in_market", market=world.market,
+                                stall_no=f"A-{i:03d}", category=category, standing=standing, is_owner=owner,
+                                mobile=f"1380000{i:04d}")
+              for i, (name, category, standing, owner) in enumerate(
+                  [("甲摊主", "affiliated", "full", True), ("乙伙计", "local", "probationary", False),
+                   ("丙流动", "floating", "full", True)], 1)]
+    await Market.create(name="清波农贸市场", kind="farmers", district="西湖区", org=world.branch_b, vendor_count=40)
+    return people
+
+
+def cells(book):
+    return [[c for c in row] for row in book.active.iter_rows()]
+
+
+async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_the_tree(world):
+    people = await populate(world)
+    async with world.client("sec_a") as sec_a, world.client("admin") as admin, world.client("sec_b") as sec_b:
+        future = await sec_a.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id,
+                                                                         "as_of": (today() + dt.timedelta(days=1)).isoformat()})
+        assert future.status_code == 409 and future.json()["error"]["code"] == "as_of_in_future"
+        assert (await sec_b.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id,
+                                                                        "as_of": JUNE.isoformat()})).status_code == 404
+        assert await Snapshot.all().count() == 0
+        taken = await sec_a.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id, "as_of": JUNE.isoformat()})
+        assert taken.status_code == 201, taken.text
+        june = taken.json()
+        sid = june["id"]
+        totals = june["totals"]
+        assert (totals["members"], totals["association"], totals["local"], totals["floating"]) == (4, 2, 1, 1)
+        assert (totals["full"], totals["probationary"], totals["owners"], totals["employees"]) == (3, 1, 3, 1)
+        assert (totals["in_market"], totals["markets"], totals["markets_with_org"], totals["vendors"]) == (3, 1, 1, 80)
+        [row] = june["markets"]
+        assert (row["members"], row["association"], row["local"], row["floating"], row["full"]) == (3, 1, 1, 1, 2)
+        again = await sec_a.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id, "as_of": JUNE.isoformat()})
+        assert again.json()["error"]["code"] == "snapshot_exists"
+
+        # Moved in July: June's figures do not move, and a retake finds nothing to correct.
+        moved = await admin.patch(f"/api/v1/members/{people[0].id}", json={
+            "life_org_id": world.party_b.id, "placement": "standalone", "effective_on": JUNE.replace(month=7, day=15).isoformat()})
+        assert moved.status_code == 200, moved.text
+        retake = await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/retake", json={"reason": "核对"})
+        assert retake.status_code == 200 and retake.json()["correction"] is None
+        assert retake.json()["snapshot"]["totals"] == totals
+        before_book = (await sec_a.get(f"/api/v1/statistics/snapshots/{sid}/markets.xlsx")).content
+
+        # Up the tree: sec_b cannot see it; the root's admin returns it with a reason.
+        assert (await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/accept")).status_code == 404
+        submitted = await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/submit")
+        assert submitted.json()["state"] == "submitted"
+        assert (await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/submit")).json()["error"]["code"] == "snapshot_submitted"
+        assert (await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/retake", json={"reason": "x"})).status_code == 409
+        assert (await sec_b.post(f"/api/v1/statistics/snapshots/{sid}/return", json={"reason": "x"})).status_code == 404
+        returned = await admin.post(f"/api/v1/statistics/snapshots/{sid}/return", json={"reason": "乙伙计6月已转正，请核实"})
+        assert returned.json()["state"] == "returned" and returned.json()["return_reason"] == "乙伙计6月已转正，请核实"
+
+        # A change recorded now with an earlier day: the retake shows it, with the reason, audited.
+        fixed = await admin.patch(f"/api/v1/members/{people[1].id}", json={
+            "standing": "full", "effective_on": JUNE.replace(day=1).isoformat(), "reason": "6月1日转正，补录"})
+        assert fixed.status_code == 200, fixed.text
+        corrected = await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/retake", json={"reason": "按上级意见补录转正"})
+        changes = corrected.json()["correction"]["changes"]
+        assert {"what": "正式党员", "before": 3, "after": 4} in changes
+        assert {"what": "预备党员", "before": 1, "after": 0} in changes
+        assert any(c["what"] == "党员 乙伙计：standing" for c in changes)
+        assert await SnapshotCorrection.filter(snapshot_id=sid, reason="按上级意见补录转正").count() == 1
+        assert await AuditEntry.filter(action="statistics.snapshot.retaken").count() == 1
+        assert (await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/submit")).json()["state"] == "submitted"
+
+        # The root sees its children's state and the sums of what was submitted, then accepts.
+        root = await admin.post("/api/v1/statistics/snapshots", json={"org_id": world.root.id, "as_of": JUNE.isoformat()})
+        children = {c["org_name"]: c for c in root.json()["children"]}
+        assert children[world.branch_a.name]["state"] == "submitted" and children[world.branch_b.name]["state"] == "missing"
+        assert root.json()["sums"]["members"] == 4 and root.json()["sums"]["full"] == 4
+        assert root.json()["totals"]["markets"] == 2
+        assert (await admin.post(f"/api/v1/statistics/snapshots/{root.json()['id']}/submit")).json()["error"]["code"] == "no_parent_org"
+        assert (await admin.post(f"/api/v1/statistics/snapshots/{sid}/accept")).json()["state"] == "accepted"
+        for verb, body in (("submit", None), ("accept", None), ("return", {"reason": "x"}), ("retake", {"reason": "x"})):
+            late = await (admin if verb in ("accept", "return") else sec_a).post(
+                f"/api/v1/statistics/snapshots/{sid}/{verb}", **({"json": body} if body else {}))
+            assert late.json()["error"]["code"] == "snapshot_accepted", (verb, late.text)
+        listed = (await admin.get("/api/v1/statistics/snapshots", params={"org_id": world.root.id})).json()["items"]
+        assert {(s["org_name"], s["state"]) for s in listed} == {(world.branch_a.name, "accepted"), (world.root.name, "draft")}
+        after_book = (await sec_a.get(f"/api/v1/statistics/snapshots/{sid}/markets.xlsx")).content
+    first = load_workbook(io.BytesIO(before_book)).active
+    last = load_workbook(io.BytesIO(after_book)).active
+    assert first.cell(5, 2).value == last.cell(5, 2).value == world.market.name
+    assert (first.cell(5, 17).value, last.cell(5, 17).value) == (2, 3)  # 正式: corrected, with its reason
+
+
+async def test_the_three_tables_read_back_cell_by_cell(world, tmp_path):
+    await populate(world)
+    await Market.create(name="=HYPERLINK(\"http://evil\")", kind="specialized", district="上城区", org=world.party_a,
+                        stars=2, org_form="joint", org_level="general_branch", vendor_count=5)
+    async with world.client("admin") as admin:
+        snap = (await admin.post("/api/v1/statistics/snapshots", json={"org_id": world.root.id,
+                                                                        "as_of": today().isoformat()})).json()
+        sid = snap["id"]
+        books = {name: (await admin.get(f"/api/v1/statistics/snapshots/{sid}/{name}.xlsx"))
+                 for name in ("markets", "market-counts", "roster")}
+        pdf = await admin.get(f"/api/v1/statistics/snapshots/{sid}/forms.pdf")
+        one = await admin.get(f"/api/v1/statistics/snapshots/{sid}/forms.pdf", params={"member_id": world.member_a.id})
+        missing = await admin.get(f"/api/v1/statistics/snapshots/{sid}/forms.pdf", params={"member_id": 999999})
+    assert missing.status_code == 404
+    for name, answer in books.items():
+        assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"], name
+    markets = load_workbook(io.BytesIO(books["markets"].content)).active
+    assert markets["A1"].value == "商品交易市场（含农贸市场）党建情况统计表"
+    assert markets["A2"].value.startswith(f"填报单位：{world.root.name}    统计日期：")
+    assert markets.cell(3, 11).value == "组织关系所在" and markets.cell(4, 11).value == "协会隶属"
+    assert "K3:N3" in {str(r) for r in markets.merged_cells.ranges} and "A3:A4" in {str(r) for r in markets.merged_cells.ranges}
+    body = [[c.value for c in row] for row in markets.iter_rows(min_row=5, max_row=markets.max_row - 2)]
+    total = [c.value for c in markets[markets.max_row - 1]]
+    assert total[0] == "合计" and len(body) == 3
+    for column in range(8, 18):  # every summed column is the sum of its rows
+        assert total[column] == sum(row[column] for row in body), column
+    by_name = {row[1]: row for row in body}
+    assert by_name[world.market.name][9:14] == [3, 1, 0, 1, 1]  # 3 members: 协会隶属 1, 市场 0, 属地 1, 流动 1
+    assert by_name["=HYPERLINK(\"http://evil\")"][18:20] == ["联合组建", "党总支"]
+    for row in markets.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                assert cell.data_type == "s", (cell.coordinate, cell.value)
+    assert markets.page_setup.orientation == "landscape" and markets.sheet_properties.pageSetUpPr.fitToPage
+
+    counts = load_workbook(io.BytesIO(books["market-counts"].content)).active
+    header = [c.value for c in counts[3]]
+    assert header[:4] == ["序号", "区县", "市场总数", "按类型"] and counts.cell(4, 4).value == "专业市场"
+    rows = {row[1]: row for row in ([c.value for c in r] for r in counts.iter_rows(min_row=5, max_row=counts.max_row - 2))}
+    assert set(rows) == {"上城区", "西湖区"}
+    assert rows["上城区"][2:7] == [2, 1, 0, 1, 0]  # two markets: one specialized, one comprehensive
+    assert rows["西湖区"][2] == 1 and rows["西湖区"][-4] == 1 and rows["西湖区"][-1] == 0.0  # no members, no org
+    total = [c.value for c in counts[counts.max_row - 1]]
+    assert total[0] == "合计" and total[2] == 3 and total[-1] == round(100 * 2 / 3, 1)
+
+    roster = load_workbook(io.BytesIO(books["roster"].content)).active
+    names = [roster.cell(r, 3).value for r in range(4, roster.max_row)]
+    assert sorted(names) == sorted(["甲摊主", "乙伙计", "丙流动", world.member_a.name])
+    mobiles = {roster.cell(r, 3).value: roster.cell(r, 4) for r in range(4, roster.max_row)}
+    assert mobiles["甲摊主"].value == "13800000001" and mobiles["甲摊主"].data_type == "s"
+
+    assert pdf.headers["content-type"] == "application/pdf", pdf.text
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert len(reader.pages) == 4 and len(PdfReader(io.BytesIO(one.content)).pages) == 1
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=one.content, capture_output=True, check=True).stdout.decode()
+    for label in ("个体工商户党建信息登记表", "单位名称", "组织关系所在地党组织", "党员分布", "填表人姓名", world.member_a.name):
+        assert label in text, label
+    (tmp_path / "form.pdf").write_bytes(one.content)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "form.pdf"), str(tmp_path / "page")], check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 5000
+
+
+async def test_half_year_task_fires_at_2359_in_shanghai_and_takes_each_filing_org_once(world):
+    app = engine.build(Settings())
+    [cron] = [p.cron for p in app.periodic_registry.periodic_tasks.values() if p.task.name == "statistics:half_year"]
+    times = croniter(cron, dt.datetime(2026, 1, 1))
+    fires = [times.get_next(dt.datetime) for _ in range(4)]
+    assert fires == [dt.datetime(2026, 6, 30, 15, 59), dt.datetime(2026, 12, 31, 15, 59),
+                     dt.datetime(2027, 6, 30, 15, 59), dt.datetime(2027, 12, 31, 15, 59)]  # UTC = 23:59 in Shanghai
+    await populate(world)
+    await snapshots.take_all(JUNE)
+    mine = [world.root.id, world.branch_a.id, world.branch_b.id, world.party_a.id, world.party_b.id]
+    taken = await Snapshot.filter(org_id__in=mine).values_list("org_id", "source", "as_of")
+    # the association and its two branches, once each; party branches do not file
+    assert sorted(taken) == sorted((org_id, "scheduled", JUNE) for org_id in mine[:3])
+    assert await snapshots.take_all(JUNE) == 0
+
+
+async def test_overview_sets_todays_figures_beside_the_last_snapshot(world):
+    people = await populate(world)
+    async with world.client("sec_a") as c:
+        await c.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id, "as_of": JUNE.isoformat()})
+        await make_member(None, world.party_a, name="新党员", mobile="13800009999")
+        view = (await c.get("/api/v1/statistics/overview", params={"org_id": world.branch_a.id})).json()
+        figures = {f["key"]: (f["value"], f["last"]) for f in view["figures"]}
+        assert figures["members"] == (5, 4) and figures["markets"] == (1, 1)
+        assert view["last_snapshot"]["as_of"] == JUNE.isoformat()
+        assert [t["category"] for t in view["training"]] == ["affiliated", "local", "floating"]
+        assert view["markets"][0]["members"] == 3 and len(people) == 3
+        assert (await c.get("/api/v1/statistics/overview", params={"org_id": world.branch_b.id})).status_code == 404
