@@ -17,6 +17,7 @@ from server.accounts.models import User
 from server.members import history
 from server.members.models import Member, Registration
 from server.markets.models import Market
+from server.statistics.models import Snapshot
 from server.orgs.models import Org, Role
 from server.orgs.service import insert_org
 from server.plates.models import Consent, Plate, Profile
@@ -59,8 +60,13 @@ async def load() -> bool:
         hubin_party = await _org("湖滨分会第一党支部", "party_branch", "上城区", hubin)
         market_org = await _org("河坊街市场党支部", "market_org", "上城区", hubin)
         await _org("清波分会党支部", "party_branch", "上城区", qingbo)
-        market = await Market.create(name="河坊街商品市场", kind="comprehensive", district="上城区", org=market_org)
-        await Market.create(name="清波农贸市场", kind="farmers", district="上城区", org=qingbo)
+        market = await Market.create(
+            name="河坊街商品市场", kind="comprehensive", district="上城区", org=market_org, stars=4, scope=["regional_key"],
+            operator_name="杭州河坊街市场管理有限公司", operator_contact="沈经理 0571-87001234", address="上城区河坊街 88 号",
+            vendor_count=126, org_form="single", org_level="branch", workers=["沈丽"], has_room=True, has_board=False)
+        await Market.create(name="清波农贸市场", kind="farmers", district="上城区", org=qingbo, stars=4,
+                            scope=["district_farmers"], operator_name="清波街道农贸市场服务中心", address="上城区清波街 12 号",
+                            vendor_count=64)
 
         await Role.create(user=await _user("admin"), org=city, role="admin")
         await Role.create(user=await _user("secretary1"), org=hubin, role="secretary")
@@ -87,7 +93,21 @@ async def load() -> bool:
             stall_no="C-021", category="local", filled_on=dt.date(2026, 11, 20),
         )
     await _evaluation(district)
+    await _statistics()
     return True
+
+
+async def _statistics() -> None:
+    """The last half-year's snapshots, as the job engine would have taken them, with 湖滨分会's
+    submitted to the district (which can accept or return it on the desk)."""
+    from server.clock import now, today
+    from server.statistics import snapshots
+
+    day = today()
+    half = dt.date(day.year, 6, 30) if day >= dt.date(day.year, 6, 30) else dt.date(day.year - 1, 12, 31)
+    await snapshots.take_all(half)
+    hubin = await Snapshot.get(org__name="湖滨分会", as_of=half)
+    await Snapshot.filter(id=hubin.id).update(state="submitted", submitted_at=now())
 
 
 async def _evaluation(org: Org) -> None:

@@ -18,7 +18,8 @@ from server.members.models import (
     BUSINESS_STATUSES, CATEGORIES, GENDERS, IMPORT_STATES, LEFT_REASONS, MEMBERSHIPS, PLACEMENTS, REGISTRATION_STATUSES,
     STANDINGS,
 )
-from server.markets.models import MARKET_KINDS
+from server.markets.models import MARKET_KINDS, ORG_FORMS, ORG_LEVELS, SCOPES
+from server.statistics.models import SNAPSHOT_SOURCES, SNAPSHOT_STATES
 from server.orgs.models import ORG_KINDS, ROLES
 from server.plates.models import JOB_STATES, RATING_STATUSES
 from server.validation import parse_body, strip_control
@@ -92,7 +93,8 @@ VOCABULARIES = Vocabularies(
     attendance_method=ATTENDANCE_METHODS, rating_status=RATING_STATUSES, job_state=JOB_STATES, org_kind=ORG_KINDS,
     role=ROLES, market_kind=MARKET_KINDS, token_kind=TOKEN_KINDS, plan_every=PLAN_EVERY, plan_status=PLAN_STATUSES,
     evaluation_stage=STAGES, exclusion=EXCLUSIONS, grade=GRADES, proof_state=PROOF_STATES, comment_grade=COMMENT_GRADES,
-    letter_batch_state=BATCH_STATES,
+    letter_batch_state=BATCH_STATES, market_scope=SCOPES, market_org_form=ORG_FORMS, market_org_level=ORG_LEVELS,
+    snapshot_state=SNAPSHOT_STATES, snapshot_source=SNAPSHOT_SOURCES,
 )
 
 

@@ -92,3 +92,8 @@ class Vocabularies(BaseModel):
     proof_state: dict[str, str]
     comment_grade: dict[str, str]
     letter_batch_state: dict[str, str]
+    market_scope: dict[str, str]
+    market_org_form: dict[str, str]
+    market_org_level: dict[str, str]
+    snapshot_state: dict[str, str]
+    snapshot_source: dict[str, str]

@@ -30,7 +30,7 @@ def _file(request, field: str, what: str) -> bytes:
 async def list_markets(request):
     await authenticate(request)
     query = parse_query(request, MarketFilter)
-    return reply(MarketList(items=await service.list_markets(query.org_id, query.district)))
+    return reply(MarketList(items=await service.list_markets(query.org_id, query.district, query.under)))
 
 
 @bp.post("/markets")

@@ -80,7 +80,8 @@ class MarketUpdate(MarketFields):
 
 
 class MarketFilter(Query):
-    org_id: Id | None = None
+    org_id: Id | None = Field(default=None, description="只列这个组织负责的市场")
+    under: Id | None = Field(default=None, description="列这个组织及其下级组织负责的全部市场")
     district: Text(50) | None = None
 
 

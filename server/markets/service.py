@@ -9,6 +9,7 @@ from server.db import MAX_ID
 from server.errors import Conflict, NotFound
 from server.markets.models import Market
 from server.members.models import Member
+from server.orgs.models import Org
 from server.orgs.service import NotAnAdmin, org_for_field
 
 
@@ -24,10 +25,13 @@ class VendorCountTooLow(Conflict):
     code = "vendor_count_too_low"
 
 
-async def list_markets(org_id: int | None = None, district: str | None = None) -> list[Market]:
+async def list_markets(org_id: int | None = None, district: str | None = None, under: int | None = None) -> list[Market]:
     query = Market.all().order_by("name")
     if org_id:
         query = query.filter(org_id=org_id)
+    if under:
+        root = await Org.get_or_none(id=under)
+        query = query.filter(org__path__startswith=root.path) if root else query.filter(id=0)
     if district:
         query = query.filter(district=district)
     return await query

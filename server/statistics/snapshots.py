@@ -201,8 +201,8 @@ def differences(old: dict, new: dict, old_rows: dict[int, dict], new_rows: dict[
 
 
 async def children_of(snapshot: Snapshot) -> dict:
-    """The children's snapshots of the same day, their state, and the sums of those received."""
-    children = await Org.filter(parent_id=snapshot.org_id).order_by("id")
+    """The filing children's snapshots of the same day, their state, and the sums of those received."""
+    children = await Org.filter(parent_id=snapshot.org_id, kind__in=FILING_KINDS).order_by("id")
     theirs = {s.org_id: s for s in await Snapshot.filter(org_id__in=[c.id for c in children], as_of=snapshot.as_of)}
     rows, sums = [], dict.fromkeys(compute_figures.TOTALS, 0)
     for child in children:
