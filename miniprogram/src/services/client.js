@@ -35,13 +35,13 @@ function request(name, options) {
   return get().client.request(name, options);
 }
 
-// wx.uploadFile: a multipart POST of one file in `field` to the endpoint, with the login; the
-// server's error message when it refuses.
-function upload(wxApi, name, params, filePath, field) {
+// wx.uploadFile: a multipart POST of one file in `field` to the endpoint (with `query` in the
+// address, for what goes with the file), with the login; the server's error message when it refuses.
+function upload(wxApi, name, params, filePath, field, query) {
   const { client: c, auth: a } = get(wxApi);
   return new Promise((resolve, reject) => {
     wxApi.uploadFile({
-      url: c.url(name, params),
+      url: c.url(name, params, query),
       filePath,
       name: field,
       header: { Authorization: `Bearer ${a.token()}` },

@@ -10,7 +10,18 @@ const ENDPOINTS = {
   endDeskSession: { method: 'DELETE', path: '/api/v1/me/desk-sessions/{session_id}', reads: ['status'] },
   devUsers: { method: 'GET', path: '/api/v1/console/dev-users', auth: false, reads: ['items'] },
   orgs: { method: 'GET', path: '/api/v1/orgs', reads: ['items'] },
-  markets: { method: 'GET', path: '/api/v1/markets', reads: ['items'] },
+  markets: { method: 'GET', path: '/api/v1/markets', query: ['org_id', 'under'], reads: ['items'] },
+  marketStalls: {
+    method: 'GET', path: '/api/v1/markets/{market_id}/spot-checks', query: ['year'], reads: ['market_id', 'year', 'checked', 'hung', 'items'],
+  },
+  addSpotCheck: { method: 'POST', path: '/api/v1/markets/{market_id}/spot-checks', query: ['stall_no', 'hung', 'readable', 'note'], upload: 'photo' },
+  standardisation: {
+    method: 'GET', path: '/api/v1/markets/{market_id}/standardisation', query: ['year'], reads: ['market_name', 'year', 'met', 'missing', 'areas'],
+  },
+  uploadEvidence: { method: 'POST', path: '/api/v1/markets/{market_id}/standardisation/{year}/items/{item_key}/evidence', upload: 'file' },
+  statisticsOverview: {
+    method: 'GET', path: '/api/v1/statistics/overview', query: ['org_id'], reads: ['org_name', 'last_snapshot', 'figures', 'markets'],
+  },
 
   submitRegistration: {
     method: 'POST', path: '/api/v1/registrations',

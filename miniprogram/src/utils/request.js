@@ -57,7 +57,7 @@ function createClient({ wxApi, baseUrl, getAuth }) {
     throw toError(res);
   }
 
-  return { request, base: baseUrl, url: (name, params) => baseUrl + fillPath(ENDPOINTS[name].path, params) };
+  return { request, base: baseUrl, url: (name, params, query) => baseUrl + fillPath(ENDPOINTS[name].path, params) + queryString(query) };
 }
 
 // The server's own message, as is (it is written for the person holding the phone), followed by

@@ -35,10 +35,31 @@ const record = {
 };
 const profile = { pledge: '诚信经营，明码标价，接受群众监督', pledge_max: 60, has_photo: true, public: true, plate_code: null, plate_url: null };
 
+const figure = (key, label, value, last) => ({ key, label, value, last });
+const overview = {
+  org_id: 6, org_name: '河坊街市场党支部', today: '2026-11-28', last_snapshot: { id: 3, as_of: '2026-06-30', state: 'accepted' },
+  figures: [figure('members', '党员总数', 38, 36), figure('in_market', '市场内个体工商户', 31, 30), figure('markets_met', '六化达标市场', 1, 0),
+    figure('plates_hung', '抽查悬挂三亮牌', 27, 12)], training: [], evaluation: null, markets: [],
+};
+const market = { id: 5, name: '杭州河坊街商品交易市场', kind: 'comprehensive', district: '上城区', org_id: 6, stars: 4, address: '', scope: ['regional_key'],
+  vendor_count: 126, org_form: 'single', org_level: 'branch' };
+const stall = (no, name, reason) => ({ stall_no: no, member_id: no.length + name.length, name, plate_issued: reason !== '未发放三亮牌',
+  last_check: null, to_fix: !!reason, reason });
+const stalls = { market_id: 5, year: 2026, checked: 2, hung: 1, items: [stall('A-001', '王建国', ''), stall('B-017', '欧阳建华', '未悬挂'),
+  stall('C-021', '李秀英', '未发放三亮牌')] };
+const attestedItem = (key, label, count) => ({ key, label, how: 'attested', met: false, figure: '尚未认定', missing: '需上传材料并由检查人认定',
+  evidence: Array.from({ length: count }, (_, i) => ({ id: i + 1 })) });
+const checklist = { market_id: 5, market_name: market.name, year: 2026, met: false, missing: [], areas: [
+  { key: 'info', label: '党员信息动态化', met: false, missing: [], items: [attestedItem('floating_files', '流动党员管理档案、党员报到登记', 2)] },
+  { key: 'rules', label: '制度建设规范化', met: false, missing: [], items: [attestedItem('democratic_council', '党员民主议事制度建立并运行', 0)] }] };
+
 const PAGES = [
+  { name: 'market-check', page: 'market-check', routes: [['GET', '/api/v1/me', meSecretary], ['GET', '/api/v1/orgs', orgs],
+    ['GET', '/api/v1/markets', { items: [market] }], ['GET', '/api/v1/markets/5/spot-checks', stalls],
+    ['GET', '/api/v1/markets/5/standardisation', checklist]] },
   { name: 'index-member', page: 'index', routes: [['GET', '/api/v1/me', meMember], ['GET', '/api/v1/activities', { items: meetings, total: 3 }]] },
   { name: 'index-secretary', page: 'index', routes: [['GET', '/api/v1/me', meSecretary], ['GET', '/api/v1/activities', { items: meetings, total: 3 }],
-    ['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/reports/meeting-plan', plan]] },
+    ['GET', '/api/v1/orgs', orgs], ['GET', '/api/v1/reports/meeting-plan', plan], ['GET', '/api/v1/statistics/overview', overview]] },
   { name: 'index-applicant', page: 'index', routes: [['GET', '/api/v1/me', { user: { id: 3, phone: '' }, roles: [], member: null,
     registration: { id: 5, status: 'rejected', reject_reason: '手机号与营业执照上的不一致，请核对后重新提交' } }]] },
   { name: 'scan', page: 'scan', routes: [] },

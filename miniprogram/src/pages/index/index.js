@@ -1,5 +1,6 @@
 // Home (首页 tab): what this person can do, by who they are (member, applicant, secretary).
 const account = require('../../services/account');
+const markets = require('../../services/markets');
 const activities = require('../../services/activities');
 const labels = require('../../utils/labels');
 const format = require('../../utils/format');
@@ -11,7 +12,7 @@ const { reachable } = require('../../utils/orgs');
 
 Component({
   behaviors: [require('../../behaviors/page')],
-  data: { loading: true, me: null, staff: false, status: '', reason: '', error: '', due: [], dueOrg: null, next: [] },
+  data: { loading: true, me: null, staff: false, status: '', reason: '', error: '', due: [], dueOrg: null, next: [], figures: [], figuresOrg: '', figuresAsOf: '' },
   methods: {
     onShow() {
       this.load();
@@ -25,7 +26,7 @@ Component({
           status: registration ? labels.registration[registration.status] : '',
           reason: registration && registration.status === 'rejected' ? registration.reject_reason : '',
         });
-        await Promise.all([me.staff ? this.loadDue(me) : null, me.member || me.staff ? this.loadNext() : null]);
+        await Promise.all([me.staff ? this.loadDue(me) : null, me.staff ? this.loadFigures(me) : null, me.member || me.staff ? this.loadNext() : null]);
       } catch (error) {
         this.setData({ loading: false, error: error.message });
       }
@@ -53,6 +54,18 @@ Component({
         this.setData({ due, dueOrg: org });
       } catch (error) {
         this.setData({ due: [] }); // the plan page says what went wrong
+      }
+    },
+    // A secretary's few figures of their org, each beside the last half-year snapshot's.
+    async loadFigures(me) {
+      try {
+        const [org] = reachable(me.roles, (await request('orgs')).items);
+        if (!org) return;
+        const view = await markets.overview(org.id);
+        this.setData({ figures: markets.homeFigures(view), figuresOrg: view.org_name,
+          figuresAsOf: view.last_snapshot ? format.date(view.last_snapshot.as_of) : '' });
+      } catch (error) {
+        this.setData({ figures: [] }); // the desk's 半年统计 says what went wrong
       }
     },
     async bindPhone(event) {
