@@ -118,6 +118,20 @@ def _ratio(value) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
+
+async def fresh_database(choice: str, name: str) -> tuple[str, str]:
+    """(backend, URL) of a fresh database for a city-sized run: PostgreSQL when it answers (or
+    must, with --backend postgres), else a SQLite file in bench/results."""
+    if choice in ("auto", "postgres"):
+        try:
+            return "postgres", await fresh_postgres(name)
+        except BaseException as exc:  # pytest.skip raises a BaseException subclass
+            if choice == "postgres":
+                raise SystemExit(f"PostgreSQL not usable ({PG_ADMIN_URL}): {exc}")
+    path = RESULTS / f"{name}.sqlite3"
+    path.unlink(missing_ok=True)
+    return "sqlite", f"sqlite://{path}"
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--backend", choices=["auto", "postgres", "sqlite"], default="auto")
@@ -130,7 +144,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", action="store_true",
                         help="then the city-sized runs, each on a fresh database: bench.roster (50 000 members), "
                              "bench.ledger (20 000 members, 2 000 meetings, 100 000 sign-ins), bench.ledger_book (one branch's "
-                             "200 meetings and 20 000 sign-ins as workbook and PDF), bench.console, bench.evaluation (先锋指数 for 5 000)")
+                             "200 meetings and 20 000 sign-ins as workbook and PDF), bench.console, bench.evaluation (先锋指数 for 5 000), "
+                             "bench.statistics (半年统计 for 50 000 members and 500 markets)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
 
@@ -140,11 +155,11 @@ def main(argv=None) -> int:
     finally:
         release()  # the bench's database and Redis number go back
     if args.scale and status == 0:
-        from bench import console, evaluation, ledger, ledger_book, roster
+        from bench import console, evaluation, ledger, ledger_book, roster, statistics
 
         chosen = ["--backend", args.backend]
         status = roster.main(chosen) or ledger.main(chosen) or ledger_book.main(chosen) or console.main(chosen) \
-            or evaluation.main(chosen)
+            or evaluation.main(chosen) or statistics.main(chosen)
     return status
 
 

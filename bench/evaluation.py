@@ -16,20 +16,8 @@ import random
 import sys
 import time
 
-from bench.__main__ import RESULTS
-from tests.resources import PG_ADMIN_URL, fresh_postgres, release
-
-
-async def _database(choice: str) -> tuple[str, str]:
-    if choice in ("auto", "postgres"):
-        try:
-            return "postgres", await fresh_postgres("dangjian_bench_eval")
-        except BaseException as exc:  # pytest.skip raises a BaseException subclass
-            if choice == "postgres":
-                raise SystemExit(f"PostgreSQL not usable ({PG_ADMIN_URL}): {exc}")
-    path = RESULTS / "evaluation.sqlite3"
-    path.unlink(missing_ok=True)
-    return "sqlite", f"sqlite://{path}"
+from bench.__main__ import RESULTS, fresh_database
+from tests.resources import release
 
 
 async def _district(members: int) -> tuple:
@@ -161,7 +149,7 @@ def main(argv=None) -> int:
     parser.add_argument("--members", type=int, default=5_000)
     args = parser.parse_args(argv)
     try:
-        backend, url = asyncio.run(_database(args.backend))
+        backend, url = asyncio.run(fresh_database(args.backend, "dangjian_bench_eval"))
         print(f"先锋指数, {args.members} members, {backend}", flush=True)
         results = asyncio.run(run(url, args.members))
     finally:

@@ -12,10 +12,12 @@ from openpyxl.cell.cell import ERROR_CODES, TYPE_STRING
 
 
 def append(ws, values) -> None:
-    ws.append(list(values))
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = TYPE_STRING
+    values = list(values)
+    ws.append(values)
+    row = ws._current_row  # the row append just wrote (ws.max_row scans every cell: quadratic over a sheet)
+    for column, value in enumerate(values, 1):
+        if isinstance(value, str):
+            ws.cell(row, column).data_type = TYPE_STRING
 
 
 def append_row(ws, values) -> None:
