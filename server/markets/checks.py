@@ -5,7 +5,7 @@ import datetime as dt
 
 from server import audit, documents, images, limits
 from server.auth import Principal
-from server.clock import SHANGHAI, today
+from server.clock import SHANGHAI, today, utc
 from server.db import MAX_ID
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.markets import standard
@@ -137,7 +137,7 @@ async def stalls(principal: Principal, market_id: int, year: int | None) -> dict
         .order_by("stall_no", "id").values("id", "name", "stall_no")
     moment = standard.end_of(min(today(), dt.date(year, 12, 31)))
     plated = await issued_on([m["id"] for m in members], moment)
-    first = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
+    first = utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI))
     latest = {c.member_id: c for c in await SpotCheck.filter(market=market, checked_at__gte=first, checked_at__lte=moment)
               .order_by("checked_at", "id")}
     items = []

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from tortoise.functions import Count
+
 from server.markets import standard
 from server.markets.models import MARKET_KINDS, Market
 from server.members import history
@@ -55,22 +57,46 @@ async def compute(org: Org, day: dt.date) -> tuple[dict, list[dict]]:
     """(figures, member rows) of the org's subtree as of the day."""
     members = await members_on(org, day)
     orgs = {o.id: o for o in await Org.filter(path__startswith=org.path)}
+    market_rows = await markets_of(org, day, orgs)
+    names = {m["id"]: m["name"] for m in market_rows} | dict(await Market.filter(
+        id__in={r["market_id"] for r in members if r["market_id"]} - {m["id"] for m in market_rows}).values_list("id", "name"))
+    for row in members:
+        row["life_org_name"] = orgs[row["life_org_id"]].name if row["life_org_id"] in orgs else ""
+        row["market_name"] = names.get(row["market_id"])
+    figures = {"org_id": org.id, "org_name": org.name, "as_of": day.isoformat(),
+               "totals": {**await member_totals(org, day), **market_totals(market_rows)}, "markets": market_rows,
+               "districts": districts(market_rows)}
+    return figures, members
+
+
+async def markets_of(org: Org, day: dt.date, orgs: dict[int, Org] | None = None) -> list[dict]:
+    """One row per market the subtree's orgs look after: its record, its members that day, its
+    plates and its 六化 state at the day's end."""
     markets = await Market.filter(org__path__startswith=org.path).order_by("district", "name", "id")
+    if orgs is None:
+        orgs = {o.id: o for o in await Org.filter(id__in={m.org_id for m in markets})}
     trading = await standard.market_members([m.id for m in markets], day)
     kinds = {o.id: o.kind for o in await Org.filter(id__in={r["life_org_id"] for rs in trading.values() for r in rs})}
     checklists = await standard.evaluate_many(markets, day.year, day, trading)
     plated = await _plates(trading, day)
     heads = await secretaries({m.org_id for m in markets})
-    market_rows = [_market_row(m, trading.get(m.id, []), kinds, checklists[m.id], plated, orgs, heads) for m in markets]
-    names = {m.id: m.name for m in markets} | dict(await Market.filter(
-        id__in={r["market_id"] for r in members if r["market_id"]} - {m.id for m in markets}).values_list("id", "name"))
-    for row in members:
-        row["life_org_name"] = orgs[row["life_org_id"]].name if row["life_org_id"] in orgs else ""
-        row["market_name"] = names.get(row["market_id"])
-        row["relation"] = relation(row["category"], orgs[row["life_org_id"]].kind if row["life_org_id"] in orgs else "")
-    figures = {"org_id": org.id, "org_name": org.name, "as_of": day.isoformat(),
-               "totals": _totals(members, market_rows), "markets": market_rows, "districts": districts(market_rows)}
-    return figures, members
+    return [_market_row(m, trading.get(m.id, []), kinds, checklists[m.id], plated, orgs, heads) for m in markets]
+
+
+async def member_totals(org: Org, day: dt.date) -> dict:
+    """The subtree's members that day counted by 组织关系, standing, owner and placement: one grouped read."""
+    counts = Counter()
+    rows = await history.on_day(day, org_path=org.path).annotate(n=Count("id")) \
+        .group_by("category", "standing", "placement", "member__is_owner", "life_org__kind") \
+        .values_list("category", "standing", "placement", "member__is_owner", "life_org__kind", "n")
+    for category, standing, placement, is_owner, kind, n in rows:
+        counts["members"] += n
+        counts[relation(category, kind)] += n
+        counts[standing] += n
+        counts[placement] += n
+        counts["owners" if is_owner else "employees"] += n
+    return {key: counts.get(key, 0) for key in ("members", *RELATIONS, "owners", "employees", "full", "probationary",
+                                                 "standalone", "in_market")}
 
 
 async def _plates(trading: dict[int, list[dict]], day: dt.date) -> dict[str, set[int]]:
@@ -110,15 +136,8 @@ def _market_row(market: Market, rows: list[dict], kinds: dict[int, str], checkli
     }
 
 
-def _totals(members: list[dict], markets: list[dict]) -> dict:
-    relations = Counter(r["relation"] for r in members)
+def market_totals(markets: list[dict]) -> dict:
     return {
-        "members": len(members), **{key: relations.get(key, 0) for key in RELATIONS},
-        "owners": sum(bool(r["is_owner"]) for r in members), "employees": sum(not r["is_owner"] for r in members),
-        "full": sum(r["standing"] == "full" for r in members),
-        "probationary": sum(r["standing"] == "probationary" for r in members),
-        "standalone": sum(r["placement"] == "standalone" for r in members),
-        "in_market": sum(r["placement"] == "in_market" for r in members),
         "markets": len(markets), "markets_in_scope": sum(m["in_scope"] for m in markets),
         "markets_with_org": sum(m["org_form"] is not None for m in markets),
         "markets_met": sum(m["met"] for m in markets),

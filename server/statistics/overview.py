@@ -16,7 +16,8 @@ async def overview(principal: Principal, org_id: int) -> dict:
     org = await get_org(org_id)
     if not principal.reaches(org):
         raise SnapshotNotFound("找不到该组织")
-    now_figures, _ = await compute_figures.compute(org, today())
+    markets = await compute_figures.markets_of(org, today())
+    totals = {**await compute_figures.member_totals(org, today()), **compute_figures.market_totals(markets)}
     last = await Snapshot.filter(org=org).order_by("-as_of").first()
     before = last.figures["totals"] if last else {}
     rates = await training_rates(principal, org.id, today().year)
@@ -26,7 +27,7 @@ async def overview(principal: Principal, org_id: int) -> dict:
     return {
         "org_id": org.id, "org_name": org.name, "today": today(),
         "last_snapshot": {"id": last.id, "as_of": last.as_of, "state": last.state} if last else None,
-        "figures": [{"key": key, "label": label, "value": now_figures["totals"][key], "last": before.get(key)}
+        "figures": [{"key": key, "label": label, "value": totals[key], "last": before.get(key)}
                     for key, label in compute_figures.TOTALS.items()],
         "training": [{k: c[k] for k in ("category", "label", "members", "trained", "rate", "target", "met")}
                      for c in rates["categories"]],
@@ -34,5 +35,5 @@ async def overview(principal: Principal, org_id: int) -> dict:
                        "eligible": progress["eligible"], "reviewed": progress.get("reviewed", 0),
                        "stars": {str(k): v for k, v in (progress.get("stars") or {}).items()}} if cycle else None,
         "markets": [{k: m[k] for k in ("id", "name", "in_scope", "org_form", "met", "members", "plates_issued", "plates_hung")}
-                    for m in now_figures["markets"]],
+                    for m in markets],
     }
