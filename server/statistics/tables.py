@@ -1,21 +1,26 @@
 """The two market tables and the members' roster as Excel, laid out like the paper forms: title,
 填报单位 and dates, the header rows as printed (groups merged over their columns), a 合计 row,
 the signature line; borders, landscape, fitted to the page's width. Text cells are text
-(server.xlsx.append). Built from a snapshot's frozen figures, in a thread."""
+(as server.xlsx does). Written in openpyxl's write-only mode from a snapshot's frozen figures, in a thread."""
 from __future__ import annotations
 
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from server import xlsx
 from server.markets.models import MARKET_KINDS, ORG_FORMS, ORG_LEVELS
 from server.members.models import CATEGORIES, PLACEMENTS, STANDINGS
 
 THIN = Side(style="thin")
 BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+TITLE = Font(name="黑体", size=16, bold=True)
+BOLD = Font(bold=True)
+CENTRE = Alignment(wrap_text=True, vertical="center", horizontal="center")
+LEFT = Alignment(wrap_text=True, vertical="center", horizontal="left")
 YES = {True: "有", False: "无"}
 STARS = "一二三四五"
 
@@ -51,53 +56,61 @@ ROSTER_COLUMNS = [(None, label) for label in (
     "党员类别", "党员分布", "所属市场", "摊位号", "党员身份", "填表人", "填表人电话", "填表日期")]
 
 
-def _layout(ws, title: str, info: str, columns: list[tuple[str | None, str]], rows: list[list], total: list | None,
+def _cell(ws, value, *, bold: bool = False, boxed: bool = True, centre: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = TYPE_STRING  # text stays text, even "=..."
+    if boxed:
+        cell.border = BOX
+    cell.alignment = CENTRE if centre or isinstance(value, (int, float)) else LEFT
+    if bold:
+        cell.font = BOLD
+    return cell
+
+
+def _layout(book: Workbook, name: str, title: str, info: str, columns: list[tuple[str | None, str]], rows, total: list | None,
             footer: str, widths: dict[int, int]) -> None:
+    """One sheet in a write-only workbook: rows stream out as they are made (a city's roster of
+    50 000 members never sits in memory as cells)."""
+    ws = book.create_sheet(name)
     width = len(columns)
-    xlsx.append(ws, [title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(name="黑体", size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    xlsx.append(ws, [info])
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    for index in range(1, width + 1):  # before the first row, or write-only mode ignores them (and the page's fit)
+        ws.column_dimensions[get_column_letter(index)].width = widths.get(index, 9)
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    heading = WriteOnlyCell(ws, value=title)
+    heading.font, heading.alignment = TITLE, Alignment(horizontal="center")
+    ws.append([heading])
+    ws.merged_cells.add(f"A1:{get_column_letter(width)}1")
+    ws.append([_cell(ws, info, boxed=False)])
+    ws.merged_cells.add(f"A2:{get_column_letter(width)}2")
     two_rows = any(group for group, _ in columns)
-    xlsx.append(ws, [group or label for group, label in columns])
+    ws.append([_cell(ws, group or label, bold=True, centre=True) for group, label in columns])
+    header_end = 3
     if two_rows:
-        xlsx.append(ws, [label if group else None for group, label in columns])
+        ws.append([_cell(ws, label if group else None, bold=True, centre=True) for group, label in columns])
+        header_end = 4
         start = 1
         while start <= width:
             group = columns[start - 1][0]
             end = start
             while group and end < width and columns[end][0] == group:
                 end += 1
-            if group:
-                ws.merge_cells(start_row=3, start_column=start, end_row=3, end_column=end)
-            else:
-                ws.merge_cells(start_row=3, start_column=start, end_row=4, end_column=start)
+            last = get_column_letter(end) if group else get_column_letter(start)
+            ws.merged_cells.add(f"{get_column_letter(start)}3:{last}{3 if group else 4}")
             start = end + 1
-    header_end = ws.max_row
+    count = 0
     for row in rows:
-        xlsx.append(ws, row)
+        ws.append([_cell(ws, value) for value in row])
+        count += 1
     if total is not None:
-        xlsx.append(ws, total)
-        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=2)
-    last = ws.max_row
-    for row in ws.iter_rows(min_row=3, max_row=last, max_col=width):
-        for cell in row:
-            cell.border = BOX
-            cell.alignment = Alignment(wrap_text=True, vertical="center",
-                                       horizontal="center" if cell.row <= header_end or isinstance(cell.value, (int, float)) else "left")
-            if cell.row <= header_end or (total is not None and cell.row == last):
-                cell.font = Font(bold=True)
-    xlsx.append(ws, [footer])
-    for index in range(1, width + 1):
-        ws.column_dimensions[get_column_letter(index)].width = widths.get(index, 9)
+        ws.append([_cell(ws, value, bold=True) for value in total])
+        ws.merged_cells.add(f"A{header_end + count + 1}:B{header_end + count + 1}")
+    ws.append([_cell(ws, footer, boxed=False)])
     ws.print_title_rows = f"3:{header_end}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _info(figures: dict, filed_on: str) -> str:
@@ -130,9 +143,7 @@ def _remark(m: dict) -> str:
 
 
 def markets_workbook(figures: dict, filed_on: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "党建情况统计表"
+    book = Workbook(write_only=True)
     rows = [market_row(i, m) for i, m in enumerate(figures["markets"], 1)]
     sums = {key: sum(m[key] or 0 for m in figures["markets"]) for key in MARKET_SUMMED}
     total = ["合计", None, None, None, None, None, None, sum(m["in_scope"] for m in figures["markets"]),
@@ -141,21 +152,19 @@ def markets_workbook(figures: dict, filed_on: str) -> bytes:
              sum(m["org_form"] is not None for m in figures["markets"]), None, None, None, None,
              sum(m["has_room"] for m in figures["markets"]), sum(m["has_board"] for m in figures["markets"]),
              sums["funds_yuan"], sums["plates_issued"], sums["plates_hung"], sum(m["met"] for m in figures["markets"]), None]
-    _layout(ws, "商品交易市场（含农贸市场）党建情况统计表", _info(figures, filed_on), MARKET_COLUMNS, rows, total,
+    _layout(book, "党建情况统计表", "商品交易市场（含农贸市场）党建情况统计表", _info(figures, filed_on), MARKET_COLUMNS, rows, total,
             "填表人：＿＿＿＿    联系电话：＿＿＿＿    审核人：＿＿＿＿", {2: 20, 5: 22, 6: 18, 7: 16, 21: 16, 23: 14, 30: 24})
     return _save(book)
 
 
 def counts_workbook(figures: dict, filed_on: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "数量统计表"
+    book = Workbook(write_only=True)
     rows = []
     for i, d in enumerate(figures["districts"], 1):
         rows.append([i, d["district"], *(d[key] for key in COUNT_KEYS), coverage(d)])
     total_row = {key: sum(d[key] for d in figures["districts"]) for key in COUNT_KEYS}
     total = ["合计", None, *(total_row[key] for key in COUNT_KEYS), coverage(total_row)]
-    _layout(ws, "商品交易市场（含农贸市场）数量统计表", _info(figures, filed_on), COUNT_COLUMNS, rows, total,
+    _layout(book, "数量统计表", "商品交易市场（含农贸市场）数量统计表", _info(figures, filed_on), COUNT_COLUMNS, rows, total,
             "填表人：＿＿＿＿    联系电话：＿＿＿＿    填报日期：＿＿＿＿", {2: 14, 21: 14, 22: 12})
     return _save(book)
 
@@ -173,10 +182,8 @@ def roster_row(index: int, r: dict) -> list:
 
 
 def roster_workbook(figures: dict, rows: list[dict], filed_on: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "党建信息登记表"
-    _layout(ws, "个体工商户党建信息登记表（汇总）", _info(figures, filed_on).removesuffix("    单位：个、人"), ROSTER_COLUMNS,
-            [roster_row(i, r) for i, r in enumerate(rows, 1)], None, "填表人：＿＿＿＿    联系电话：＿＿＿＿",
+    book = Workbook(write_only=True)
+    _layout(book, "党建信息登记表", "个体工商户党建信息登记表（汇总）", _info(figures, filed_on).removesuffix("    单位：个、人"), ROSTER_COLUMNS,
+            (roster_row(i, r) for i, r in enumerate(rows, 1)), None, "填表人：＿＿＿＿    联系电话：＿＿＿＿",
             {2: 20, 3: 10, 4: 13, 6: 12, 7: 20, 8: 24, 10: 16, 11: 18, 13: 10})
     return _save(book)
