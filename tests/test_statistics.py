@@ -50,7 +50,7 @@ async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_
         assert future.status_code == 409 and future.json()["error"]["code"] == "as_of_in_future"
         assert (await sec_b.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id,
                                                                         "as_of": JUNE.isoformat()})).status_code == 404
-        assert await Snapshot.all().count() == 0
+        assert not await Snapshot.filter(org_id=world.branch_a.id).exists()
         taken = await sec_a.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id, "as_of": JUNE.isoformat()})
         assert taken.status_code == 201, taken.text
         june = taken.json()
@@ -93,7 +93,7 @@ async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_
         assert {"what": "预备党员", "before": 1, "after": 0} in changes
         assert any(c["what"] == "党员 乙伙计：standing" for c in changes)
         assert await SnapshotCorrection.filter(snapshot_id=sid, reason="按上级意见补录转正").count() == 1
-        assert await AuditEntry.filter(action="statistics.snapshot.retaken").count() == 1
+        assert await AuditEntry.filter(action="statistics.snapshot.retaken", target_id=sid).count() == 1
         assert (await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/submit")).json()["state"] == "submitted"
 
         # The root sees its children's state and the sums of what was submitted, then accepts.
