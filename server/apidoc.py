@@ -24,12 +24,14 @@ ERROR_DESCRIPTIONS = {
     415: "文件类型不支持",
     422: "字段校验未通过，fields 指出哪一项",
     429: "操作太频繁",
+    431: "请求头太大（含过长的查询参数）",
     502: "微信服务出错",
     503: "服务暂时不可用",
 }
-# Statuses any route can answer with, whatever it does (414: a path over 2048 characters; 503:
-# the database or store is down).
-ALWAYS = (400, 413, 414, 503)
+# Statuses any route can answer with, whatever it does (414: a path over 2048 characters; 431: a
+# request line or headers over Sanic's limit, as a query string of thousands of repeated
+# parameters is; 503: the database or store is down).
+ALWAYS = (400, 413, 414, 431, 503)
 
 
 class ErrorDetail(BaseModel):

@@ -6490,6 +6490,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -6586,6 +6595,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -6655,6 +6673,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6760,6 +6787,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -6829,6 +6865,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6935,6 +6980,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -7017,6 +7071,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7109,6 +7172,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -7178,6 +7250,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7301,6 +7382,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -7379,6 +7469,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7472,6 +7571,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -7558,6 +7666,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -7636,6 +7753,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7750,6 +7876,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -7819,6 +7954,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7945,6 +8089,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8022,6 +8175,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8091,6 +8253,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8189,6 +8360,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8299,6 +8479,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8391,6 +8580,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8449,6 +8647,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8545,6 +8752,15 @@ export interface operations {
             };
             /** @description 操作太频繁 */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8666,6 +8882,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8744,6 +8969,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8809,6 +9043,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -8867,6 +9110,15 @@ export interface operations {
             };
             /** @description 操作太频繁 */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8945,6 +9197,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9037,6 +9298,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -9106,6 +9376,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9218,6 +9497,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -9287,6 +9575,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9401,6 +9698,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -9484,6 +9790,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9585,6 +9900,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -9672,6 +9996,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -9741,6 +10074,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9855,6 +10197,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -9938,6 +10289,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10043,6 +10403,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10141,6 +10510,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10210,6 +10588,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10315,6 +10702,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10413,6 +10809,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10504,6 +10909,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10610,6 +11024,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10708,6 +11131,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10799,6 +11231,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10920,6 +11361,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -10989,6 +11439,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11074,6 +11533,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11182,6 +11650,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -11280,6 +11757,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11397,6 +11883,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -11455,6 +11950,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11531,6 +12035,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11625,6 +12138,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11728,6 +12250,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -11797,6 +12328,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11898,6 +12438,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -11969,6 +12518,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12081,6 +12639,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -12150,6 +12717,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12255,6 +12831,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -12326,6 +12911,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12422,6 +13016,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12553,6 +13156,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -12623,6 +13235,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12726,6 +13347,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -12819,6 +13449,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12947,6 +13586,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -13012,6 +13660,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -13070,6 +13727,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13153,6 +13819,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -13211,6 +13886,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13314,6 +13998,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 微信服务出错 */
             502: {
                 headers: {
@@ -13402,6 +14095,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13503,6 +14205,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -13572,6 +14283,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13686,6 +14406,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -13755,6 +14484,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13851,6 +14589,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -13921,6 +14668,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14016,6 +14772,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -14094,6 +14859,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14192,6 +14966,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14307,6 +15090,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -14385,6 +15177,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14502,6 +15303,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -14589,6 +15399,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14703,6 +15522,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -14792,6 +15620,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14893,6 +15730,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -14962,6 +15808,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15054,6 +15909,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -15123,6 +15987,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15215,6 +16088,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -15293,6 +16175,15 @@ export interface operations {
             };
             /** @description 操作太频繁 */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15396,6 +16287,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -15492,6 +16392,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -15561,6 +16470,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15650,6 +16568,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15764,6 +16691,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -15842,6 +16778,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15959,6 +16904,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -16028,6 +16982,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16123,6 +17086,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -16193,6 +17165,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16289,6 +17270,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16394,6 +17384,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -16472,6 +17471,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16577,6 +17585,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -16664,6 +17681,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16774,6 +17800,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -16852,6 +17887,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16966,6 +18010,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -17054,6 +18107,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17175,6 +18237,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -17233,6 +18304,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17307,6 +18387,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -17367,6 +18456,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17490,6 +18588,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -17562,6 +18669,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17658,6 +18774,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -17727,6 +18852,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17823,6 +18957,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -17895,6 +19038,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17998,6 +19150,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -18067,6 +19228,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18172,6 +19342,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -18270,6 +19449,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -18348,6 +19536,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18443,6 +19640,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18554,6 +19760,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -18642,6 +19857,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18744,6 +19968,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -18839,6 +20072,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -18917,6 +20159,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19003,6 +20254,15 @@ export interface operations {
             };
             /** @description 字段校验未通过，fields 指出哪一项 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19106,6 +20366,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -19175,6 +20444,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19260,6 +20538,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19354,6 +20641,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -19430,6 +20726,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -19499,6 +20804,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19604,6 +20918,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -19702,6 +21025,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -19771,6 +21103,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19863,6 +21204,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -19912,6 +21262,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19970,6 +21329,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20040,6 +21408,16 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20125,6 +21503,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -20176,6 +21563,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20272,6 +21668,16 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -20333,6 +21739,15 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20474,6 +21889,16 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
             /** @description 服务暂时不可用 */
             503: {
                 headers: {
@@ -20538,6 +21963,16 @@ export interface operations {
             };
             /** @description 请求的地址太长 */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20651,6 +22086,16 @@ export interface operations {
             };
             /** @description 操作太频繁 */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/html": string;
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
