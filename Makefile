@@ -96,6 +96,7 @@ test: $(STAMP) browser $(MP_DEPS) $(CONSOLE_BUILT)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) fonts
+	@scripts/system-packages $(BIN)/python wrk
 	$(BIN)/python -m bench
 
 # The fault drill (deploy/README.md): two instances behind nginx, kill -9, Redis stopped, PostgreSQL restarted.

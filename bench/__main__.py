@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import floors
 from bench import jobs as job_bench
 from bench import members as member_bench
 from bench import plates as plate_bench
@@ -51,16 +52,19 @@ def _token(base: str, code: str) -> str:
     return response.json()["token"]
 
 
-async def _prepare_checkin_burst(database_url: str, count: int) -> tuple[list[str], str, str]:
-    """An activity of the demo market's party branch starting now, and `count` members with logins."""
+async def _prepare_checkin_burst(database_url: str, count: int) -> tuple[dict[str, int], str, dict]:
+    """An activity of the demo market's party branch starting now, and `count` members with logins:
+    ({bearer: member id}, the check-in token, what the floor needs of the activity)."""
     import datetime as dt
 
-    from server import db
+    from server import auth, db
+    from server.accounts.models import AuthToken
     from server.activities import tokens
     from server.activities.models import Activity
     from server.clock import now
     from server.codes import random_code
     from server.config import DEFAULT_SECRET
+    from server.members.models import Member
     from server.orgs.models import Org
     from tests.factories import make_logged_in_members
 
@@ -71,10 +75,14 @@ async def _prepare_checkin_burst(database_url: str, count: int) -> tuple[list[st
                                          starts_at=now() + dt.timedelta(minutes=5), ends_at=now() + dt.timedelta(hours=2),
                                          checkin_code=random_code(12))
         bearer = await make_logged_in_members(org, count)
+        users = dict(await AuthToken.filter(token_hash__in=[auth.hash_token(b) for b in bearer]).values_list(
+            "token_hash", "user_id"))
+        members = dict(await Member.filter(user_id__in=list(users.values())).values_list("user_id", "id"))
     finally:
         await db.close()
     token, _ = tokens.issue(DEFAULT_SECRET, activity.checkin_code)
-    return bearer, token, activity.checkin_code
+    return ({b: members[users[auth.hash_token(b)]] for b in bearer}, token,
+            {"id": activity.id, "title": activity.title, "code": activity.checkin_code})
 
 
 async def _count_checkins(database_url: str, code: str) -> int:
@@ -88,16 +96,26 @@ async def _count_checkins(database_url: str, code: str) -> int:
         await db.close()
 
 
-def _checkin_burst(server, database_url: str, count: int, spread: float = 0.0) -> dict:
+def _checkin_burst(server, env: dict, count: int, spread: float = 0.0, floor=None) -> tuple[dict, dict | None]:
+    """N members' scans against the server; with `floor`, the same members' scans against the
+    floor app, loaded the same way right after."""
     import uuid
 
-    bearer, token, code = asyncio.run(_prepare_checkin_burst(database_url, count))
-    host = f"127.0.0.1:{server.port}"
-    requests = [post_request(host, "/api/v1/checkins", b,
-                             json.dumps({"token": token, "nonce": uuid.uuid4().hex}).encode()) for b in bearer]
-    result = asyncio.run(burst("127.0.0.1", server.port, requests, spread))
-    result["rows"] = asyncio.run(_count_checkins(database_url, code))
-    return result
+    database_url = env["DANGJIAN_DATABASE_URL"]
+    bearer, token, activity = asyncio.run(_prepare_checkin_burst(database_url, count))
+
+    def scans(port: int, path: str) -> dict:
+        host = f"127.0.0.1:{port}"
+        requests = [post_request(host, path, b, json.dumps({"token": token, "nonce": uuid.uuid4().hex}).encode())
+                    for b in bearer]
+        return asyncio.run(burst("127.0.0.1", port, requests, spread))
+
+    result = scans(server.port, "/api/v1/checkins")
+    result["rows"] = asyncio.run(_count_checkins(database_url, activity["code"]))
+    if floor is None:
+        return result, None
+    asyncio.run(floors.seed_checkins(env["DANGJIAN_REDIS_URL"], bearer, token, activity))
+    return result, scans(floor.port, "/checkins")
 
 
 def _org_ids(database_url: str) -> tuple[int, int]:
@@ -141,6 +159,9 @@ def main(argv=None) -> int:
     parser.add_argument("--burst", type=int, default=500, help="members checking in at once")
     parser.add_argument("--plates", type=int, default=500, help="plates in the batch PDF")
     parser.add_argument("--roster", type=int, default=10_000, help="rows of the roster import (and members added)")
+    parser.add_argument("--hot", action="store_true",
+                        help="only the table of hot paths (ceiling, /me and check-in with their floors, the lists, the "
+                             "public profile): no plates, jobs or roster import")
     parser.add_argument("--scale", action="store_true",
                         help="then the city-sized runs, each on a fresh database: bench.roster (50 000 members), "
                              "bench.ledger (20 000 members, 2 000 meetings, 100 000 sign-ins), bench.ledger_book (one branch's "
@@ -163,6 +184,19 @@ def main(argv=None) -> int:
     return status
 
 
+def _load(base: str, path: str, headers: dict, args, connections: int | None = None) -> dict:
+    connections = connections or args.connections
+    run_load(base + path, headers, seconds=1, connections=connections)  # warm-up
+    return run_load(base + path, headers, seconds=args.seconds, connections=connections)
+
+
+def _with_floor(row: dict, floor: dict | None) -> dict:
+    if floor:
+        row.update(floor_rps=round(floor["rps"], 1), floor_p99_ms=floor["p99_ms"],
+                   ratio_to_floor=round(row["rps"] / floor["rps"], 3) if floor["rps"] else None)
+    return row
+
+
 def _run(args, backend: str, env: dict) -> int:
     env["DANGJIAN_UPLOAD_DIR"] = str(RESULTS / "uploads")
     if args.workers > 1:
@@ -170,38 +204,32 @@ def _run(args, backend: str, env: dict) -> int:
     tool = "wrk" if shutil.which("wrk") else "python"
     rows = []
     postgres = backend.startswith("postgres")
-    with ServerProcess(env) as server, (WorkerProcess(env) if postgres else contextlib.nullcontext()) as worker:
+    heavy = not args.hot
+    with ServerProcess(env) as server, (WorkerProcess(env) if postgres and heavy else contextlib.nullcontext()) as worker, \
+            (floors.FloorServer(env) if postgres else contextlib.nullcontext()) as floor:
         token = _token(server.base, "dev:secretary1")
-        cases = [
-            ("ceiling: GET /healthz", "/healthz", {}),
-            ("GET /api/v1/me (secretary)", "/api/v1/me", {"Authorization": f"Bearer {token}"}),
-            ("public profile HTML /p/<code>", f"/p/{DEMO_PLATE_CODE}", {}),
-            ("public profile JSON", f"/api/v1/public/plates/{DEMO_PLATE_CODE}", {}),
-        ]
-        for label, path, headers in cases:
-            run_load(server.base + path, headers, seconds=1, connections=args.connections)  # warm-up
-            rows.append({"case": label, **run_load(server.base + path, headers, seconds=args.seconds,
-                                                  connections=args.connections)})
-        rows.append({"case": f"check-in burst: {args.burst} at once", **_checkin_burst(
-            server, env["DANGJIAN_DATABASE_URL"], args.burst)})
-        rows.append({"case": f"check-in: {args.burst} over 10 s", **_checkin_burst(
-            server, env["DANGJIAN_DATABASE_URL"], args.burst, spread=10.0)})
-        server_batch = plate_bench.server_batch(server, worker, env, token, args.plates)
-        # An idle worker: how soon it starts a job (PostgreSQL; on SQLite the queue is in memory).
-        latency = asyncio.run(job_bench.enqueue_to_start(env["DANGJIAN_DATABASE_URL"])) if postgres else None
-        # The roster: a 10 000-row import, then 10 000 more members with history; today's list and
-        # the roster of 30 June over all 20 000.
-        hubin, market_org = _org_ids(env["DANGJIAN_DATABASE_URL"])
-        roster_import = member_bench.import_rows(server, worker, token, hubin, "河坊街市场党支部", args.roster)
-        total = asyncio.run(member_bench.add_history(env["DANGJIAN_DATABASE_URL"], market_org, args.roster))
         auth = {"Authorization": f"Bearer {token}"}
-        for label, path in ((f"GET /members, {total} on the roster", f"/api/v1/members?org_id={hubin}&limit=50"),
-                            ("GET /members?as_of=2026-06-30", f"/api/v1/members?org_id={hubin}&limit=50&as_of=2026-06-30")):
-            run_load(server.base + path, auth, seconds=1, connections=8)
-            rows.append({"case": label, **run_load(server.base + path, auth, seconds=args.seconds, connections=8)})
-    # In-process and in a child process: the same machine, the same minutes as the rows above.
-    render = plate_bench.render_vs_floor()
-    batch = plate_bench.batch(args.plates)
+        rows.append({"case": "ceiling: GET /healthz", **_load(server.base, "/healthz", {}, args)})
+        me = _load(server.base, "/api/v1/me", auth, args)
+        if floor:
+            asyncio.run(floors.seed_me(env["DANGJIAN_REDIS_URL"], token,
+                                       httpx.get(server.base + "/api/v1/me", headers=auth).content))
+        rows.append(_with_floor({"case": "GET /api/v1/me (secretary)", **me},
+                                _load(floor.base, "/me", auth, args) if floor else None))
+        for label, path in (("GET /api/v1/activities (secretary)", "/api/v1/activities"),
+                            ("GET /api/v1/members (secretary)", "/api/v1/members"),
+                            ("GET /api/v1/registrations (secretary)", "/api/v1/registrations"),
+                            ("GET /api/v1/ratings (secretary)", "/api/v1/ratings")):
+            rows.append({"case": label, **_load(server.base, path, auth, args)})
+        for label, path in (("public profile HTML /p/<code>", f"/p/{DEMO_PLATE_CODE}"),
+                            ("public profile JSON", f"/api/v1/public/plates/{DEMO_PLATE_CODE}")):
+            rows.append({"case": label, **_load(server.base, path, {}, args)})
+        ours, floor_burst = _checkin_burst(server, env, args.burst, floor=floor)
+        rows.append(_with_floor({"case": f"check-in burst: {args.burst} at once", **ours}, floor_burst))
+        ours, floor_burst = _checkin_burst(server, env, args.burst, spread=10.0)
+        rows.append({"case": f"check-in: {args.burst} over 10 s", **ours})
+        if heavy:
+            extra = _heavy(args, server, worker, env, token, rows, postgres)
     ceiling = rows[0]["rps"]
     for row in rows:
         # A paced run's rate is what the client offered, not what the server could do: no ratio.
@@ -209,13 +237,47 @@ def _run(args, backend: str, env: dict) -> int:
 
     print(f"\nbackend={backend} workers={args.workers} connections={args.connections} "
           f"seconds={args.seconds} load={tool} python={platform.python_version()}")
-    print(f"{'case':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x ceiling':>10}")
+    print(f"{'case':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x ceiling':>10} "
+          f"{'floor r/s':>10} {'x floor':>8}")
     for row in rows:
-        print(f"{row['case']:34} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-              f"{row['errors']:>7} {_ratio(row['ratio_to_ceiling']):>10}")
+        floor_rps = f"{row['floor_rps']:>10.0f}" if "floor_rps" in row else f"{'':>10}"
+        print(f"{row['case']:40} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+              f"{row['errors']:>7} {_ratio(row['ratio_to_ceiling']):>10} {floor_rps} "
+              f"{_ratio(row.get('ratio_to_floor')):>8}")
     for row in rows:
         if "rows" in row:
-            print(f"{row['case']}: {row['rows']} attendance rows, all answered in {row['seconds']:.2f} s")
+            print(f"{row['case']}: {row['rows']} attendance rows, all answered in {row['seconds']:.2f} s"
+                  + (f"; the floor's p99 {row['floor_p99_ms']:.1f} ms" if "floor_p99_ms" in row else ""))
+    results = {"backend": backend, "workers": args.workers, "connections": args.connections,
+               "seconds": args.seconds, "load": tool, "rows": rows}
+    if heavy:
+        results.update(_report_heavy(*extra))
+    out = RESULTS / ("hot.json" if args.hot else "latest.json")
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(f"written {out}")
+    return 0
+
+
+def _heavy(args, server, worker, env, token, rows, postgres):
+    server_batch = plate_bench.server_batch(server, worker, env, token, args.plates)
+    # An idle worker: how soon it starts a job (PostgreSQL; on SQLite the queue is in memory).
+    latency = asyncio.run(job_bench.enqueue_to_start(env["DANGJIAN_DATABASE_URL"])) if postgres else None
+    # The roster: a 10 000-row import, then 10 000 more members with history; today's list and
+    # the roster of 30 June over all 20 000.
+    hubin, market_org = _org_ids(env["DANGJIAN_DATABASE_URL"])
+    roster_import = member_bench.import_rows(server, worker, token, hubin, "河坊街市场党支部", args.roster)
+    total = asyncio.run(member_bench.add_history(env["DANGJIAN_DATABASE_URL"], market_org, args.roster))
+    auth = {"Authorization": f"Bearer {token}"}
+    for label, path in ((f"GET /members, {total} on the roster", f"/api/v1/members?org_id={hubin}&limit=50"),
+                        ("GET /members?as_of=2026-06-30", f"/api/v1/members?org_id={hubin}&limit=50&as_of=2026-06-30")):
+        rows.append({"case": label, **_load(server.base, path, auth, args, connections=8)})
+    return args, server_batch, latency, roster_import
+
+
+def _report_heavy(args, server_batch, latency, roster_import) -> dict:
+    # In-process and in a child process: the same machine, the same minutes as the rows above.
+    render = plate_bench.render_vs_floor()
+    batch = plate_bench.batch(args.plates)
     print(f"one plate (A5, 300 DPI): floor {render['floor_ms']} ms (QR + blank page + JPEG), render "
           f"{render['render_jpeg_ms']} ms as JPEG/PDF page ({render['ratio_to_floor']}x floor), "
           f"{render['render_png_ms']} ms as PNG")
@@ -232,13 +294,8 @@ def _run(args, backend: str, env: dict) -> int:
         print(f"enqueue to start, idle worker: median {latency['median_ms']} ms, p90 {latency['p90_ms']} ms "
               f"over {latency['samples']} jobs; floor (NOTIFY to another connection) {latency['notify_floor_ms']} ms "
               f"= {latency['ratio_to_floor']}x floor")
-    out = RESULTS / "latest.json"
-    out.write_text(json.dumps({"backend": backend, "workers": args.workers, "connections": args.connections,
-                               "seconds": args.seconds, "load": tool, "rows": rows, "plate_render": render,
-                               "plate_batch": batch, "plate_batch_server": server_batch,
-                               "job_enqueue_to_start": latency, "roster_import": roster_import}, ensure_ascii=False, indent=2))
-    print(f"written {out}")
-    return 0
+    return {"plate_render": render, "plate_batch": batch, "plate_batch_server": server_batch,
+            "job_enqueue_to_start": latency, "roster_import": roster_import}
 
 
 if __name__ == "__main__":
