@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.signals import post_delete, post_save
 
 from server.accounts.models import AuthToken, User
 from server.clock import now
 from server.errors import Unauthorized
 from server.kv import KeyValueStore
+from server.members.models import Member, Registration
 from server.orgs.models import Org, Role
 
 TOKEN_CACHE_SECONDS = 60
@@ -177,16 +179,52 @@ def _load(text: str) -> Principal:
 _DATETIMES = {name for name, f in User._meta.fields_map.items() if f.field_type is datetime}
 
 
+def me_key(user_id: int) -> str:
+    """The caller's whole `GET /me` answer, cached beside the principal and dropped with it."""
+    return f"auth:me:{user_id}"
+
+
 async def forget_principal(*user_ids: int) -> None:
-    """Drop cached principals everywhere (after a change to what they hold)."""
+    """Drop cached principals and `/me` documents everywhere (after a change to what they hold or show)."""
     if _store is not None:
         for user_id in user_ids:
             await _store.near_delete(_principal_key(user_id))
+            await _store.near_delete(me_key(user_id))
+
+
+# What /me shows changes with these rows: every save or delete of a caller's member record,
+# registration or account drops their cached principal and document, in every process (the job
+# worker's imports included). Bulk `.update()`s fire no signal: those that touch members call
+# forget_principal themselves (history.mark_on_roster, imported.link_verified_phone).
+@post_save(Member)
+@post_save(Registration)
+async def _row_saved(_sender, instance, _created, _using_db, _update_fields) -> None:
+    if instance.user_id:
+        await forget_principal(instance.user_id)
+
+
+@post_delete(Member)
+@post_delete(Registration)
+async def _row_deleted(_sender, instance, _using_db) -> None:
+    if instance.user_id:
+        await forget_principal(instance.user_id)
+
+
+_NOT_SHOWN = {"last_login_at"}  # a login saves it; neither the principal's checks nor /me use it
+
+
+@post_save(User)
+async def _user_saved(_sender, instance, created, _using_db, update_fields) -> None:
+    if not created and not (update_fields and set(update_fields) <= _NOT_SHOWN):
+        await forget_principal(instance.id)
 
 
 async def authenticate(request) -> Principal:
-    user_id = await authenticated_user_id(request)
-    store = request.app.ctx.store
+    return await principal_for(await authenticated_user_id(request), request.app.ctx.store)
+
+
+async def principal_for(user_id: int, store: KeyValueStore) -> Principal:
+    """The caller behind a resolved token: from the near cache, else their user and roles."""
     cached = await store.near_get(_principal_key(user_id))
     if cached is not None:
         return _load(cached)

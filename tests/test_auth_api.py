@@ -151,3 +151,71 @@ async def test_a_cached_principal_is_a_real_user_row(world, backend):
     from server.accounts.models import User
 
     assert await User.filter(openid=world.users["vendor"].openid).count() == 1
+
+
+async def test_me_is_one_cached_document_dropped_by_every_change_it_shows(world, backend):
+    from server.members.models import Member, Registration
+    from tests.factories import registration_payload
+
+    member = world.member_a
+    async with world.client("member_a") as c:
+        first = (await c.get("/api/v1/me")).json()
+        assert first["member"]["unit_name"] == member.unit_name
+        # Written behind the services' back (a bulk update fires no signal): the cached document stands...
+        await Member.filter(id=member.id).update(unit_name="没人告诉缓存的名字")
+        assert (await c.get("/api/v1/me")).json() == first
+        # ...and any save of the record through the domain drops it at once.
+        async with world.client("sec_a") as sec:
+            changed = await sec.patch(f"/api/v1/members/{member.id}", json={"home_org": "西湖区北山街道党工委"})
+        assert changed.status_code == 200, changed.text
+        now_shown = (await c.get("/api/v1/me")).json()["member"]
+        assert (now_shown["home_org"], now_shown["unit_name"]) == ("西湖区北山街道党工委", "没人告诉缓存的名字")
+
+    async with world.client("vendor") as vendor:
+        assert (await vendor.get("/api/v1/me")).json()["registration"] is None  # cached: no record, no registration
+        sent = await vendor.post("/api/v1/registrations", json=registration_payload(world, mobile="13812340099"))
+        assert sent.status_code == 201, sent.text
+        shown = (await vendor.get("/api/v1/me")).json()["registration"]
+        assert shown["id"] == sent.json()["id"] and shown["status"] == "pending"
+        # A registration under review is never cached: the desk's suggestion in it follows other records.
+        await Registration.filter(id=shown["id"]).update(stall_no="Z-99")
+        assert (await vendor.get("/api/v1/me")).json()["registration"]["stall_no"] == "Z-99"
+        async with world.client("sec_a") as sec:
+            approved = await sec.post(f"/api/v1/registrations/{shown['id']}/approve", json={"category": "local"})
+        assert approved.status_code == 200, approved.text
+        after = (await vendor.get("/api/v1/me")).json()
+        assert after["member"]["name"] == "李秀英" and after["registration"] is None
+
+
+async def test_a_cached_me_is_dropped_in_every_worker(world, backend):
+    """Two processes on one Redis: the one that did not make the change drops its copy too."""
+    import asyncio
+
+    if not backend.is_postgres:
+        return  # one process, one memory store: nothing to cross (the SQLite run's store is in memory)
+    from server.accounts.service import me_document
+    from server.kv import make_store
+
+    from server import auth
+
+    other = make_store(backend.settings.redis_url, prefix=backend.settings.redis_prefix)
+    near = other.inner._near  # the other worker's memory
+    user_id = world.users["member_a"].id
+    try:
+        before = await me_document(user_id, other)
+        for _ in range(100):  # once its deletion channel is heard, it keeps the document in memory
+            if near.get(auth.me_key(user_id)) is not None:
+                break
+            await me_document(user_id, other)
+            await asyncio.sleep(0.02)
+        assert near.get(auth.me_key(user_id)) == before
+        async with world.client("sec_a") as sec:
+            assert (await sec.patch(f"/api/v1/members/{world.member_a.id}", json={"household_district": "拱墅区"})).status_code == 200
+        for _ in range(100):  # the deletion arrives over pub/sub
+            if near.get(auth.me_key(user_id)) is None:
+                break
+            await asyncio.sleep(0.02)
+        after = await me_document(user_id, other)
+        assert '"household_district":"拱墅区"' in after and after != before
+    finally:
+        await other.close()

@@ -1,10 +1,11 @@
 """HTTP for login, logout and the caller's own account."""
 from sanic import Blueprint
+from sanic.response import raw
 
 from server.accounts import service
 from server.accounts.schemas import CodeIn, LoginOut, LogoutOut, MeOut, UserOut
 from server.apidoc import doc, reply
-from server.auth import authenticate, bearer_token, revoke_token
+from server.auth import authenticate, authenticated_user_id, bearer_token, revoke_token
 from server.validation import parse_body
 
 bp = Blueprint("accounts")
@@ -33,8 +34,8 @@ async def logout(request):
 @bp.get("/me")
 @doc("我的账号、角色、党员信息或登记表", tag="auth", ok=MeOut)
 async def me(request):
-    principal = await authenticate(request)
-    return reply(MeOut.model_validate(await service.me(principal), from_attributes=True))
+    user_id = await authenticated_user_id(request)
+    return raw(await service.me_document(user_id, request.app.ctx.store), content_type="application/json")
 
 
 @bp.post("/me/phone")

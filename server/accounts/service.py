@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from server import auth
 from server.clock import now
 from server.accounts.models import User
+from server.accounts.schemas import MeOut
 from server.errors import RateLimited, ValidationFailed
 from server.kv import KeyValueStore, seconds_left
 from server.members.imported import link_verified_phone
@@ -63,6 +64,24 @@ async def bind_phone(user: User, code: str, gateway: WeChatGateway) -> User:
     await auth.forget_principal(user.id)
     await link_verified_phone(user)  # a member imported from the roster with this mobile is theirs
     return user
+
+
+ME_SECONDS = auth.PRINCIPAL_SECONDS
+
+
+async def me_document(user_id: int, store: KeyValueStore) -> str:
+    """`GET /me` as JSON text: one near-cache read when nothing it shows has changed. Dropped in
+    every process by auth.forget_principal (roles, org names, the account, the member record, a
+    registration). Only a caller with a registration under review is never cached: the desk's
+    suggestion and roster match in it change with other people's records."""
+    key = auth.me_key(user_id)
+    body = await store.near_get(key)
+    if body is None:
+        document = await me(await auth.principal_for(user_id, store))
+        body = MeOut.model_validate(document, from_attributes=True).model_dump_json()
+        if document["registration"] is None:
+            await store.set(key, body, ME_SECONDS)
+    return body
 
 
 async def me(principal: auth.Principal) -> dict:

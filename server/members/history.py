@@ -13,6 +13,7 @@ from itertools import groupby
 
 from tortoise.expressions import Q, Subquery
 
+from server.auth import forget_principal
 from server.clock import SHANGHAI, utc
 from server.members.models import Attachment, Member, MemberEvent, MemberPeriod
 
@@ -75,6 +76,7 @@ async def start_many(members: list[Member], *, on: dt.date, by, reason: str) -> 
     await Member.filter(id__in=[member.id for member in members]).update(on_roster_since=on)
     for member in members:
         member.on_roster_since = on
+    await forget_principal(*[member.user_id for member in members if member.user_id])  # /me shows the day
 
 
 async def record(member: Member, changes: dict, *, effective_on: dt.date, by, reason: str) -> list[str]:

@@ -4,6 +4,7 @@ registration carries it. They are linked, never registered twice."""
 from __future__ import annotations
 
 from server import audit
+from server.auth import forget_principal
 from server.members.models import Member, Registration
 from server.orgs.models import Org
 
@@ -32,6 +33,7 @@ async def link_verified_phone(user) -> Member | None:
     # Conditional: two devices verifying at once link once (user_id is unique as well).
     if not await Member.filter(id=candidates[0].id, user_id=None).update(user_id=user.id):
         return None
+    await forget_principal(user.id)  # their /me shows the member now
     member = await Member.get(id=candidates[0].id)
     await audit.record("member.linked", actor=user, org=member.life_org_id, target=member, via="wechat_phone")
     return member
