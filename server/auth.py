@@ -10,6 +10,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
@@ -35,6 +36,37 @@ def _cache_key(token_hash: str) -> str:
     return f"auth:token:{token_hash}"
 
 
+class Caller(NamedTuple):
+    """Who holds a token, as cached with it: the user and, if they are a member, what a scan
+    needs of the record ({"id", "life_org_id", "life_org__path"})."""
+
+    user_id: int
+    member: dict | None
+
+
+_MEMBER_FIELDS = ("id", "life_org_id", "life_org__path")
+_REFUSED = "0"  # cached for a refused token, so garbage tokens cost no query either
+
+
+def _encode(caller: Caller | None) -> str:
+    if caller is None:
+        return _REFUSED
+    member = caller.member or {}
+    return json.dumps([caller.user_id, *(member.get(name) for name in _MEMBER_FIELDS)])
+
+
+def _decode(cached: str) -> Caller | None:
+    if cached == _REFUSED:
+        return None
+    user_id, *member = json.loads(cached)
+    return Caller(user_id, dict(zip(_MEMBER_FIELDS, member)) if member[0] else None)
+
+
+def _current(cached: str | None) -> bool:
+    """A value in this format (a process of the release before cached the bare user id)."""
+    return cached is not None and (cached == _REFUSED or cached.startswith("["))
+
+
 async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = None, *, kind: str = "app",
                       agent: str = "") -> str:
     token = secrets.token_urlsafe(32)
@@ -43,7 +75,9 @@ async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = N
     await AuthToken.create(user=user, token_hash=token_hash, expires_at=moment + timedelta(days=ttl_days), kind=kind,
                            agent=agent[:200], last_used_at=moment if kind == "desk" else None)
     if store is not None:  # the phone's next request (GET /me, a scan) then costs no token query
-        await store.set(_cache_key(token_hash), str(user.id), TOKEN_CACHE_SECONDS)
+        rows = await Member.filter(user_id=user.id).values(*_MEMBER_FIELDS)
+        await store.set(_cache_key(token_hash), _encode(Caller(user.id, rows[0] if rows else None)),
+                        TOKEN_CACHE_SECONDS)
     return token
 
 
@@ -56,24 +90,34 @@ async def revoke_token_hash(token_hash: str, store: KeyValueStore) -> None:
     await store.delete(_cache_key(token_hash))
 
 
-async def user_id_for_token(token: str, store: KeyValueStore) -> int | None:
+async def caller_for_token(token: str, store: KeyValueStore, cached: str | None = None) -> Caller | None:
+    """The token's caller from the store (or `cached`, its value already read by the caller with
+    other keys at once), else one query: the token, its user's member and the member's org."""
     token_hash = hash_token(token)
-    cached = await store.get(_cache_key(token_hash))
-    if cached is not None:
-        return int(cached) or None  # "0" caches a refusal, so garbage tokens cost no query either
+    if cached is None:
+        cached = await store.get(_cache_key(token_hash))
+    if _current(cached):
+        return _decode(cached)
     moment = now()
-    row = await AuthToken.filter(
-        token_hash=token_hash, revoked_at=None, expires_at__gt=moment
-    ).first().values("id", "user_id", "kind", "last_used_at")
-    user_id = row["user_id"] if row else None
+    row = await AuthToken.filter(token_hash=token_hash, revoked_at=None, expires_at__gt=moment).first().values(
+        "id", "user_id", "kind", "last_used_at", *(f"user__member__{name}" for name in _MEMBER_FIELDS))
+    caller = None
+    if row:
+        member = {name: row[f"user__member__{name}"] for name in _MEMBER_FIELDS}
+        caller = Caller(row["user_id"], member if member["id"] else None)
     if row and row["kind"] == "desk":
         # A desk token's idle clock: each cache miss (at most one a minute) notes the use.
         if row["last_used_at"] is None or row["last_used_at"] <= moment - DESK_IDLE:
-            user_id = None
+            caller = None
         else:
             await AuthToken.filter(id=row["id"]).update(last_used_at=moment)
-    await store.set(_cache_key(token_hash), str(user_id or 0), TOKEN_CACHE_SECONDS)
-    return user_id
+    await store.set(_cache_key(token_hash), _encode(caller), TOKEN_CACHE_SECONDS)
+    return caller
+
+
+async def user_id_for_token(token: str, store: KeyValueStore) -> int | None:
+    caller = await caller_for_token(token, store)
+    return caller.user_id if caller else None
 
 
 def bearer_token(request) -> str | None:
@@ -132,14 +176,28 @@ class Principal:
 
 
 async def authenticated_user_id(request) -> int:
-    """Only the caller's user id: for hot paths (check-in) that need no roles."""
+    """Only the caller's user id: for hot paths that need no roles."""
     token = bearer_token(request)
     if token is None:
         raise Unauthorized()
-    user_id = await user_id_for_token(token, request.app.ctx.store)
-    if not user_id:
+    caller = await caller_for_token(token, request.app.ctx.store)
+    if caller is None:
         raise Unauthorized("登录已失效，请重新登录")
-    return user_id
+    return caller.user_id
+
+
+def token_cache_key(token: str) -> str:
+    """Where the token's user id is cached, for a caller that reads it with other keys at once."""
+    return _cache_key(hash_token(token))
+
+
+async def caller_from_cache(token: str, cached: str | None, store: KeyValueStore) -> Caller:
+    """The caller behind a token, given what its cache key held (read by the caller with other
+    keys at once); a miss asks the database. Unauthorized when the token is unknown, revoked or expired."""
+    caller = await caller_for_token(token, store, cached)
+    if caller is None:
+        raise Unauthorized("登录已失效，请重新登录")
+    return caller
 
 
 # The caller's account and roles, cached with the token for every authenticated request: kept in
@@ -185,11 +243,16 @@ def me_key(user_id: int) -> str:
 
 
 async def forget_principal(*user_ids: int) -> None:
-    """Drop cached principals and `/me` documents everywhere (after a change to what they hold or show)."""
-    if _store is not None:
+    """Drop cached principals and `/me` documents everywhere, and the cached callers of their
+    live tokens (which carry the member), after a change to what they hold or show."""
+    if _store is not None and user_ids:
         for user_id in user_ids:
-            await _store.near_delete(_principal_key(user_id))
-            await _store.near_delete(me_key(user_id))
+            for key in (_principal_key(user_id), me_key(user_id)):
+                await _store.near_delete(key)
+        hashes = await AuthToken.filter(user_id__in=user_ids, revoked_at=None, expires_at__gt=now()).values_list(
+            "token_hash", flat=True)
+        for token_hash in hashes:
+            await _store.delete(_cache_key(token_hash))
 
 
 # What /me shows changes with these rows: every save or delete of a caller's member record,

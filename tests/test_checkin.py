@@ -1,5 +1,6 @@
 """Scan-to-sign-in: every refusal has its own code, nothing is recorded twice."""
 import asyncio
+import json
 import datetime as dt
 import time
 import uuid
@@ -144,6 +145,25 @@ async def test_who_may_not_check_in(world):
     async with world.client() as anonymous:
         assert (await anonymous.post("/api/v1/checkins", json={"token": token, "nonce": nonce()})).status_code == 401
     assert not await Attendance.filter(activity=activity).exists()
+
+
+async def test_a_member_moved_away_is_refused_at_once_though_their_membership_is_cached(world, backend):
+    """The scan reads the member from the token's cached caller (no database read); a move
+    through the members service drops that copy, so the old branch's meeting refuses at once."""
+    from server import auth
+
+    bearer = world.tokens["member_a"]
+    first, second = await make_activity(world), await make_activity(world, title="第二次支部党员大会")
+    assert (await scan(world, (await code_for(world, first))["token"])).status_code == 201
+    cached = await backend.store.get(auth.token_cache_key(bearer))
+    assert json.loads(cached)[0] == world.users["member_a"].id
+    assert json.loads(cached)[1:3] == [world.member_a.id, world.party_a.id]  # the member is cached with the token
+    async with world.client("admin") as admin:
+        moved = await admin.patch(f"/api/v1/members/{world.member_a.id}",
+                                  json={"life_org_id": world.party_b.id, "reason": "组织关系转移"})
+    assert moved.status_code == 200, moved.text
+    assert refused(await scan(world, (await code_for(world, second))["token"]), "not_in_audience", 403)
+    assert (await auth.caller_for_token(bearer, backend.store)).member["life_org_id"] == world.party_b.id
 
 
 async def test_cancelled_activity_refuses_check_in(world, backend):

@@ -59,6 +59,16 @@ async def test_rate_limit_allows_exactly_the_limit(store):
     assert [allowed for allowed, _ in verdicts].count(True) == 7
 
 
+async def test_read_and_hit_reads_every_key_and_counts_like_hit(store):
+    await store.set("a", "1", 10)
+    await store.set("c", "3", 10)
+    answers = [await store.read_and_hit(["a", "b", "c"], "rate:r", 2, 60) for _ in range(3)]
+    assert [values for values, _, _ in answers] == [["1", None, "3"]] * 3
+    assert [allowed for _, allowed, _ in answers] == [True, True, False]
+    assert all(1 <= left <= 60 for _, _, left in answers)
+    assert await store.ttl("rate:r") is not None  # the window has its end, as hit's does
+
+
 async def test_redis_pool_makes_a_burst_wait_instead_of_failing():
     # 300 commands at once through a pool of 5 connections: redis-py's default pool would raise
     # MaxConnectionsError past its limit; the blocking pool queues them and all succeed.
@@ -139,6 +149,7 @@ async def test_with_redis_down_reads_miss_writes_drop_and_counters_allow():
         await down.delete("k")
         await down.near_delete("k")
         assert [await down.hit("rate:x", 2, 60) for _ in range(5)] == [(True, 60)] * 5
+        assert await down.read_and_hit(["k", "j"], "rate:x", 2, 60) == ([None, None], True, 60)
         with pytest.raises(Exception):  # readiness must see it
             await down.ping()
     finally:

@@ -2,8 +2,8 @@
 
 Exactly once by construction: one attendance row per (activity, member) in the database, the
 phone's nonce stored with it (unique), and a retry with the same nonce answered with the first
-result. A first scan costs one database read (the member) and one insert; the activity comes from the
-key-value store.
+result. A first scan costs one round trip to the key-value store (token, activity, rate limit) and
+one insert; the member is cached with the token.
 """
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from server import audit
+from server import audit, auth
 from server.observe import CHECKINS
 from server.activities import service as activities, tokens
 from server.activities.models import Attendance
 from server.clock import SHANGHAI, now
 from server.errors import Conflict, DomainError, Forbidden, RateLimited, ValidationFailed
 from server.kv import KeyValueStore
-from server.members.models import Attachment, Member, Registration
+from server.members.models import Attachment, Registration
 
 ATTEMPTS_PER_MINUTE = 30
 # GPS on a phone indoors is off by tens of metres: allow the reported accuracy, up to this.
@@ -87,24 +87,22 @@ async def _replay(nonce: str, code: str, user_id: int) -> dict | None:
     return _answer(row, row["activity__title"])
 
 
-async def _member(user_id: int) -> dict:
-    member = await Member.filter(user_id=user_id).values("id", "life_org__path")
-    if member:
-        return member[0]
-    if await Registration.exists(user_id=user_id, status="pending"):
+async def _member(caller: auth.Caller) -> dict:
+    if caller.member:
+        return caller.member
+    if await Registration.exists(user_id=caller.user_id, status="pending"):
         raise RegistrationPending()
     raise NotAMember()
 
 
-async def check_in(*, user_id: int, token: str, nonce: str, location: dict | None,
-                   secret: str, store: KeyValueStore) -> tuple[dict, bool]:
+async def check_in(*, caller: auth.Caller, code: str, slice_no: int, cached_activity: str | None, nonce: str,
+                   location: dict | None, store: KeyValueStore) -> tuple[dict, bool]:
     """Returns (answer, created). A retry is recognised by its nonce only when something stands
     in the way (the code has turned, the row exists), so a first scan costs no lookup for it."""
-    code, slice_no = tokens.parse(secret, token)
     try:
-        member, activity, lat, lng = await _admit(user_id, code, slice_no, location, store)
+        member, activity, lat, lng = await _admit(caller, code, slice_no, cached_activity, location, store)
     except DomainError:
-        replay = await _replay(nonce, code, user_id)
+        replay = await _replay(nonce, code, caller.user_id)
         if replay:
             return replay, False
         raise
@@ -113,16 +111,17 @@ async def check_in(*, user_id: int, token: str, nonce: str, location: dict | Non
         await Attendance.create(activity_id=activity["id"], member_id=member["id"], status="present", method="scan",
                                 nonce=nonce, recorded_at=recorded_at, lat=lat, lng=lng)
     except IntegrityError:
-        return await _settle_conflict(activity, member["id"], nonce, code, user_id, recorded_at, lat, lng)
+        return await _settle_conflict(activity, member["id"], nonce, code, caller.user_id, recorded_at, lat, lng)
     return _answer({"activity_id": activity["id"], "member_id": member["id"], "recorded_at": recorded_at},
                    activity["title"]), True
 
 
-async def _admit(user_id: int, code: str, slice_no: int, location: dict | None, store: KeyValueStore):
+async def _admit(caller: auth.Caller, code: str, slice_no: int, cached_activity: str | None, location: dict | None,
+                 store: KeyValueStore):
     """Every rule a scan must pass, in the order the phone should hear about them."""
     tokens.check_fresh(slice_no)
-    member = await _member(user_id)
-    activity = await activities.snapshot(store, code)
+    member = await _member(caller)
+    activity = await activities.snapshot(store, code, cached_activity)
     if activity is None:
         raise tokens.TokenInvalid()
     if activity["status"] == "cancelled":
@@ -171,20 +170,35 @@ async def _settle_conflict(activity: dict, member_id: int, nonce: str, code: str
                            extra={"checked_in_at": first.isoformat()})
 
 
-async def audited_check_in(**kwargs) -> tuple[dict, bool]:
-    """check_in, with every refusal written to the audit trail (pretix logs denied scans too).
+async def audited_check_in(*, bearer: str, token: str, nonce: str, location: dict | None, secret: str,
+                           store: KeyValueStore) -> tuple[dict, bool]:
+    """check_in for the holder of a bearer token, with every refusal written to the audit trail
+    (pretix logs denied scans too).
 
-    Attempts per member are limited first: a phone honestly scans a few times a meeting, and
-    without a limit a flood of forged tokens would write an audit row per request."""
-    allowed, retry_after = await kwargs["store"].hit(f"rate:checkin:{kwargs['user_id']}", ATTEMPTS_PER_MINUTE, 60)
+    One round trip to the store first: the bearer's user id, the activity's snapshot and the
+    rate limit. Attempts per login are limited before anything else is looked at: a phone
+    honestly scans a few times a meeting, and without a limit a flood of forged tokens would
+    write an audit row per request. The member comes with the token (auth.Caller)."""
+    try:
+        code, slice_no = tokens.parse(secret, token)
+        unreadable = None
+    except DomainError as exc:  # refused below, once the caller is known and counted
+        code = slice_no = None
+        unreadable = exc
+    keys = [auth.token_cache_key(bearer)] + ([activities.snapshot_key(code)] if code else [])
+    values, allowed, retry_after = await store.read_and_hit(keys, f"rate:checkin:{auth.hash_token(bearer)}",
+                                                            ATTEMPTS_PER_MINUTE, 60)
+    caller = await auth.caller_from_cache(bearer, values[0], store)
     if not allowed:
         raise RateLimited("扫码太频繁了，请稍等一分钟再试", extra={"retry_after": retry_after})
     try:
-        answer, created = await check_in(**kwargs)
+        if unreadable is not None:
+            raise unreadable
+        answer, created = await check_in(caller=caller, code=code, slice_no=slice_no, cached_activity=values[1],
+                                         nonce=nonce, location=location, store=store)
     except DomainError as exc:
         CHECKINS.labels(exc.code).inc()
-        await audit.record("checkin.denied", actor=kwargs["user_id"], code=exc.code,
-                           token=(kwargs.get("token") or "")[:40])
+        await audit.record("checkin.denied", actor=caller.user_id, code=exc.code, token=(token or "")[:40])
         raise
     CHECKINS.labels("created" if created else "replayed").inc()
     return answer, created

@@ -11,8 +11,8 @@ from server.activities.schemas import (
     MemberAttendanceOut, MemberAttendanceQuery, PhotoList, PhotoOut, ReminderOut,
 )
 from server.apidoc import doc, reply
-from server.auth import authenticate, authenticated_user_id
-from server.errors import ValidationFailed
+from server.auth import authenticate, bearer_token
+from server.errors import Unauthorized, ValidationFailed
 from server.validation import parse_body, parse_query
 
 bp = Blueprint("activities")
@@ -120,11 +120,13 @@ async def checkin_code(request, activity_id: int):
 @doc("扫码签到（同一 nonce 重试返回首次结果）", tag="activities", ok=CheckinOut, status=201, body=CheckinIn,
      errors=(403, 409, 429))
 async def check_in(request):
-    user_id = await authenticated_user_id(request)
+    bearer = bearer_token(request)
+    if bearer is None:
+        raise Unauthorized()
     data = parse_body(request, CheckinIn)
     ctx = request.app.ctx
     answer, _created = await checkin.audited_check_in(
-        user_id=user_id, token=data.token, nonce=data.nonce,
+        bearer=bearer, token=data.token, nonce=data.nonce,
         location=data.location.model_dump() if data.location else None,
         secret=ctx.settings.secret_key, store=ctx.store)
     # A replay answers 201 like the first time: the phone cannot tell a retry from the original.

@@ -159,7 +159,7 @@ async def staff_activity(principal: Principal, activity_id: int, action: str) ->
 
 
 async def forget_snapshot(store: KeyValueStore, activity: Activity) -> None:
-    await store.delete(f"activity:code:{activity.checkin_code}")
+    await store.delete(snapshot_key(activity.checkin_code))
 
 
 async def update_activity(principal: Principal, activity_id: int, changes: dict, store: KeyValueStore) -> Activity:
@@ -203,10 +203,16 @@ async def checkin_code(principal: Principal, activity_id: int, *, secret: str, p
     return {"token": token, "url": url, "expires_in": expires_in, "qr": await qr_data_url(url)}  # every 20 s a screen
 
 
-async def snapshot(store: KeyValueStore, code: str) -> dict | None:
-    """What a check-in needs of an activity, cached: a burst of scans reads it once."""
-    key = f"activity:code:{code}"
-    cached = await store.get(key)
+def snapshot_key(code: str) -> str:
+    return f"activity:code:{code}"
+
+
+async def snapshot(store: KeyValueStore, code: str, cached: str | None = None) -> dict | None:
+    """What a check-in needs of an activity, cached: a burst of scans reads it once. `cached` is
+    the key's value when the caller has read it already (check-in reads it in its pipeline)."""
+    key = snapshot_key(code)
+    if cached is None:
+        cached = await store.get(key)
     if cached is not None:
         return json.loads(cached) or None
     activity = await Activity.get_or_none(checkin_code=code).select_related("org")
