@@ -42,18 +42,25 @@ generation.max-examples = 8
 """
 
 
-def config(tmp_path: Path) -> Path:
+# The admin reaches every route's whole validation; the secretary's and the vendor's runs are for
+# what their roles are answered (403s, their own records), which half the examples find as well:
+# the three runs were a third of `make test`.
+def examples(role: str) -> int:
+    return int(EXAMPLES) if role == "admin" else max(1, int(EXAMPLES) // 2)
+
+
+def config(tmp_path: Path, role: str) -> Path:
     """schemathesis.toml with the examples per operation as a setting (a --max-examples on the
     command line would override every per-operation one)."""
     path = tmp_path / "schemathesis.toml"
-    path.write_text(f"generation.max-examples = {int(EXAMPLES)}\n" + (ROOT / "schemathesis.toml").read_text() + FILE_ROUTES)
+    path.write_text(f"generation.max-examples = {examples(role)}\n" + (ROOT / "schemathesis.toml").read_text() + FILE_ROUTES)
     return path
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_openapi_document_holds_under_schemathesis_default_checks(server, role, tmp_path):
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config(tmp_path)),
+        [str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config(tmp_path, role)),
          "run", server.base + "/docs/openapi.json", "-H", f"Authorization: Bearer {server.tokens[role]}",
          "--seed", "20261127",
          # logging out would revoke the token every later request uses
