@@ -21,12 +21,9 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
-import httpx
-
-from tests.serverproc import free_port
+from tests.serverproc import answers, free_port
 
 TABLE = "bench_floor_attendance"
 
@@ -99,13 +96,8 @@ class FloorServer:
     def __enter__(self) -> "FloorServer":
         self.process = subprocess.Popen([sys.executable, "-m", "bench.floors", "serve", "--port", str(self.port)],
                                         env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        if answers(self.base):
+            return self
         self.__exit__()
         raise RuntimeError("the floor server did not start")
 

@@ -54,6 +54,18 @@ def stop(process: subprocess.Popen, log, seconds: float) -> bytes:
     return output
 
 
+def answers(base: str, seconds: float = 30) -> bool:
+    """Whether a server just started at `base` answers /healthz within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return False
+
+
 class ServerProcess:
     def __init__(self, env: dict, prepare: bool = True) -> None:
         self.prepare = prepare
@@ -67,13 +79,8 @@ class ServerProcess:
             run_command(self.env, "migrate")
             run_command(self.env, "seed-demo")
         self.process, self._log = start(["serve"], self.env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        if answers(self.base):
+            return self
         self.__exit__()
         raise RuntimeError("server did not start: " + self.output()[-3000:])
 
