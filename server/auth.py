@@ -90,11 +90,15 @@ async def revoke_token_hash(token_hash: str, store: KeyValueStore) -> None:
     await store.delete(_cache_key(token_hash))
 
 
-async def caller_for_token(token: str, store: KeyValueStore, cached: str | None = None) -> Caller | None:
+_UNREAD = object()  # the caller has not read the key
+
+
+async def caller_for_token(token: str, store: KeyValueStore, cached: "str | None | object" = _UNREAD) -> Caller | None:
     """The token's caller from the store (or `cached`, its value already read by the caller with
-    other keys at once), else one query: the token, its user's member and the member's org."""
+    other keys at once, None if missing), else one query: the token, its user's member and the
+    member's org."""
     token_hash = hash_token(token)
-    if cached is None:
+    if cached is _UNREAD:
         cached = await store.get(_cache_key(token_hash))
     if _current(cached):
         return _decode(cached)
