@@ -217,6 +217,8 @@ def _run(args, backend: str, env: dict) -> int:
         token = _token(server.base, "dev:secretary1")
         auth = {"Authorization": f"Bearer {token}"}
         rows.append({"case": "ceiling: GET /healthz", **_load(server.base, "/healthz", {}, args)})
+        if floor:  # the same answer from a bare Sanic app: what our middleware (request id, metrics, headers) costs
+            _with_floor(rows[0], _load(floor.base, "/healthz", {}, args))
         me = _load(server.base, "/api/v1/me", auth, args)
         if floor:
             asyncio.run(floors.seed_me(env["DANGJIAN_REDIS_URL"], token,
