@@ -10,8 +10,8 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from tortoise.expressions import Q
 from tortoise.signals import post_delete, post_save
@@ -33,7 +33,9 @@ def hash_token(token: str) -> str:
 
 
 def _cache_key(token_hash: str) -> str:
-    return f"auth:token:{token_hash}"
+    # "caller", not the "token" of the release before, whose values were a bare user id: during a
+    # rolling upgrade each release reads only values it wrote.
+    return f"auth:caller:{token_hash}"
 
 
 class Caller(NamedTuple):
@@ -60,11 +62,6 @@ def _decode(cached: str) -> Caller | None:
         return None
     user_id, *member = json.loads(cached)
     return Caller(user_id, dict(zip(_MEMBER_FIELDS, member)) if member[0] else None)
-
-
-def _current(cached: str | None) -> bool:
-    """A value in this format (a process of the release before cached the bare user id)."""
-    return cached is not None and (cached == _REFUSED or cached.startswith("["))
 
 
 async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = None, *, kind: str = "app",
@@ -100,7 +97,7 @@ async def caller_for_token(token: str, store: KeyValueStore, cached: "str | None
     token_hash = hash_token(token)
     if cached is _UNREAD:
         cached = await store.get(_cache_key(token_hash))
-    if _current(cached):
+    if cached is not None:
         return _decode(cached)
     moment = now()
     row = await AuthToken.filter(token_hash=token_hash, revoked_at=None, expires_at__gt=moment).first().values(
@@ -191,7 +188,7 @@ async def authenticated_user_id(request) -> int:
 
 
 def token_cache_key(token: str) -> str:
-    """Where the token's user id is cached, for a caller that reads it with other keys at once."""
+    """Where the token's caller is cached, for a caller that reads it with other keys at once."""
     return _cache_key(hash_token(token))
 
 
@@ -262,7 +259,7 @@ async def forget_principal(*user_ids: int) -> None:
 # What /me shows changes with these rows: every save or delete of a caller's member record,
 # registration or account drops their cached principal and document, in every process (the job
 # worker's imports included). Bulk `.update()`s fire no signal: those that touch members call
-# forget_principal themselves (history.mark_on_roster, imported.link_verified_phone).
+# forget_principal themselves (history.start_many, imported.link_verified_phone).
 @post_save(Member)
 @post_save(Registration)
 async def _row_saved(_sender, instance, _created, _using_db, _update_fields) -> None:
