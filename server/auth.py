@@ -181,10 +181,7 @@ async def authenticated_user_id(request) -> int:
     token = bearer_token(request)
     if token is None:
         raise Unauthorized()
-    caller = await caller_for_token(token, request.app.ctx.store)
-    if caller is None:
-        raise Unauthorized("登录已失效，请重新登录")
-    return caller.user_id
+    return (await caller_from_cache(token, request.app.ctx.store)).user_id
 
 
 def token_cache_key(token: str) -> str:
@@ -192,9 +189,9 @@ def token_cache_key(token: str) -> str:
     return _cache_key(hash_token(token))
 
 
-async def caller_from_cache(token: str, cached: str | None, store: KeyValueStore) -> Caller:
-    """The caller behind a token, given what its cache key held (read by the caller with other
-    keys at once); a miss asks the database. Unauthorized when the token is unknown, revoked or expired."""
+async def caller_from_cache(token: str, store: KeyValueStore, cached: "str | None | object" = _UNREAD) -> Caller:
+    """The caller behind a token (`cached`: what its cache key held, when read with other keys at
+    once); a miss asks the database. Unauthorized when the token is unknown, revoked or expired."""
     caller = await caller_for_token(token, store, cached)
     if caller is None:
         raise Unauthorized("登录已失效，请重新登录")

@@ -175,7 +175,7 @@ async def audited_check_in(*, bearer: str, token: str, nonce: str, location: dic
     """check_in for the holder of a bearer token, with every refusal written to the audit trail
     (pretix logs denied scans too).
 
-    One round trip to the store first: the bearer's user id, the activity's snapshot and the
+    One round trip to the store first: the bearer's cached caller, the activity's snapshot and the
     rate limit. Attempts per login are limited before anything else is looked at: a phone
     honestly scans a few times a meeting, and without a limit a flood of forged tokens would
     write an audit row per request. The member comes with the token (auth.Caller)."""
@@ -188,7 +188,7 @@ async def audited_check_in(*, bearer: str, token: str, nonce: str, location: dic
     keys = [auth.token_cache_key(bearer)] + ([activities.snapshot_key(code)] if code else [])
     values, allowed, retry_after = await store.read_and_hit(keys, f"rate:checkin:{auth.hash_token(bearer)}",
                                                             ATTEMPTS_PER_MINUTE, 60)
-    caller = await auth.caller_from_cache(bearer, values[0], store)
+    caller = await auth.caller_from_cache(bearer, store, values[0])
     if not allowed:
         raise RateLimited("扫码太频繁了，请稍等一分钟再试", extra={"retry_after": retry_after})
     try:
