@@ -27,14 +27,17 @@ function text(comp) {
 
 const member = { id: 11, name: '王建国', unit_name: '建国南北货商行' };
 const meMember = { user: { id: 1, phone: '13800000001' }, roles: [], member, registration: null };
-const inAnHour = new Date(Date.now() + 3600 * 1000);
+// Tomorrow 09:00 Beijing time: in the future, and a two-hour meeting that never runs past midnight
+// (one an hour from now did after 22:00 Beijing time, and the page then names both days).
+const beijingToday = new Date(Date.now() + 8 * 3600 * 1000);
+const tomorrowNine = new Date(Date.UTC(beijingToday.getUTCFullYear(), beijingToday.getUTCMonth(), beijingToday.getUTCDate() + 1, 1));
 function iso(date) {
   // the server's form: local Beijing time with its offset
   return new Date(date.getTime() + 8 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, '+08:00');
 }
 const meeting = {
   id: 3, org_id: 6, kind: 'party_congress', title: '十二月支部党员大会', place: '市场党员活动室', status: 'scheduled',
-  starts_at: iso(inAnHour), ends_at: iso(new Date(inAnHour.getTime() + 2 * 3600 * 1000)), minutes: '',
+  starts_at: iso(tomorrowNine), ends_at: iso(new Date(tomorrowNine.getTime() + 2 * 3600 * 1000)), minutes: '',
 };
 const emptyRecord = {
   kind: 'party_congress', decides: true, host: null, recorder: null, speaker: null, guests: '', topics: [], resolutions: [],
