@@ -17,6 +17,7 @@ goes in as text (server/xlsx.py): titles, names, reasons and minutes are typed b
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 
@@ -88,8 +89,17 @@ def _chunks(text: str, width: float) -> list[tuple[str, int]]:
     return pieces
 
 
-def _when_recorded(person: dict) -> str:
-    return person["recorded_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if person["recorded_at"] else ""
+class _Minutes(dict):
+    """When a sign-in was recorded, to the minute in Shanghai time, formatted once a minute: a
+    meeting's hundreds of scans fall in a few minutes (emptied for each meeting)."""
+
+    def __missing__(self, minute: int) -> str:
+        text = self[minute] = dt.datetime.fromtimestamp(minute * 60, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return text
+
+    def of(self, person: dict) -> str:
+        recorded_at = person["recorded_at"]
+        return self[int(recorded_at.timestamp()) // 60] if recorded_at else ""
 
 
 def sheet_name(page: dict) -> str:
@@ -102,7 +112,10 @@ class LedgerBook:
         self.book = Workbook(write_only=True)
         self.summary: list[list] = []
         self._styles: dict[tuple, StyleArray] = {}
-        self.details = self._table("签到明细", f"{org_name} {year} 年签到明细", DETAIL_COLUMNS, index=0)
+        self._minutes = _Minutes()
+        # 签到明细 is a city's 100 000 rows: openpyxl writes its title and header, the rows are spooled.
+        self._table("签到明细", f"{org_name} {year} 年签到明细", DETAIL_COLUMNS, index=0)
+        self.details = xlsx.RowSpool("签到明细", first_row=3, columns=len(DETAIL_COLUMNS))
 
     # -- cells ---------------------------------------------------------------------------------
     def _cell(self, ws, value, *, bold=False, size=11, font=TEXT_FONT, align=None, border=True, color=None):
@@ -122,6 +135,10 @@ class LedgerBook:
             cell.border = BOX
         self._styles[key] = StyleArray(cell._style)
         return cell
+
+    def _style(self, ws, **options) -> int:
+        """The workbook's id of a style `_cell` gives (for spooled rows)."""
+        return self._cell(ws, None, **options).style_id
 
     def _print_setup(self, ws, landscape: bool = False) -> None:
         ws.page_setup.paperSize = "9"  # A4
@@ -152,10 +169,11 @@ class LedgerBook:
     def meeting(self, page: dict) -> None:
         """A meeting's line in 会议一览, its people in 签到明细 and (with_pages) its record page."""
         starts = page["starts_at"].astimezone(SHANGHAI)
+        day = f"{starts:%Y-%m-%d}"
+        self._minutes.clear()
         for person in page["people"]:
-            xlsx.append_row(self.details, [f"{starts:%Y-%m-%d}", page["title"], page["org__name"], person["name"],
-                                           person["category"], person["status"], person["method"],
-                                           _when_recorded(person), person["note"]])
+            self.details.append([day, page["title"], page["org__name"], person["name"], person["category"],
+                                 person["status"], person["method"], self._minutes.of(person), person["note"]])
         if self.with_pages:
             self._page(page)
         absent = page["absent"] + page["unrecorded"]
@@ -198,7 +216,7 @@ class LedgerBook:
         ws.append([self._cell(ws, name, bold=True, align=CENTER) for name, _ in PAGE_COLUMNS])
         for number, person in enumerate(page["people"], start=1):
             xlsx.append_row(ws, [number, person["name"], person["category"], person["status"], person["method"],
-                                 _when_recorded(person), person["note"]])
+                                 self._minutes.of(person), person["note"]])
         ws.append([])
         ws.append([self._cell(ws, "主持人签字：", border=False), None, None,
                    self._cell(ws, "记录人签字：", border=False)])
@@ -231,18 +249,19 @@ class LedgerBook:
 
     # -- the overview sheets, written last and put first ----------------------------------------
     def finish(self, plans: list[dict]) -> bytes:
-        summary = self._table("会议一览", f"{self.org_name} {self.year} 年三会一课台账", SUMMARY_COLUMNS, index=0)
-        alert = Font(name=TEXT_FONT, size=11, bold=True, color="C00000")
+        # A line a meeting: for a city 2 000, spooled like 签到明细 (each cell boxed and wrapped).
+        sheet = self._table("会议一览", f"{self.org_name} {self.year} 年三会一课台账", SUMMARY_COLUMNS, index=0)
+        summary = xlsx.RowSpool("会议一览", first_row=3, columns=len(SUMMARY_COLUMNS))
+        plain = [self._style(sheet)] * len(SUMMARY_COLUMNS)
+        alerted = [*plain[:15], self._style(sheet, bold=True, color="C00000"), *plain[16:]]  # 法定人数 未达到
         for row in self.summary:
-            cells = [self._cell(summary, value, align=WRAP) for value in row]
-            if row[15] == "未达到":
-                cells[15].font = alert
-            summary.append(cells)
+            summary.append(row, alerted if row[15] == "未达到" else plain)
         if not self.summary:
-            summary.append([self._cell(summary, "本年度没有会议记录")])
+            summary.append(["本年度没有会议记录"], plain[:1])
         if not self.with_pages:
-            summary.append([self._cell(summary, f"会议超过 {PAGES_LIMIT} 次：每次会议的记录页在各组织自己的台账里，"
-                                                "请在计划与台账中选择该组织下载。", bold=True, border=False)])
+            summary.append([f"会议超过 {PAGES_LIMIT} 次：每次会议的记录页在各组织自己的台账里，请在计划与台账中选择该组织下载。"],
+                           [self._style(sheet, bold=True, border=False)])
+        alert = Font(name=TEXT_FONT, size=11, bold=True, color="C00000")
         overview = self._table("计划完成情况", f"{self.org_name} {self.year} 年三会一课计划完成情况", PLAN_COLUMNS, index=1)
         for year_plan in plans:
             for kind in year_plan["kinds"]:
@@ -258,4 +277,4 @@ class LedgerBook:
                 overview.append(cells)
         out = io.BytesIO()
         self.book.save(out)
-        return out.getvalue()
+        return xlsx.splice(out.getvalue(), [summary, self.details])
