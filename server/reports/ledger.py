@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from server.activities import plan
-from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDANCE_STATUSES, Activity, ActivityPhoto, Attendance
+from server.activities import attendance, plan
+from server.activities.models import ACTIVITY_KINDS, ATTENDANCE_METHODS, ATTENDANCE_STATUSES, Activity, ActivityPhoto
 from server.activities.record import quorum_of
 from server.auth import Principal
 from server.clock import SHANGHAI, today
@@ -78,8 +78,7 @@ async def pages(activities: list[dict]):
         audiences = await asyncio.to_thread(
             lambda: {(a["org_id"], _day(a)): index.members(a["org_id"], a["org__path"], _day(a)) for a in chunk})
         rows: dict[int, dict[int, tuple]] = {}
-        for row in await Attendance.filter(activity_id__in=[a["id"] for a in chunk]).values_list(
-                "activity_id", "member_id", "member__name", "member__category", "status", "method", "recorded_at", "note"):
+        for row in await attendance.rows_of([a["id"] for a in chunk]):
             rows.setdefault(row[0], {})[row[1]] = row[2:]
         unnamed = {member_id for a in chunk if _lists_unrecorded(audiences[(a["org_id"], _day(a))], rows.get(a["id"], {}))
                    for member_id in audiences[(a["org_id"], _day(a))] if member_id not in rows.get(a["id"], {})}
