@@ -61,6 +61,7 @@ def append_row(ws, values) -> None:
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML 1.0 cannot hold
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_DATA_END = b"</sheetData>"
+_LAST_ROW = re.compile(rb'<row r="(\d+)"')
 _FLUSH_ROWS = 2000
 
 
@@ -76,15 +77,15 @@ class RowSpool:
     write them: text, never a formula, whatever they start with. None and "" leave the cell
     empty (but styled, when it has a style); other values must be numbers. A cell's style is a
     style id of the workbook (`style_id` of a cell styled with openpyxl). The rows wait in a
-    temporary file (not memory) until `splice` puts them into the sheet named `title`, after the
+    temporary file (on disk above 4 MB) until `splice` puts them into the sheet named `title`, after the
     rows openpyxl wrote there (a title and a header), which must be rows 1 to first_row - 1."""
 
     def __init__(self, title: str, first_row: int, columns: int) -> None:
-        self.title, self.rows = title, first_row - 1
+        self.title, self.first_row, self.rows = title, first_row, first_row - 1
         self._letters = [get_column_letter(n) for n in range(1, columns + 1)]
         self._unstyled = [None] * columns
         self._pending: list[str] = []
-        self._file = tempfile.TemporaryFile()
+        self._file = tempfile.SpooledTemporaryFile(max_size=4 << 20)  # a record page's rows stay in memory
 
     def append(self, values, styles=None) -> None:
         """One row; `styles`: a style id per value (None for none), or None for an unstyled row."""
@@ -166,6 +167,9 @@ def splice(saved: bytes, spools: list[RowSpool]) -> bytes:
                 target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=SPLICE_LEVEL)
                 continue
             end = data.rindex(_SHEET_DATA_END)  # openpyxl wrote the title and header rows before it
+            written = _LAST_ROW.findall(data[max(0, end - 65536):end])
+            if written and int(written[-1]) >= spool.first_row:  # rows out of order: Excel calls the file broken
+                raise ValueError(f"{spool.title}: openpyxl wrote row {int(written[-1])}, the spool starts at {spool.first_row}")
             with target.open(info.filename, "w", force_zip64=True) as part:  # deflated, as the others
                 part.write(data[:end])
                 spool._copy_to(part)

@@ -96,3 +96,13 @@ def test_a_hundred_thousand_rows_stay_on_disk_until_the_splice():
     read = load_workbook(io.BytesIO(xlsx.splice(out.getvalue(), [spool])), read_only=True)
     rows = list(read["明细"].iter_rows(min_row=3, values_only=True))
     assert len(rows) == 100_000 and rows[0] == ("党员0", "出席", 0) and rows[-1] == ("党员99999", "出席", 99999)
+
+
+def test_a_spool_starting_on_a_row_openpyxl_already_wrote_is_refused_not_a_broken_file():
+    book, _ = saved_with()
+    spool = xlsx.RowSpool("明细", first_row=2, columns=3)  # row 2 is the header
+    spool.append(["重复的行"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ValueError, match="row 2"):
+        xlsx.splice(out.getvalue(), [spool])

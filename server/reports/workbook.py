@@ -116,6 +116,7 @@ class LedgerBook:
         # 签到明细 is a city's 100 000 rows: openpyxl writes its title and header, the rows are spooled.
         self._table("签到明细", f"{org_name} {year} 年签到明细", DETAIL_COLUMNS, index=0)
         self.details = xlsx.RowSpool("签到明细", first_row=3, columns=len(DETAIL_COLUMNS))
+        self.pages: list[xlsx.RowSpool] = []
 
     # -- cells ---------------------------------------------------------------------------------
     def _cell(self, ws, value, *, bold=False, size=11, font=TEXT_FONT, align=None, border=True, color=None):
@@ -214,12 +215,15 @@ class LedgerBook:
                                                for i, r in enumerate(page["resolutions"], start=1)))
         ws.append([])
         ws.append([self._cell(ws, name, bold=True, align=CENTER) for name, _ in PAGE_COLUMNS])
+        # The attendance table and the signature line follow, spooled (a branch's year: 26 000 rows).
+        rows = xlsx.RowSpool(ws.title, first_row=self.row + 3, columns=len(PAGE_COLUMNS))  # after those two
         for number, person in enumerate(page["people"], start=1):
-            xlsx.append_row(ws, [number, person["name"], person["category"], person["status"], person["method"],
-                                 self._minutes.of(person), person["note"]])
-        ws.append([])
-        ws.append([self._cell(ws, "主持人签字：", border=False), None, None,
-                   self._cell(ws, "记录人签字：", border=False)])
+            rows.append([number, person["name"], person["category"], person["status"], person["method"],
+                         self._minutes.of(person), person["note"]])
+        rows.append([])
+        signature = self._style(ws, border=False)
+        rows.append(["主持人签字：", None, None, "记录人签字："], [signature, None, None, signature])
+        self.pages.append(rows)
         ws.close()  # its rows go to disk now: a thousand open sheets would hold a thousand files
 
     def _pair(self, ws, label_a, value_a, label_b, value_b) -> None:
@@ -277,4 +281,4 @@ class LedgerBook:
                 overview.append(cells)
         out = io.BytesIO()
         self.book.save(out)
-        return xlsx.splice(out.getvalue(), [summary, self.details])
+        return xlsx.splice(out.getvalue(), [summary, self.details, *self.pages])
