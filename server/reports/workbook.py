@@ -12,8 +12,10 @@
 Print-ready: A4 portrait, fitted to the page width, the title row repeated on every page, long
 text wrapped in rows tall enough for it, Chinese fonts named (宋体 for text, 黑体 for titles).
 Written in openpyxl's write-only mode, a meeting at a time as the pages come from the database
-(server/reports/ledger.py); the calls are made in a thread, never on the event loop. Every text
-goes in as text (server/xlsx.py): titles, names, reasons and minutes are typed by people.
+(server/reports/ledger.py); the calls are made in a thread, never on the event loop. The many
+rows (签到明细, 会议一览, each page's attendance table) are spooled as sheet XML and spliced into
+the saved book (xlsx.RowSpool): a city's year is 100 000 of them. Every text goes in as text
+(server/xlsx.py): titles, names, reasons and minutes are typed by people.
 """
 from __future__ import annotations
 
