@@ -230,6 +230,10 @@ def _run(args, backend: str, env: dict) -> int:
                             ("GET /api/v1/registrations (secretary)", "/api/v1/registrations"),
                             ("GET /api/v1/ratings (secretary)", "/api/v1/ratings")):
             rows.append({"case": label, **_load(server.base, path, auth, args)})
+        if floor:  # a roster page read from the database with nothing else: what a list can cost at least
+            asyncio.run(floors.seed_scope(env["DANGJIAN_REDIS_URL"], env["DANGJIAN_DATABASE_URL"], token))
+            _with_floor(next(row for row in rows if row["case"].startswith("GET /api/v1/members")),
+                        _load(floor.base, "/members", auth, args))
         for label, path in (("public profile HTML /p/<code>", f"/p/{DEMO_PLATE_CODE}"),
                             ("public profile JSON", f"/api/v1/public/plates/{DEMO_PLATE_CODE}")):
             rows.append({"case": label, **_load(server.base, path, {}, args)})

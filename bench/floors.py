@@ -7,6 +7,9 @@ A standalone Sanic app, one process, on the bench's own PostgreSQL database and 
 - `POST /checkins`: the JSON body parsed, one Redis pipeline (the token's member, the activity's
   snapshot, the rate limit's INCR and EXPIRE) and one `INSERT … ON CONFLICT DO NOTHING` into a
   table of its own shaped like attendance (unique activity+member and nonce), answered with 201.
+- `GET /members`: the least a roster page read from the database can cost. One Redis GET of the
+  caller's org ids (stored by the bench) and one query for the page with its total (a window
+  count), the same columns our `/members` answers, dumped as JSON. No roles, no filters checked.
 
     python -m bench.floors serve --port N     # DANGJIAN_DATABASE_URL, DANGJIAN_REDIS_URL from the env
 
@@ -21,11 +24,17 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from tests.serverproc import answers, free_port
 
 TABLE = "bench_floor_attendance"
+MEMBER_COLUMNS = ("id, user_id, name, mobile, unit_name, is_owner, household_district, life_org_id, home_org, category,"
+                  " standing, placement, market_id, stall_no, gender, joined_party_on, full_member_on, business_status,"
+                  " business_status_since, away_since, membership, left_on, left_reason, on_roster_since, created_at,"
+                  " updated_at")
+MEMBERS_PAGE = (f"SELECT {MEMBER_COLUMNS}, count(*) OVER () AS total FROM members"
+                " WHERE life_org_id = ANY($1::int[]) AND membership = 'active' ORDER BY name, id LIMIT 50")
 
 
 def _hash(token: str) -> str:
@@ -59,6 +68,17 @@ def _app():
         if body is None:
             return response.json({"error": "unknown"}, status=401)
         return response.raw(body, content_type="application/json")
+
+    @app.get("/members")
+    async def members(request):
+        token = request.headers.get("authorization", "").partition(" ")[2]
+        scope = await request.app.ctx.redis.get(f"floor:scope:{_hash(token)}")
+        if scope is None:
+            return response.json({"error": "unknown"}, status=401)
+        rows = await request.app.ctx.pg.fetch(MEMBERS_PAGE, json.loads(scope))
+        items = [{name: value.isoformat() if isinstance(value, (date, datetime)) else value
+                  for name, value in row.items() if name != "total"} for row in rows]
+        return response.json({"items": items, "total": rows[0]["total"] if rows else 0, "as_of": None})
 
     @app.post("/checkins")
     async def checkin(request):
@@ -127,6 +147,25 @@ async def seed_checkins(redis_url: str, bearer: dict[str, int], checkin_token: s
         pipe.set(f"floor:member:{_hash(token)}", member_id)
     pipe.set(f"floor:activity:{checkin_token}", json.dumps(activity))
     await pipe.execute()
+    await client.aclose()
+
+
+async def seed_scope(redis_url: str, database_url: str, token: str) -> None:
+    """The org ids the token's caller reaches as staff, as the members floor reads them."""
+    from redis import asyncio as aioredis
+
+    from server import db
+    from server.accounts.models import AuthToken
+    from server.auth import hash_token, load_principal
+
+    await db.connect(database_url)
+    try:
+        user = (await AuthToken.get(token_hash=hash_token(token)).select_related("user")).user
+        ids = await (await load_principal(user)).org_ids()
+    finally:
+        await db.close()
+    client = aioredis.Redis.from_url(redis_url)
+    await client.set(f"floor:scope:{_hash(token)}", json.dumps(ids))
     await client.aclose()
 
 
