@@ -29,12 +29,15 @@ from datetime import date, datetime, timezone
 from tests.serverproc import answers, free_port
 
 TABLE = "bench_floor_attendance"
-MEMBER_COLUMNS = ("id, user_id, name, mobile, unit_name, is_owner, household_district, life_org_id, home_org, category,"
-                  " standing, placement, market_id, stall_no, gender, joined_party_on, full_member_on, business_status,"
-                  " business_status_since, away_since, membership, left_on, left_reason, on_roster_since, created_at,"
-                  " updated_at")
-MEMBERS_PAGE = (f"SELECT {MEMBER_COLUMNS}, count(*) OVER () AS total FROM members"
-                " WHERE life_org_id = ANY($1::int[]) AND membership = 'active' ORDER BY name, id LIMIT 50")
+
+
+def _members_page() -> str:
+    """The first page of active members in the given orgs with their total: the columns our
+    `/members` answers (MemberOut's fields, each a column of members)."""
+    from server.members.schemas import MemberOut
+
+    return (f"SELECT {', '.join(MemberOut.model_fields)}, count(*) OVER () AS total FROM members"
+            " WHERE life_org_id = ANY($1::int[]) AND membership = 'active' ORDER BY name, id LIMIT 50")
 
 
 def _hash(token: str) -> str:
@@ -48,6 +51,12 @@ def _app():
 
     app = Sanic("floor")
     app.config.ACCESS_LOG = False
+    members_page = _members_page()
+
+    async def cached(request, kind: str) -> bytes | None:
+        """What the bench stored under the bearer token's hash for this kind of answer."""
+        token = request.headers.get("authorization", "").partition(" ")[2]
+        return await request.app.ctx.redis.get(f"floor:{kind}:{_hash(token)}")
 
     @app.before_server_start
     async def connect(app_, _loop):
@@ -63,19 +72,17 @@ def _app():
 
     @app.get("/me")
     async def me(request):
-        token = request.headers.get("authorization", "").partition(" ")[2]
-        body = await request.app.ctx.redis.get(f"floor:me:{_hash(token)}")
+        body = await cached(request, "me")
         if body is None:
             return response.json({"error": "unknown"}, status=401)
         return response.raw(body, content_type="application/json")
 
     @app.get("/members")
     async def members(request):
-        token = request.headers.get("authorization", "").partition(" ")[2]
-        scope = await request.app.ctx.redis.get(f"floor:scope:{_hash(token)}")
+        scope = await cached(request, "scope")
         if scope is None:
             return response.json({"error": "unknown"}, status=401)
-        rows = await request.app.ctx.pg.fetch(MEMBERS_PAGE, json.loads(scope))
+        rows = await request.app.ctx.pg.fetch(members_page, json.loads(scope))
         items = [{name: value.isoformat() if isinstance(value, (date, datetime)) else value
                   for name, value in row.items() if name != "total"} for row in rows]
         return response.json({"items": items, "total": rows[0]["total"] if rows else 0, "as_of": None})

@@ -5,10 +5,12 @@ import json
 import os
 import re
 import signal
+import subprocess
 
 import httpx
 import pytest
 
+from server.__main__ import BACKLOG
 from tests.conftest import fresh_postgres, fresh_redis, redis_test_url
 from tests.serverproc import ServerProcess as Server
 
@@ -84,6 +86,10 @@ async def test_two_workers_on_postgres_and_redis():
     database_url = await fresh_postgres("dangjian_e2e_test")
     redis_url = await fresh_redis(redis_test_url("e2e"))
     with Server({"DANGJIAN_DATABASE_URL": database_url, "DANGJIAN_REDIS_URL": redis_url, "DANGJIAN_WORKERS": "2"}) as server:
+        # The listening socket takes a room's burst of connections, not Sanic's default 100.
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{server.base.rsplit(':', 1)[1]}"],
+                                   capture_output=True, text=True, check=True).stdout.split()
+        assert listening[2] == str(BACKLOG), listening  # ss shows a listener's backlog as its Send-Q
         await walk_the_spine(server.base)
         # A logout through one worker is seen by the other at once: the token cache is in Redis.
         # No keep-alive: each request opens its own connection, so they spread over both workers.
