@@ -78,3 +78,14 @@ async def world(backend):
     from tests.factories import make_world
 
     return await make_world(backend)
+
+
+def pytest_collection_modifyitems(config, items):
+    """For pytest-xdist's `--dist loadgroup` (make test): every test on one backend goes to one
+    worker, which then sets that backend up once (a process holds one app: Tortoise's connections
+    are global, and a second set-up of a backend would meet the first's Sanic app name), and the
+    other tests go with the rest of their module, whose fixtures (servers, browsers) start once."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        group = callspec.params.get("backend") if callspec else None
+        item.add_marker(pytest.mark.xdist_group(group or item.module.__name__))
