@@ -144,6 +144,10 @@ def subtree(paths: list[str]) -> Q:
     return Q(*[Q(path__startswith=path) for path in paths], join_type="OR") if paths else Q(id__in=[])
 
 
+async def _subtree_ids(paths: list[str]) -> list[int]:
+    return list(await Org.filter(subtree(paths)).order_by("id").values_list("id", flat=True)) if paths else []
+
+
 @dataclass
 class Principal:
     """The authenticated caller and the org subtrees their roles reach."""
@@ -159,10 +163,11 @@ class Principal:
         return any(org.path.startswith(path) for path in self.paths(kinds))
 
     async def org_ids(self, kinds: tuple[str, ...] = STAFF_ROLES) -> list[int]:
-        """Every org in the caller's subtrees: one small query, once a request."""
+        """Every org in the caller's subtrees. The staff roles' list is resolved with the principal
+        and cached with it (dropped when an org is added under them: orgs.service.insert_org);
+        other kinds cost one small query, once a request."""
         if kinds not in self._org_ids:
-            paths = self.paths(kinds)
-            self._org_ids[kinds] = list(await Org.filter(subtree(paths)).values_list("id", flat=True)) if paths else []
+            self._org_ids[kinds] = await _subtree_ids(self.paths(kinds))
         return self._org_ids[kinds]
 
     async def scope(self, org_field: str, kinds: tuple[str, ...] = STAFF_ROLES, *, within: Org | None = None) -> Q:
@@ -198,9 +203,10 @@ async def caller_from_cache(token: str, store: KeyValueStore, cached: "str | Non
     return caller
 
 
-# The caller's account and roles, cached with the token for every authenticated request: kept in
-# each process's memory (the store's near cache) and dropped in every process at once when a role
-# is granted or revoked, an org of theirs renamed or their phone verified (forget_principal).
+# The caller's account, roles and the org ids those reach, cached for every authenticated request:
+# kept in each process's memory (the store's near cache) and dropped in every process at once when
+# a role is granted or revoked, an org of theirs renamed or added under theirs, or their phone
+# verified (forget_principal).
 PRINCIPAL_SECONDS = 60
 _store: KeyValueStore | None = None
 
@@ -222,14 +228,18 @@ def _user_fields(user: User) -> dict:
 def _dump(principal: Principal) -> str:
     user = {name: value.isoformat() if isinstance(value, datetime) else value
             for name, value in _user_fields(principal.user).items()}
-    return json.dumps({"user": user, "roles": [list(grant.__dict__.values()) for grant in principal.roles]})
+    return json.dumps({"user": user, "roles": [list(grant.__dict__.values()) for grant in principal.roles],
+                       "org_ids": principal._org_ids.get(STAFF_ROLES)})
 
 
 def _load(text: str) -> Principal:
     data = json.loads(text)
     fields = {name: datetime.fromisoformat(value) if name in _DATETIMES and value else value
               for name, value in data["user"].items()}
-    return Principal(user=User._init_from_db(**fields), roles=[Grant(*row) for row in data["roles"]])
+    principal = Principal(user=User._init_from_db(**fields), roles=[Grant(*row) for row in data["roles"]])
+    if data.get("org_ids") is not None:  # a document cached by the release before has none
+        principal._org_ids[STAFF_ROLES] = data["org_ids"]
+    return principal
 
 
 _DATETIMES = {name for name, f in User._meta.fields_map.items() if f.field_type is datetime}
@@ -300,4 +310,6 @@ async def principal_for(user_id: int, store: KeyValueStore) -> Principal:
 async def load_principal(user: User) -> Principal:
     # Plain values, not model instances: this runs on every authenticated request.
     rows = await Role.filter(user=user).values_list("role", "org_id", "org__name", "org__path")
-    return Principal(user=user, roles=[Grant(*row) for row in rows])
+    principal = Principal(user=user, roles=[Grant(*row) for row in rows])
+    await principal.org_ids()  # resolved now, so the cached principal carries it
+    return principal

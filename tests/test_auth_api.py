@@ -141,6 +141,36 @@ async def test_the_principal_is_cached_with_the_token_and_dropped_when_its_roles
         assert (await c.get(f"/api/v1/members?org_id={world.party_b.id}")).json()["items"] == []
 
 
+async def test_the_cached_reach_takes_in_an_org_added_under_it(world, backend):
+    """The org ids a secretary reaches are cached with the principal: an org added under their
+    branch (through the org service, as every org is) is in reach at once, with its members."""
+    from server.orgs.models import Org
+    from tests.factories import make_member, make_org, make_user
+
+    async with world.client("sec_a") as c:
+        before = (await c.get("/api/v1/members")).json()
+        # The cached list is really used: an org row written behind the service's back is not in reach...
+        sneaked = await Org.create(name=unique("暗加支部"), kind="party_branch", district="上城区",
+                                   parent=world.branch_a, path=f"{world.branch_a.path}999999/")
+        assert sneaked.id not in (await auth_org_ids(backend, world))
+        # ...while one added by the service is, with its member, and only under branch A's secretaries.
+        added = await make_org("湖滨新支部", "party_branch", world.branch_a)
+        newcomer = await make_member(await make_user("newcomer"), added)
+        after = (await c.get("/api/v1/members")).json()
+        narrowed = (await c.get(f"/api/v1/members?org_id={added.id}")).json()
+    assert after["total"] == before["total"] + 1 and newcomer.id in [m["id"] for m in after["items"]]
+    assert [m["id"] for m in narrowed["items"]] == [newcomer.id]
+    async with world.client("sec_b") as other:
+        assert newcomer.id not in [m["id"] for m in (await other.get("/api/v1/members")).json()["items"]]
+    await sneaked.delete()
+
+
+async def auth_org_ids(backend, world) -> list[int]:
+    from server.auth import principal_for
+
+    return await (await principal_for(world.users["sec_a"].id, backend.store)).org_ids()
+
+
 async def test_a_cached_principal_is_a_real_user_row(world, backend):
     """The cached user saves as an update of its row, never as a new user."""
     async with world.client("vendor") as c:

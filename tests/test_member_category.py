@@ -87,3 +87,33 @@ async def test_a_registration_of_an_imported_member_merges_into_the_record(world
     assert (member.user_id, member.category, member.stall_no) == (user.id, "floating", "A-015")
     assert await Member.filter(mobile="13812340000").count() == 1
     assert any(e["field"] == "category" and e["new_value"] == "floating" and "合并" in e["reason"] for e in history)
+
+
+async def test_a_page_of_pending_registrations_shows_each_ones_own_suggestion_and_match(world):
+    """The list reads the page's orgs, markets and roster matches once for the page: each
+    registration still gets the suggestion of its own org's names and places, and its own match."""
+    imported = await make_member(None, world.party_a, name="王建国", mobile="13822220001")
+    await make_member(None, world.party_a, name="甲", mobile="13822220002")
+    await make_member(None, world.party_b, name="乙", mobile="13822220002")
+    sent = {}
+    for who, overrides in {
+        "own_org": dict(mobile="13822220001", home_org=world.party_a.name, household_district="西湖区"),
+        "floating": dict(mobile="13822220002", life_org_id=world.party_b.id, home_org="歙县城关镇党委",
+                         household_district="绩溪县", placement="standalone"),
+    }.items():
+        await world.add_user(who)
+        payload = registration_payload(world, **overrides)
+        if payload["placement"] == "standalone":
+            del payload["market_id"], payload["stall_no"]
+        async with world.client(who) as vendor:
+            answer = await vendor.post("/api/v1/registrations", json=payload)
+        assert answer.status_code == 201, answer.text
+        sent[who] = answer.json()["id"]
+    async with world.client("admin") as c:
+        page = (await c.get("/api/v1/registrations?status=pending")).json()
+    shown = {item["id"]: item for item in page["items"]}
+    own, floating = shown[sent["own_org"]], shown[sent["floating"]]
+    assert own["suggested_category"] == "affiliated" and world.party_a.name in own["suggestion_reason"]
+    assert (own["matching_member_id"], own["matching_member_name"]) == (imported.id, "王建国")
+    assert floating["suggested_category"] == "floating" and "三地分离" in floating["suggestion_reason"]
+    assert floating["matching_member_id"] is None  # two roster entries hold that mobile: staff decide

@@ -12,7 +12,7 @@ from server.activities.models import Activity
 from server.auth import Principal
 from server.clock import SHANGHAI, utc
 from server.codes import qr_data_url, random_code
-from server.db import MAX_ID
+from server.db import MAX_ID, page_of
 from server.errors import Conflict, Forbidden, NotFound
 from server.kv import KeyValueStore
 from server.members import history
@@ -133,8 +133,7 @@ async def list_activities(principal: Principal, *, org_id=None, date_from=None, 
         query = query.filter(starts_at__gte=utc(date_from))
     if date_to:
         query = query.filter(starts_at__lt=utc(date_to))
-    total = await query.count()
-    return await query.order_by("-starts_at", "-id").offset(offset).limit(limit), total
+    return await page_of(query, ("-starts_at", "-id"), offset, limit)
 
 
 async def get_activity(principal: Principal, activity_id: int) -> Activity:

@@ -22,6 +22,22 @@ async def imported_match(registration: Registration, life_org: Org | None = None
     return candidates[0] if len(candidates) == 1 else None
 
 
+async def imported_matches(registrations: list[Registration], orgs: dict[int, Org]) -> dict[int, dict]:
+    """imported_match of many registrations (`orgs`: their life orgs by id) in one query: by
+    registration id, {"id", "name"} of its one match."""
+    if not registrations:
+        return {}
+    candidates = await Member.filter(mobile__in={r.mobile for r in registrations}, user_id=None,
+                                     membership="active").values("id", "name", "mobile", "life_org__path")
+    found = {}
+    for registration in registrations:
+        root = _root_path(orgs[registration.life_org_id].path)
+        same = [c for c in candidates if c["mobile"] == registration.mobile and c["life_org__path"].startswith(root)]
+        if len(same) == 1:
+            found[registration.id] = {"id": same[0]["id"], "name": same[0]["name"]}
+    return found
+
+
 async def link_verified_phone(user) -> Member | None:
     """After WeChat verified the user's mobile: the imported member with that mobile becomes
     theirs, if exactly one has it and the user has no member record yet."""

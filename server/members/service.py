@@ -15,7 +15,7 @@ from server import audit
 from server.accounts.models import User
 from server.auth import Principal
 from server.clock import now, today
-from server.db import MAX_ID
+from server.db import MAX_ID, page_of
 from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members import history
 from server.members.imported import imported_match
@@ -112,9 +112,7 @@ async def list_registrations(principal: Principal, *, status=None, org_id=None, 
     query = Registration.filter(await _in_reach(principal, org_id))
     if status:
         query = query.filter(status=status)
-    total = await query.count()
-    items = await query.order_by("created_at", "id").offset(offset).limit(limit).select_related("user")
-    return items, total
+    return await page_of(query.select_related("user"), ("created_at", "id"), offset, limit)
 
 
 async def get_registration(principal: Principal, registration_id: int) -> Registration:
@@ -217,9 +215,7 @@ async def list_members(principal: Principal, *, org_id=None, category=None, stan
         query = query.filter(**{k: v for k, v in filters.items() if v})
         if q:
             query = query.filter(_matching(q))
-        total = await query.count()
-        members = await query.order_by("name", "id").offset(offset).limit(limit)
-        return [_fields(member) for member in members], total
+        return await page_of(query, ("name", "id"), offset, limit, MEMBER_FIELDS)
     periods = history.on_day(as_of, membership=membership, **{k: v for k, v in filters.items() if v}) \
         .filter(await _in_reach(principal, org_id))
     if q:
@@ -234,8 +230,11 @@ def _matching(q: str, prefix: str = "") -> Q:
         Q(**{f"{prefix}mobile__contains": q}) | Q(**{f"{prefix}stall_no__icontains": q})
 
 
+MEMBER_FIELDS = tuple(MemberOut.model_fields)
+
+
 def _fields(member: Member) -> dict:
-    return {name: getattr(member, name) for name in MemberOut.model_fields}
+    return {name: getattr(member, name) for name in MEMBER_FIELDS}
 
 
 async def get_member(principal: Principal, member_id: int) -> Member:

@@ -3,7 +3,7 @@ and, once approved, the member they became."""
 from __future__ import annotations
 
 from server.members import category, history
-from server.members.imported import imported_match
+from server.members.imported import imported_matches
 from server.members.models import (
     BUSINESS_STATUSES, CATEGORIES, MEMBERSHIPS, PLACEMENTS, STANDINGS, Member, MemberEvent, Registration,
 )
@@ -12,19 +12,21 @@ from server.markets.models import Market
 from server.orgs.models import Org
 
 
-async def _suggestion(registration: Registration, life_org: Org) -> tuple[str | None, str]:
-    above = [int(part) for part in life_org.path.strip("/").split("/") if part]
-    names = set(await Org.filter(id__in=above).values_list("name", flat=True))
-    market = await Market.get_or_none(id=registration.market_id) if registration.market_id else None
-    business = market.district if market else life_org.district
-    return category.suggest(registration.home_org, registration.household_district, business, names)
-
-
 async def registration_outs(registrations: list[Registration]) -> list[RegistrationOut]:
+    """What each registration shows; a page of them costs a fixed number of queries: the pending
+    ones' life orgs, the names of the orgs above them, their markets and their roster matches
+    are each read once for the page."""
     approved = [r.id for r in registrations if r.status == "approved"]
     member_ids = dict(
         await Member.filter(registration_id__in=approved).values_list("registration_id", "id")
     ) if approved else {}
+    pending = [r for r in registrations if r.status == "pending"]
+    orgs = {org.id: org for org in await Org.filter(id__in={r.life_org_id for r in pending})} if pending else {}
+    above = {int(part) for org in orgs.values() for part in org.path.strip("/").split("/") if part}
+    names = dict(await Org.filter(id__in=above).values_list("id", "name")) if above else {}
+    market_ids = {r.market_id for r in pending if r.market_id}
+    markets = dict(await Market.filter(id__in=market_ids).values_list("id", "district")) if market_ids else {}
+    matches = await imported_matches(pending, orgs)
     outs = []
     for registration in registrations:
         if not hasattr(registration.user, "phone"):  # not loaded with select_related
@@ -33,11 +35,14 @@ async def registration_outs(registrations: list[Registration]) -> list[Registrat
         out.mobile_verified = registration.user.phone == registration.mobile
         out.member_id = member_ids.get(registration.id)
         if registration.status == "pending":
-            life_org = await Org.get(id=registration.life_org_id)
-            out.suggested_category, out.suggestion_reason = await _suggestion(registration, life_org)
-            match = await imported_match(registration, life_org)
+            life_org = orgs[registration.life_org_id]
+            above_names = {names[int(part)] for part in life_org.path.strip("/").split("/") if part}
+            business = markets[registration.market_id] if registration.market_id in markets else life_org.district
+            out.suggested_category, out.suggestion_reason = category.suggest(
+                registration.home_org, registration.household_district, business, above_names)
+            match = matches.get(registration.id)
             if match is not None:
-                out.matching_member_id, out.matching_member_name = match.id, match.name
+                out.matching_member_id, out.matching_member_name = match["id"], match["name"]
         outs.append(out)
     return outs
 

@@ -63,6 +63,11 @@ async def insert_org(name: str, kind: str, district: str, parent: Org | None) ->
         org = await Org.create(name=name, kind=kind, district=district, parent=parent)
         org.path = f"{parent.path if parent else '/'}{org.id}/"
         await org.save(update_fields=["path"])
+    # Cached principals carry the org ids their roles reach: those holding a role above the new
+    # org drop theirs, after the commit so that none is rebuilt from the tree without it.
+    above = [int(part) for part in org.path.strip("/").split("/")[:-1]]
+    if above:
+        await forget_principal(*set(await Role.filter(org_id__in=above).values_list("user_id", flat=True)))
     return org
 
 

@@ -20,7 +20,7 @@ from tortoise.exceptions import IntegrityError
 from server import audit
 from server.auth import Principal
 from server.clock import now, today
-from server.db import MAX_ID
+from server.db import MAX_ID, page_of
 from server.errors import Conflict, Forbidden, NotFound, RateLimited
 from server.kv import seconds_left
 from server.members.models import Member
@@ -144,7 +144,7 @@ async def list_ratings(principal: Principal, *, status=None, member_id=None, lim
         query = query.filter(status=status)
     if member_id:
         query = query.filter(member_id=member_id)
-    return await query.order_by("-id").offset(offset).limit(limit).select_related("member"), await query.count()
+    return await page_of(query.select_related("member"), ("-id",), offset, limit)
 
 
 async def member_ratings(principal: Principal, member_id: int, *, limit=50, offset=0):
@@ -153,7 +153,7 @@ async def member_ratings(principal: Principal, member_id: int, *, limit=50, offs
     query = Rating.filter(member_id=member.id)
     if not principal.reaches(member.life_org):
         query = query.filter(status="published")
-    return await query.order_by("-id").offset(offset).limit(limit).select_related("member"), await query.count()
+    return await page_of(query.select_related("member"), ("-id",), offset, limit)
 
 
 async def _staff_rating(principal: Principal, rating_id: int, action: str) -> Rating:
