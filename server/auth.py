@@ -20,7 +20,7 @@ from server.accounts.models import AuthToken, User
 from server.clock import now
 from server.errors import Unauthorized
 from server.kv import KeyValueStore
-from server.members.models import Member, Registration
+from server.members.models import Attachment, Member, Registration
 from server.orgs.models import Org, Role
 
 TOKEN_CACHE_SECONDS = 60
@@ -154,6 +154,9 @@ class Principal:
 
     user: User
     roles: list[Grant] = field(default_factory=list)
+    # As a member: the orgs on their life org's path and those they are attached to (一方隶属，
+    # 多重管理), whose activities they are expected at.
+    member_org_ids: list[int] = field(default_factory=list)
     _org_ids: dict = field(default_factory=dict, repr=False)
 
     def paths(self, kinds: tuple[str, ...] = STAFF_ROLES) -> list[str]:
@@ -229,16 +232,18 @@ def _dump(principal: Principal) -> str:
     user = {name: value.isoformat() if isinstance(value, datetime) else value
             for name, value in _user_fields(principal.user).items()}
     return json.dumps({"user": user, "roles": [list(grant.__dict__.values()) for grant in principal.roles],
-                       "org_ids": principal._org_ids.get(STAFF_ROLES)})
+                       "org_ids": principal._org_ids.get(STAFF_ROLES), "member_org_ids": principal.member_org_ids})
 
 
-def _load(text: str) -> Principal:
+def _load(text: str) -> Principal | None:
     data = json.loads(text)
     fields = {name: datetime.fromisoformat(value) if name in _DATETIMES and value else value
               for name, value in data["user"].items()}
-    principal = Principal(user=User._init_from_db(**fields), roles=[Grant(*row) for row in data["roles"]])
-    if data.get("org_ids") is not None:  # a document cached by the release before has none
-        principal._org_ids[STAFF_ROLES] = data["org_ids"]
+    if "member_org_ids" not in data:  # cached by the release before: load it afresh
+        return None
+    principal = Principal(user=User._init_from_db(**fields), roles=[Grant(*row) for row in data["roles"]],
+                          member_org_ids=data["member_org_ids"])
+    principal._org_ids[STAFF_ROLES] = data["org_ids"]
     return principal
 
 
@@ -297,8 +302,9 @@ async def authenticate(request) -> Principal:
 async def principal_for(user_id: int, store: KeyValueStore) -> Principal:
     """The caller behind a resolved token: from the near cache, else their user and roles."""
     cached = await store.near_get(_principal_key(user_id))
-    if cached is not None:
-        return _load(cached)
+    principal = _load(cached) if cached is not None else None
+    if principal is not None:
+        return principal
     user = await User.get_or_none(id=user_id)
     if user is None:
         raise Unauthorized("登录已失效，请重新登录")
@@ -310,6 +316,16 @@ async def principal_for(user_id: int, store: KeyValueStore) -> Principal:
 async def load_principal(user: User) -> Principal:
     # Plain values, not model instances: this runs on every authenticated request.
     rows = await Role.filter(user=user).values_list("role", "org_id", "org__name", "org__path")
-    principal = Principal(user=user, roles=[Grant(*row) for row in rows])
+    principal = Principal(user=user, roles=[Grant(*row) for row in rows], member_org_ids=await _member_org_ids(user.id))
     await principal.org_ids()  # resolved now, so the cached principal carries it
     return principal
+
+
+async def _member_org_ids(user_id: int) -> list[int]:
+    """The orgs on the user's member record's life org path, then those it is attached to
+    (dropped with the principal: a member's save, members.attachments' attach and detach)."""
+    member = await Member.filter(user_id=user_id).values("id", "life_org__path")
+    if not member:
+        return []
+    on_path = [int(part) for part in member[0]["life_org__path"].strip("/").split("/") if part]
+    return on_path + list(await Attachment.filter(member_id=member[0]["id"]).values_list("org_id", flat=True))

@@ -107,6 +107,27 @@ async def test_attachment_brings_a_member_of_another_branch_into_the_audience(wo
     assert outsider.id not in {e["member_id"] for e in sheet["entries"]}
 
 
+async def test_the_attached_members_own_list_follows_attach_and_detach_at_once(world):
+    """The orgs a member is expected at are cached with their principal: attaching and detaching
+    drop it, so their own activities list (and the detail) follow at once."""
+    activity = await make_activity(world)
+    user = await world.add_user("outsider")
+    outsider = await make_member(user, world.party_b, name="外支部党员")
+
+    async def seen() -> tuple[bool, int]:
+        async with world.client("outsider") as c:
+            listed = (await c.get("/api/v1/activities")).json()["items"]
+            return activity.id in [a["id"] for a in listed], (await c.get(f"/api/v1/activities/{activity.id}")).status_code
+
+    before = await seen()
+    async with world.client("sec_b") as c:
+        await c.post(f"/api/v1/members/{outsider.id}/attachments", json={"org_id": world.party_a.id})
+    attached = await seen()
+    async with world.client("sec_b") as c:
+        await c.delete(f"/api/v1/members/{outsider.id}/attachments/{world.party_a.id}")
+    assert (before, attached, await seen()) == ((False, 404), (True, 200), (False, 404))
+
+
 async def test_checkin_link_opened_in_a_browser_says_to_use_wechat(backend):
     from tests.asgi import client
 

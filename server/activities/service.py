@@ -16,7 +16,7 @@ from server.db import MAX_ID, page_of
 from server.errors import Conflict, Forbidden, NotFound
 from server.kv import KeyValueStore
 from server.members import history
-from server.members.models import Attachment, Member
+from server.members.models import Member
 from server.orgs.service import org_for_field
 
 TRAINING_KINDS = ("lecture", "training")
@@ -109,20 +109,9 @@ async def create_activity(principal: Principal, data: dict) -> Activity:
     return activity
 
 
-async def _member_org_ids(user_id: int) -> tuple[list[int], list[int]]:
-    """(ids of the orgs on the member's life_org path, ids of orgs the member is attached to)."""
-    member = await Member.filter(user_id=user_id).values("id", "life_org__path")
-    if not member:
-        return [], []
-    path_ids = [int(part) for part in member[0]["life_org__path"].strip("/").split("/") if part]
-    attached = await Attachment.filter(member_id=member[0]["id"]).values_list("org_id", flat=True)
-    return path_ids, list(attached)
-
-
 async def visible_activities(principal: Principal):
     """Staff see their subtree's activities; a member sees those they are expected at."""
-    path_ids, attached = await _member_org_ids(principal.user.id)
-    return Activity.filter(Q(org_id__in=await principal.org_ids() + path_ids + attached or [0]))
+    return Activity.filter(Q(org_id__in=await principal.org_ids() + principal.member_org_ids or [0]))
 
 
 async def list_activities(principal: Principal, *, org_id=None, date_from=None, date_to=None, limit=50, offset=0):

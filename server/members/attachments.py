@@ -9,7 +9,7 @@ org, a neighbouring branch). Attempts outside one's members are audited.
 from __future__ import annotations
 
 from server import audit
-from server.auth import Principal
+from server.auth import Principal, forget_principal
 from server.db import MAX_ID
 from server.errors import NotFound
 from server.members.models import Attachment, Member
@@ -34,6 +34,8 @@ async def attach(principal: Principal, member_id: int, org_id: int) -> Attachmen
     org = await org_for_field(org_id, "org_id")
     attachment, created = await Attachment.get_or_create(member=member, org=org, defaults={"created_by": principal.user})
     if created:
+        if member.user_id:  # their activities list takes in the org's
+            await forget_principal(member.user_id)
         await audit.record("attachment.created", actor=principal.user, org=org, target=member)
     return attachment
 
@@ -50,5 +52,7 @@ async def detach(principal: Principal, member_id: int, org_id: int) -> list[Atta
     if attachment is None:
         raise AttachmentNotFound()
     await attachment.delete()
+    if member.user_id:
+        await forget_principal(member.user_id)
     await audit.record("attachment.deleted", actor=principal.user, org=org_id, target=member)
     return await Attachment.filter(member=member).order_by("id")
