@@ -6,8 +6,10 @@ read per request; logout drops the cache entry with the row, so revocation is im
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +25,7 @@ from server.kv import KeyValueStore
 from server.members.models import Attachment, Member, Registration
 from server.orgs.models import Org, Role
 
+log = logging.getLogger("dangjian.auth")
 TOKEN_CACHE_SECONDS = 60
 DESK_IDLE = timedelta(hours=2)  # a desk token unused this long is over (checked once a cache minute)
 STAFF_ROLES = ("secretary", "admin")
@@ -268,6 +271,29 @@ async def forget_principal(*user_ids: int) -> None:
             await _store.delete(_cache_key(token_hash))
 
 
+# Tortoise's signals fire when the statement has run, before its transaction commits: a request
+# in between reads the old rows from another connection and caches them again. So a signal drops
+# the cache now and once more this long after, by when the transaction has committed (ours last
+# milliseconds; a longer one leaves the window open for the rest of the cache's minute).
+AFTER_COMMIT_SECONDS = 1.0
+_later: set[asyncio.Task] = set()
+
+
+async def _forget_now_and_after_commit(user_id: int) -> None:
+    await forget_principal(user_id)
+
+    async def again() -> None:
+        await asyncio.sleep(AFTER_COMMIT_SECONDS)
+        try:
+            await forget_principal(user_id)
+        except Exception:  # noqa: BLE001 — the database gone: the cache's minute bounds it
+            log.warning("could not drop the cached principal of user %s after commit", user_id, exc_info=True)
+
+    task = asyncio.get_running_loop().create_task(again())
+    _later.add(task)
+    task.add_done_callback(_later.discard)
+
+
 # What /me shows changes with these rows: every save or delete of a caller's member record,
 # registration or account drops their cached principal and document, in every process (the job
 # worker's imports included). Bulk `.update()`s fire no signal: those that touch members call
@@ -276,14 +302,14 @@ async def forget_principal(*user_ids: int) -> None:
 @post_save(Registration)
 async def _row_saved(_sender, instance, _created, _using_db, _update_fields) -> None:
     if instance.user_id:
-        await forget_principal(instance.user_id)
+        await _forget_now_and_after_commit(instance.user_id)
 
 
 @post_delete(Member)
 @post_delete(Registration)
 async def _row_deleted(_sender, instance, _using_db) -> None:
     if instance.user_id:
-        await forget_principal(instance.user_id)
+        await _forget_now_and_after_commit(instance.user_id)
 
 
 _NOT_SHOWN = {"last_login_at"}  # a login saves it; neither the principal's checks nor /me use it
@@ -292,7 +318,7 @@ _NOT_SHOWN = {"last_login_at"}  # a login saves it; neither the principal's chec
 @post_save(User)
 async def _user_saved(_sender, instance, created, _using_db, update_fields) -> None:
     if not created and not (update_fields and set(update_fields) <= _NOT_SHOWN):
-        await forget_principal(instance.id)
+        await _forget_now_and_after_commit(instance.id)
 
 
 async def authenticate(request) -> Principal:

@@ -184,6 +184,43 @@ async def test_a_cached_principal_is_a_real_user_row(world, backend):
     assert await User.filter(openid=world.users["vendor"].openid).count() == 1
 
 
+async def test_a_read_between_a_save_and_its_commit_is_not_left_cached(world, backend):
+    """A save's signal drops /me before its transaction commits; a request answered from another
+    connection in between caches the old row again. The second drop after the commit corrects it
+    within AFTER_COMMIT_SECONDS, not the cache's minute."""
+    import asyncio
+
+    from tortoise.transactions import in_transaction
+
+    from server import auth
+    from server.members.models import Member
+
+    if not backend.is_postgres:
+        pytest.skip("SQLite here is one connection, which reads its own uncommitted write: no gap to race")
+    old = world.member_a.unit_name
+    saved, read = asyncio.Event(), asyncio.Event()
+    async with world.client("member_a") as c:
+        assert (await c.get("/api/v1/me")).json()["member"]["unit_name"] == old
+
+        async def reader() -> str:  # started outside the transaction: its queries use the pool
+            await saved.wait()
+            unit_name = (await c.get("/api/v1/me")).json()["member"]["unit_name"]
+            read.set()
+            return unit_name
+
+        in_gap = asyncio.get_running_loop().create_task(reader())
+        async with in_transaction() as connection:
+            member = await Member.get(id=world.member_a.id).using_db(connection)
+            member.unit_name = "提交后的店名"
+            await member.save(using_db=connection, update_fields=["unit_name"])
+            saved.set()
+            await read.wait()
+        right_after = (await c.get("/api/v1/me")).json()["member"]["unit_name"]
+        await asyncio.sleep(auth.AFTER_COMMIT_SECONDS + 0.5)
+        later = (await c.get("/api/v1/me")).json()["member"]["unit_name"]
+    assert (await in_gap, right_after, later) == (old, old, "提交后的店名")
+
+
 async def test_me_is_one_cached_document_dropped_by_every_change_it_shows(world, backend):
     from server.members.models import Member, Registration
     from tests.factories import registration_payload
