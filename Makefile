@@ -93,8 +93,8 @@ run: demo fonts $(CONSOLE_BUILT)
 	$(BIN)/python -m server serve
 
 # Two pytest-xdist workers, one per core: the suite waits on server processes, browsers and
-# schemathesis as much as it computes. --dist loadgroup keeps each backend's tests in one worker
-# and each other module with its fixtures (tests/conftest.py); PYTEST_WORKERS=0 runs in one process.
+# schemathesis as much as it computes. Tests are handed out one by one (the groups tests/conftest.py
+# marks are not honoured, see there); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 
 test: $(STAMP) browser $(MP_DEPS) $(CONSOLE_BUILT)
