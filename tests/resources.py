@@ -52,9 +52,16 @@ async def fresh_postgres(database: str) -> str:
     return pg_url(database)
 
 
+# Purposes that only one test at a time uses (each empties it with fresh_redis first) share a
+# number: with `make test`'s two workers a run then claims at most six (app, scratch, scratch-2 in
+# each), and two runs at once fit in 1–15.
+_SHARED = {"kv": "scratch", "e2e": "scratch", "wechat": "scratch", "kv-other-deployment": "scratch-2"}
+
+
 def redis_test_url(purpose: str) -> str:
     """A Redis database number of this run's own for `purpose` (1–15; 0 is left to real use):
     claimed with SET NX, so a second checkout testing at the same time takes other numbers."""
+    purpose = _SHARED.get(purpose, purpose)
     if purpose in _claimed_redis:
         return f"{REDIS_SERVER}/{_claimed_redis[purpose]}"
     for number in range(1, 16):
