@@ -23,7 +23,7 @@ from server.clock import now
 from server.errors import Unauthorized
 from server.kv import KeyValueStore
 from server.members.models import Attachment, Member, Registration
-from server.orgs.models import Org, Role
+from server.orgs.models import Org, Role, path_ids
 
 log = logging.getLogger("dangjian.auth")
 TOKEN_CACHE_SECONDS = 60
@@ -353,5 +353,4 @@ async def _member_org_ids(user_id: int) -> list[int]:
     member = await Member.filter(user_id=user_id).values("id", "life_org__path")
     if not member:
         return []
-    on_path = [int(part) for part in member[0]["life_org__path"].strip("/").split("/") if part]
-    return on_path + list(await Attachment.filter(member_id=member[0]["id"]).values_list("org_id", flat=True))
+    return path_ids(member[0]["life_org__path"]) + list(await Attachment.filter(member_id=member[0]["id"]).values_list("org_id", flat=True))

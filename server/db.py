@@ -97,7 +97,6 @@ async def migrate(database_url: str) -> None:
         await apply_schema(database_url)
 
 
-
 async def page_of(query, order_by: tuple[str, ...], offset: int, limit: int, fields: tuple[str, ...] = ()):
     """One page of `query` (as dicts of `fields` if given, else as model instances) and how many
     rows the whole query holds. A page that is not full ends the list, so its total is known

@@ -79,16 +79,3 @@ async def world(backend):
 
     return await make_world(backend)
 
-
-def pytest_collection_modifyitems(config, items):
-    """Marks for pytest-xdist's `--dist loadgroup` (make test): every test on one backend in one
-    group, every other module in one group. They are not honoured: under this pytest and xdist 3.8
-    even a mark written on the test itself does not keep its tests together (checked 2026-11-29),
-    so tests are handed out one by one. Each worker then sets each backend up once (pytest orders
-    a worker's tests by backend), four set-ups of about 17 s in all, and a module's fixtures may
-    start in both workers. A scheduler of our own (pytest_xdist_make_scheduler grouping by
-    backend) was tried: 667 s against 607–704 s, so not kept."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        group = callspec.params.get("backend") if callspec else None
-        item.add_marker(pytest.mark.xdist_group(group or item.module.__name__))

@@ -17,7 +17,7 @@ from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.evaluation import roster, scheme as schemes
 from server.evaluation.models import EXCLUSIONS, Cycle, Evaluation, FollowUp, Objection, PeerGrade
-from server.orgs.models import Org
+from server.orgs.models import Org, path_ids
 from server.orgs.service import get_org
 
 
@@ -131,7 +131,7 @@ async def create_cycle(principal: Principal, data: dict) -> tuple[Cycle, int]:
         # One cycle a year for a member: none for this org, its ancestors or its descendants. Two
         # set-ups in one tree at once queue on the tree's root row (PostgreSQL; SQLite writes one
         # transaction at a time anyway), so the second sees the first's cycle.
-        ancestors = [int(part) for part in org.path.strip("/").split("/")]
+        ancestors = path_ids(org.path)
         await Org.select_for_update().get(id=ancestors[0])
         overlapping = await Cycle.filter(year=data["year"]).filter(org_id__in=ancestors).exists() or \
             await Cycle.filter(year=data["year"], org__path__startswith=org.path).exists()

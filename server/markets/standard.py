@@ -17,7 +17,7 @@ from server.clock import SHANGHAI, utc
 from server.markets.models import Attestation, Evidence, Market, SpotCheck
 from server.members import history
 from server.members.models import Member
-from server.orgs.models import Org
+from server.orgs.models import Org, path_ids
 from server.plates.issuing import issued_on
 
 AREAS = {
@@ -91,7 +91,7 @@ async def evaluate_many(markets: list[Market], year: int, day: dt.date,
     for e in await Evidence.filter(market_id__in=ids, year=year).order_by("id"):
         evidence[(e.market_id, e.item_key)].append(e)
     orgs = {o.id: o for o in await Org.filter(id__in={m.org_id for m in markets})}
-    lineage = {o.id: [int(part) for part in o.path.strip("/").split("/")] for o in orgs.values()}
+    lineage = {o.id: path_ids(o.path) for o in orgs.values()}
     trainings = await trainings_held(sorted({i for chain in lineage.values() for i in chain}), year, moment)
     plans = {org_id: await year_plan(org, year, moment) for org_id, org in orgs.items()
              if any(m.org_id == org_id and m.org_form for m in markets)}

@@ -9,7 +9,7 @@ from server.members.models import (
 )
 from server.members.schemas import MemberEventOut, RegistrationOut
 from server.markets.models import Market
-from server.orgs.models import Org
+from server.orgs.models import Org, path_ids
 
 
 async def registration_outs(registrations: list[Registration]) -> list[RegistrationOut]:
@@ -22,7 +22,7 @@ async def registration_outs(registrations: list[Registration]) -> list[Registrat
     ) if approved else {}
     pending = [r for r in registrations if r.status == "pending"]
     orgs = {org.id: org for org in await Org.filter(id__in={r.life_org_id for r in pending})} if pending else {}
-    above = {int(part) for org in orgs.values() for part in org.path.strip("/").split("/") if part}
+    above = {org_id for org in orgs.values() for org_id in path_ids(org.path)}
     names = dict(await Org.filter(id__in=above).values_list("id", "name")) if above else {}
     market_ids = {r.market_id for r in pending if r.market_id}
     markets = dict(await Market.filter(id__in=market_ids).values_list("id", "district")) if market_ids else {}
@@ -36,7 +36,7 @@ async def registration_outs(registrations: list[Registration]) -> list[Registrat
         out.member_id = member_ids.get(registration.id)
         if registration.status == "pending":
             life_org = orgs[registration.life_org_id]
-            above_names = {names[int(part)] for part in life_org.path.strip("/").split("/") if part}
+            above_names = {names[org_id] for org_id in path_ids(life_org.path)}
             business = markets[registration.market_id] if registration.market_id in markets else life_org.district
             out.suggested_category, out.suggestion_reason = category.suggest(
                 registration.home_org, registration.household_district, business, above_names)

@@ -11,6 +11,11 @@ ORG_KINDS = {
 ROLES = {"secretary": "书记", "admin": "管理员"}
 
 
+def path_ids(path: str) -> list[int]:
+    """The org ids of a materialised path, root first: "/1/4/9/" → [1, 4, 9]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Org(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=100)

@@ -10,7 +10,7 @@ from server.auth import Principal, forget_principal
 from server.db import MAX_ID
 from server.errors import Conflict, Forbidden, NotFound, ReferenceNotFound
 from server.members.models import Member
-from server.orgs.models import Org, Role
+from server.orgs.models import Org, Role, path_ids
 
 
 class OrgNotFound(NotFound):
@@ -65,7 +65,7 @@ async def insert_org(name: str, kind: str, district: str, parent: Org | None) ->
         await org.save(update_fields=["path"])
     # Cached principals carry the org ids their roles reach: those holding a role above the new
     # org drop theirs, after the commit so that none is rebuilt from the tree without it.
-    above = [int(part) for part in org.path.strip("/").split("/")[:-1]]
+    above = path_ids(org.path)[:-1]
     if above:
         await forget_principal(*set(await Role.filter(org_id__in=above).values_list("user_id", flat=True)))
     return org
