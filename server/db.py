@@ -3,9 +3,11 @@
 files apply on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
@@ -109,3 +111,25 @@ async def page_of(query, order_by: tuple[str, ...], offset: int, limit: int, fie
     if 0 < len(rows) < limit or (not rows and not offset and limit):
         return rows, offset + len(rows)
     return rows, await query.count()
+
+
+_NUMBERED = re.compile(r"\$(\d+)")
+
+
+async def fetch(sql: str, values: list) -> list:
+    """The rows of one plain statement, written with PostgreSQL's numbered parameters ($1, $2;
+    SQLite's ?1, ?2 stand in for them there), each row indexed by position: for hot paths where
+    Tortoise's query building costs several times the query (a token's caller: 860 µs through
+    the ORM, 170 µs plain). Timestamps come back as the driver gives them: see `aware`."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres":
+        sql = _NUMBERED.sub(r"?\1", sql)
+    return (await connection.execute_query(sql, values))[1]
+
+
+def aware(value) -> dt.datetime | None:
+    """A timestamp as a plain query returns it: asyncpg a datetime, SQLite its ISO text (UTC)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)

@@ -1,7 +1,11 @@
 """Login, /me, logout and phone binding over HTTP (fake WeChat gateway)."""
+import datetime as dt
+
 import pytest
 
+from server import auth
 from server.accounts.models import AuthToken, User
+from server.clock import now
 from tests.asgi import client
 from tests.factories import unique
 
@@ -56,6 +60,18 @@ async def test_logout_revokes_the_token_at_once(world):
         after = await c.get("/api/v1/me")
     assert after.status_code == 401
     assert after.json()["error"]["code"] == "unauthorized"
+
+
+async def test_a_token_past_its_expiry_is_refused_once_its_cache_entry_is_gone(backend):
+    token = (await login(backend, f"dev:{unique('expiring')}")).json()["token"]
+    row = AuthToken.filter(token_hash=auth.hash_token(token))
+    for expires_in, status in ((dt.timedelta(minutes=1), 200), (dt.timedelta(seconds=-1), 401)):
+        await row.update(expires_at=now() + expires_in)
+        await backend.store.delete(auth.token_cache_key(token))  # the minute's cache has run out
+        async with client(backend.app, token) as c:
+            response = await c.get("/api/v1/me")
+        assert response.status_code == status, expires_in
+    assert response.json()["error"]["code"] == "unauthorized"
 
 
 async def test_missing_malformed_and_unknown_tokens_get_401(backend):

@@ -12,7 +12,7 @@ from server.activities import service as activities
 from server.activities.models import Attendance, LeaveRequest
 from server.auth import Principal
 from server.clock import now
-from server.db import MAX_ID
+from server.db import MAX_ID, aware
 from server.errors import Conflict, NotFound, ReferenceNotFound
 from server.members.models import Member
 from server.members.service import get_member
@@ -177,14 +177,6 @@ async def year_figures(member_ids: list[int], year: int) -> dict[int, dict]:
     return out
 
 
-def _aware(value) -> dt.datetime | None:
-    """A timestamp as the driver gives it: asyncpg a datetime, SQLite its ISO text (UTC)."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
 async def rows_of(activity_ids: list[int]) -> list[tuple]:
     """(activity_id, member_id, name, category, status, method, recorded_at, note) of every
     attendance row of the meetings, by one plain query: a city's year is 100 000 rows, and
@@ -198,4 +190,4 @@ async def rows_of(activity_ids: list[int]) -> list[tuple]:
         f'SELECT a.activity_id, a.member_id, m.name, m.category, a.status, a.method, a.recorded_at, a.note '
         f'FROM "{Attendance._meta.db_table}" a JOIN "{Member._meta.db_table}" m ON m.id = a.member_id '
         f'WHERE a.activity_id {wanted}', [list(activity_ids)] if postgres else list(activity_ids))
-    return [(*row[:6], _aware(row[6]), row[7]) for row in rows]
+    return [(*row[:6], aware(row[6]), row[7]) for row in rows]
