@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     worker_metrics_port: int = 0  # the worker's own /metrics (Prometheus); 0 = none
     worker_in_process: bool | None = None  # None: yes on SQLite, no on PostgreSQL
     job_stalled_seconds: int = 60  # a worker silent this long is gone; its jobs start again
-    job_file_retention_days: int = 7  # a batch PDF is deleted this long after it is made
+    job_file_retention_days: int = 7  # a batch PDF or a ledger export is deleted this long after it is made
     # Where uploads and made files live: "database" (PostgreSQL, reachable from every host) or
     # "local" (upload_dir on this host). None: database on PostgreSQL, local on SQLite.
     file_store: Literal["local", "database"] | None = None

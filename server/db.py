@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "server.evaluation.models",
     "server.floating.models",
     "server.statistics.models",
+    "server.reports.models",
     "server.audit",
     "server.storage",
 ]

@@ -18,6 +18,7 @@ from server.statistics.models import Snapshot
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
 from server.plates.profiles import CONSENT_VERSION
+from server.reports.models import LedgerExport
 from tests.factories import make_activity, make_member, registration_payload
 from tests.plate_helpers import publish_member
 from tests.roster_helpers import XLSX, row, workbook
@@ -111,7 +112,9 @@ async def branch_a(world, backend) -> dict:
     spot_check = await SpotCheck.create(market=world.market, member=world.member_a, stall_no="A-001", hung=True, readable=True,
                                         photo_key=await backend.app.ctx.files.put(b"x", ".jpg"))
     snapshot = await statistics.take(world.branch_a, today(), by=world.users["sec_a"])
-    return {"evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
+    export = await LedgerExport.create(requested_by=world.users["sec_a"], org=world.party_a, year=today().year, format="xlsx",
+                                       state="done", file_key=await backend.app.ctx.files.put(b"PK", ".xlsx"), file_size=2)
+    return {"export": export, "evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
             "cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
@@ -227,6 +230,9 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("POST", "api/v1/activities/<activity_id:int>/reminder", f"/api/v1/activities/{act}/reminder", None),
         ("GET", "api/v1/reports/training-rates", f"/api/v1/reports/training-rates?org_id={world.party_a.id}", None),
         ("GET", "api/v1/reports/ledger.xlsx", f"/api/v1/reports/ledger.xlsx?org_id={world.party_a.id}", None),
+        ("POST", "api/v1/reports/ledger-exports", "/api/v1/reports/ledger-exports", {"org_id": world.party_a.id, "format": "xlsx"}),
+        ("GET", "api/v1/reports/ledger-exports/<export_id:int>", f"/api/v1/reports/ledger-exports/{a['export'].id}", None),
+        ("GET", "api/v1/reports/ledger-exports/<export_id:int>/file", f"/api/v1/reports/ledger-exports/{a['export'].id}/file", None),
         ("GET", "api/v1/profile-consent", "/api/v1/profile-consent", None),
         ("GET", "api/v1/members/<member_id:int>/profile", f"/api/v1/members/{mem}/profile", None),
         ("PATCH", "api/v1/members/<member_id:int>/profile", f"/api/v1/members/{mem}/profile", {"pledge": "改掉"}),
@@ -325,7 +331,7 @@ async def test_every_route_is_in_the_matrix(world, backend):
 
 async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, backend):
     a = await branch_a(world, backend)
-    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["member_code"],
+    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["export"].file_key, a["member_code"],
                a["id_number"], a["id_number"][:6] + "*" * 8 + a["id_number"][-4:], "评语甲", "流动甲", a["letter"].code]
     before = await snapshot(world, a)
     for method, route, path, body in matrix(world, a):
@@ -369,6 +375,7 @@ async def snapshot(world, a) -> dict:
         "market_checks": (await Attestation.all().count(), await Evidence.all().count(), await SpotCheck.all().count()),
         "snapshots": tuple(await Snapshot.filter(org_id=world.branch_a.id).values_list("state", "as_of")),
         "activities": await Activity.filter(org=world.party_a).count(),
+        "ledger_exports": await LedgerExport.filter(org=world.party_a).count(),
         "profile": tuple((await Profile.filter(member=world.member_a).values_list("pledge", "photo_key", "consent_at"))[0]),
         "plates": tuple(await Plate.filter(member=world.member_a, revoked_at=None).values_list("code", flat=True)),
         "rating": tuple((await Rating.filter(id=a["rating"].id).values_list("status", "reply"))[0]),

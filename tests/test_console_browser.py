@@ -9,6 +9,7 @@ import io
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -271,6 +272,10 @@ def test_the_years_plan_as_a_grid_and_the_ledger_downloads(page, server, tmp_pat
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "第一季度支部党员大会" in text and "河坊街市场党支部" in text and "主持人签字" in text
+    # Both were made by the job engine, not by the request that answers at once.
+    with sqlite3.connect(server.env["DANGJIAN_DATABASE_URL"].removeprefix("sqlite://")) as db:
+        made = db.execute("SELECT format, state FROM ledger_exports ORDER BY id").fetchall()
+    assert made[-2:] == [("xlsx", "done"), ("pdf", "done")]
 
     # The congress's record at the desk: its quorum and its resolution.
     with api(server, "secretary1") as c:

@@ -64,12 +64,13 @@ def blueprints() -> dict[str, procrastinate.Blueprint]:
     from server.jobs import housekeeping
     from server.members import imports
     from server.plates import jobs as plate_jobs
+    from server.reports import exports
     from server.statistics import snapshots
 
     return {"plates": plate_jobs.blueprint(), "reminders": reminders.blueprint(), "members": imports.blueprint(),
             "plan_reminders": plan_reminders.blueprint(), "jobs": housekeeping.blueprint(),
             "floating": letters.blueprint(), "receipt_reminders": receipt_reminders.blueprint(),
-            "statistics": snapshots.blueprint()}
+            "statistics": snapshots.blueprint(), "reports": exports.blueprint()}
 
 
 def build(settings) -> procrastinate.App:

@@ -1,7 +1,6 @@
-"""HTTP for reports: training rates as JSON, the ledger as a workbook."""
-import asyncio
+"""HTTP for reports: training rates and the meeting plan as JSON, the ledger as a workbook or a
+printable book, made at once or by the job engine."""
 from typing import Literal
-from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 from sanic import Blueprint
@@ -10,14 +9,16 @@ from sanic.response import raw
 from server import audit
 from server.apidoc import doc, reply
 from server.auth import authenticate
-from server.clock import today
+from server.clock import LocalDatetime, today
 from server.activities import plan
 from server.activities.record_schemas import MeetingPlanOut
-from server.reports import ledger, pdfbook, service, workbook
-from server.validation import Id, Query, parse_query
+from server.reports import exports, service
+from server.reports.models import EXPORT_STATES, LEDGER_FORMATS
+from server.validation import Id, Input, Query, parse_body, parse_query
 
 bp = Blueprint("reports")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LedgerFormat = Literal[tuple(LEDGER_FORMATS)]  # type: ignore[valid-type]
+ExportState = Literal[tuple(EXPORT_STATES)]  # type: ignore[valid-type]
 
 
 class ReportQuery(Query):
@@ -70,42 +71,89 @@ async def meeting_plan(request):
 
 
 @bp.get("/reports/ledger.xlsx")
-@doc("年度三会一课台账（Excel：会议一览、计划完成情况、签到明细、每次会议一页）", tag="reports", query=ReportQuery,
-     errors=(403, 404), media=XLSX)
+@doc("年度三会一课台账（Excel：会议一览、计划完成情况、签到明细、每次会议一页），当场生成；"
+     "全市、全区的台账请用 POST /reports/ledger-exports 由后台生成", tag="reports", query=ReportQuery,
+     errors=(403, 404), media=exports.MEDIA["xlsx"])
 async def ledger_workbook(request):
-    principal = await authenticate(request)
-    query = parse_query(request, ReportQuery)
-    data = await ledger.ledger(principal, query.org_id, query.year)
-    # Building a workbook is CPU work: each step in a thread, the pages fed in as they are read.
-    book = await asyncio.to_thread(workbook.LedgerBook, data["org_name"], data["year"],
-                                   len(data["activities"]) <= ledger.PAGES_LIMIT)
-    async for pages in ledger.pages(data["activities"]):
-        await asyncio.to_thread(lambda: [book.meeting(page) for page in pages])
-    body = await asyncio.to_thread(book.finish, data["plans"])
-    return await _export(principal, query, data, body, "xlsx", XLSX)
+    return await _at_once(request, "xlsx")
 
 
 @bp.get("/reports/ledger.pdf")
-@doc("年度三会一课台账（PDF：封面、目录、每次会议一节，含照片，可打印）", tag="reports", query=ReportQuery,
-     errors=(403, 404, 409), media="application/pdf")
+@doc("年度三会一课台账（PDF：封面、目录、每次会议一节，含照片，可打印），当场生成", tag="reports", query=ReportQuery,
+     errors=(403, 404, 409), media=exports.MEDIA["pdf"])
 async def ledger_book(request):
+    return await _at_once(request, "pdf")
+
+
+async def _at_once(request, fmt: str):
     principal = await authenticate(request)
     query = parse_query(request, ReportQuery)
-    data = await ledger.ledger(principal, query.org_id, query.year)
-    if len(data["activities"]) > ledger.PAGES_LIMIT:
-        raise ledger.LedgerTooLarge(fields={"org_id": f"该组织这一年有 {len(data['activities'])} 次会议"})
-    files = request.app.ctx.files
-    book = await asyncio.to_thread(pdfbook.LedgerPdf, data["org_name"], data["year"], data["activities"], data["plans"],
-                                   request.app.ctx.settings.plate_font or None)
-    async for pages in ledger.pages(data["activities"]):
-        photos = await ledger.photos([page["id"] for page in pages], files, pdfbook.PHOTOS_PER_MEETING)
-        await asyncio.to_thread(lambda: [book.meeting(page, photos.get(page["id"], [])) for page in pages])
-    body = await asyncio.to_thread(book.finish)
-    return await _export(principal, query, data, body, "pdf", "application/pdf")
-
-
-async def _export(principal, query, data, body: bytes, extension: str, media: str):
+    data, body = await exports.make(principal, query.org_id, query.year, fmt, request.app.ctx.files,
+                                    request.app.ctx.settings.plate_font)
     # Names and attendance of party members leave the system here: the export is audited.
-    await audit.record("ledger.exported", actor=principal.user, org=query.org_id, year=data["year"], format=extension)
-    filename = quote(f"{data['org_name']}{data['year']}年三会一课台账.{extension}")
-    return raw(body, content_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    await audit.record("ledger.exported", actor=principal.user, org=query.org_id, year=data["year"], format=fmt)
+    return raw(body, content_type=exports.MEDIA[fmt],
+               headers={"Content-Disposition": exports.disposition(data["org_name"], data["year"], fmt)})
+
+
+class LedgerExportIn(Input):
+    org_id: Id
+    year: int | None = Field(default=None, ge=2000, le=2100, description="默认今年")
+    format: LedgerFormat
+
+
+class LedgerExportOut(BaseModel):
+    id: int
+    org_id: int
+    org_name: str
+    year: int
+    format: LedgerFormat
+    state: ExportState
+    meetings: int = Field(description="提交时这一年的会议数")
+    file_size: int | None
+    error: str | None
+    created_at: LocalDatetime
+    finished_at: LocalDatetime | None
+    expires_at: LocalDatetime | None = Field(description="文件保留到此时，之后删除")
+    download_url: str | None = Field(description="生成完成后的下载地址")
+
+
+def _export_out(export) -> LedgerExportOut:
+    return LedgerExportOut(
+        id=export.id, org_id=export.org_id, org_name=export.org.name, year=export.year, format=export.format,
+        state=export.state, meetings=export.meetings, file_size=export.file_size, error=export.error,
+        created_at=export.created_at, finished_at=export.finished_at, expires_at=export.expires_at,
+        download_url=f"/api/v1/reports/ledger-exports/{export.id}/file"
+        if export.state == "done" and export.file_key else None)
+
+
+@bp.post("/reports/ledger-exports")
+@doc("后台生成年度三会一课台账（Excel 或 PDF）：立即返回任务，生成完成后下载；同一组织、年度、格式正在生成时返回那一个（200）",
+     tag="reports", body=LedgerExportIn, ok=LedgerExportOut, status=(202, 200), errors=(403, 404, 409))
+async def ledger_export_create(request):
+    principal = await authenticate(request)
+    data = parse_body(request, LedgerExportIn)
+    export, new = await exports.create(principal, data.org_id, data.year, data.format, request.app.ctx.jobs)
+    await export.fetch_related("org")
+    return reply(_export_out(export), 202 if new else 200)
+
+
+@bp.get("/reports/ledger-exports/<export_id:int>")
+@doc("台账导出任务的进度（提交人和该组织的管理人员可见）", tag="reports", ok=LedgerExportOut, errors=(404,))
+async def ledger_export_status(request, export_id: int):
+    principal = await authenticate(request)
+    return reply(_export_out(await exports.get(principal, export_id)))
+
+
+@bp.get("/reports/ledger-exports/<export_id:int>/file")
+@doc("下载后台生成的台账（未完成 409，失败 409，超过保留期 410）", tag="reports", errors=(404, 409, 410),
+     media=",".join(exports.MEDIA.values()))
+async def ledger_export_file(request, export_id: int):
+    principal = await authenticate(request)
+    export, stored = await exports.open_file(principal, export_id, request.app.ctx.files)
+    response = await request.respond(content_type=exports.MEDIA[export.format], headers={
+        "Content-Disposition": exports.disposition(export.org.name, export.year, export.format),
+        "Cache-Control": "private, no-store", "Content-Length": str(stored.size)})
+    async for chunk in stored.chunks:
+        await response.send(chunk)
+    await response.eof()
