@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from server.audit import AuditEntry
 from server.clock import now
+from server.jobs.files import delete_expired
 from server.orgs.models import Role
 from server.reports import exports, ledger
 from server.reports.models import LedgerExport
@@ -130,7 +131,7 @@ async def test_a_file_past_its_retention_is_deleted_and_says_so(world):
     kept = await LedgerExport.create(requested_by=world.users["sec_a"], org=world.party_a, year=2025, format="xlsx",
                                      state="done", file_key=await files.put(b"PK", ".xlsx"), file_size=2,
                                      expires_at=now().replace(year=now().year + 1))
-    assert await exports.delete_expired(files) == 1
+    assert await delete_expired(LedgerExport, files) == 1
     assert await files.get(key) is None and await files.get(kept.file_key) == b"PK"
     async with world.client("sec_a") as c:
         gone = await c.get(f"/api/v1/reports/ledger-exports/{export.id}/file")

@@ -8,6 +8,7 @@ import zxingcpp
 
 from server.auth import load_principal
 from server.clock import now
+from server.jobs.files import delete_expired
 from server.plates import jobs
 from server.plates.models import Plate, PlateJob
 from tests.factories import make_member
@@ -152,7 +153,7 @@ async def test_staff_of_the_org_see_its_jobs_and_the_file_expires(world):
     await PlateJob.filter(id=job["id"]).update(expires_at=now() - dt.timedelta(seconds=1))
     files = world.backend.app.ctx.files
     key = (await PlateJob.get(id=job["id"])).file_key
-    assert await jobs.delete_expired(files) >= 1
+    assert await delete_expired(PlateJob, files) >= 1
     assert await files.open(key) is None
     async with world.client("sec_a") as c:
         after = (await c.get(f"/api/v1/jobs/{job['id']}")).json()

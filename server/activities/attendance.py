@@ -2,8 +2,6 @@
 the meeting's attendance sheet (expected vs actual)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 

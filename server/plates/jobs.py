@@ -33,6 +33,7 @@ from server.clock import now
 from server.db import MAX_ID
 from server.errors import Conflict, DomainError, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
 from server.jobs import engine
+from server.jobs import files as files_of_jobs
 from server.members.models import Member
 from server.observe import PLATE_JOBS
 from server.markets.models import Market
@@ -195,7 +196,7 @@ def blueprint() -> procrastinate.Blueprint:
     @tasks.periodic(cron="*/10 * * * *", periodic_id="expire-files")
     @tasks.task(name="expire_files", queue="plates", queueing_lock="plates:expire_files", pass_context=True)
     async def expire_files(context: procrastinate.JobContext, timestamp: int) -> int:
-        return await delete_expired(engine.resources(context).files)
+        return await files_of_jobs.delete_expired(PlateJob, engine.resources(context).files)
 
     return tasks
 
@@ -289,14 +290,3 @@ async def _write(job: PlateJob, runner: str, files, settings, store) -> tuple[st
         return await files.put_file(Path(temp_name), ".pdf"), size, done, skipped
     finally:
         Path(temp_name).unlink(missing_ok=True)
-
-
-async def delete_expired(files) -> int:
-    """Batch PDFs past their retention period: the file goes, the job says when."""
-    count = 0
-    for job in await PlateJob.filter(state="done", file_key__not_isnull=True, expires_at__lte=now()):
-        await files.delete(job.file_key)
-        count += await PlateJob.filter(id=job.id, file_key=job.file_key).update(file_key=None, file_deleted_at=now())
-    if count:
-        log.info("deleted %s batch files past their retention period", count)
-    return count

@@ -3,6 +3,8 @@ batch print jobs."""
 from tortoise import fields
 from tortoise.models import Model
 
+from server.jobs.files import MadeFile
+
 RATING_STATUSES = {"published": "已公开", "flagged": "待书记处理", "hidden": "已隐藏"}
 JOB_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
@@ -79,7 +81,7 @@ class Rating(Model):
         unique_together = (("member", "customer", "day"), ("member", "nonce"))
 
 
-class PlateJob(Model):
+class PlateJob(MadeFile):
     # A batch of plates printed into one PDF by the job engine (server/jobs). `runner` names the
     # attempt that owns it: an attempt that lost it (its worker stalled and the job was started
     # again elsewhere) can no longer write progress, the file or the outcome.
@@ -93,8 +95,6 @@ class PlateJob(Model):
     done = fields.IntField(default=0)
     skipped = fields.IntField(default=0)  # members without consent to a public profile
     attempts = fields.IntField(default=0)
-    file_key = fields.CharField(max_length=64, null=True)
-    file_size = fields.IntField(null=True)
     error = fields.CharField(max_length=200, null=True)
     runner = fields.CharField(max_length=32, null=True)
     # "plates:org:N" / "plates:market:N" while queued or running, else null: unique, so two
@@ -103,8 +103,6 @@ class PlateJob(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
-    expires_at = fields.DatetimeField(null=True)  # the file is deleted then (job_file_retention_days)
-    file_deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "plate_jobs"

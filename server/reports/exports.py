@@ -29,6 +29,7 @@ from server.clock import now, today
 from server.db import MAX_ID
 from server.errors import Conflict, DomainError, NotFound
 from server.jobs import engine
+from server.jobs import files as files_of_jobs
 from server.reports import ledger, pdfbook, workbook
 from server.reports.models import LedgerExport
 from server.reports.service import reportable_org, year_bounds
@@ -146,7 +147,7 @@ def blueprint() -> procrastinate.Blueprint:
     @tasks.periodic(cron="*/10 * * * *", periodic_id="expire-ledgers")
     @tasks.task(name="expire_files", queue="reports", queueing_lock="reports:expire_files", pass_context=True)
     async def expire_files(context: procrastinate.JobContext, timestamp: int) -> int:
-        return await delete_expired(engine.resources(context).files)
+        return await files_of_jobs.delete_expired(LedgerExport, engine.resources(context).files)
 
     return tasks
 
@@ -188,15 +189,3 @@ async def _finish(export_id: int, **outcome) -> str | None:
     decided = await LedgerExport.filter(id=export_id, state__in=("queued", "running")).update(
         active_key=None, finished_at=now(), **outcome)
     return outcome["state"] if decided else None
-
-
-async def delete_expired(files) -> int:
-    """Files past their retention period: the file goes, the export says when."""
-    count = 0
-    for export in await LedgerExport.filter(state="done", file_key__not_isnull=True, expires_at__lte=now()):
-        await files.delete(export.file_key)
-        count += await LedgerExport.filter(id=export.id, file_key=export.file_key).update(
-            file_key=None, file_deleted_at=now())
-    if count:
-        log.info("deleted %s ledger files past their retention period", count)
-    return count

@@ -1,13 +1,14 @@
 """A ledger made by the job engine: what the clerk who asked for it (and the staff over its org)
 see while it is made, and the file once it is."""
 from tortoise import fields
-from tortoise.models import Model
+
+from server.jobs.files import MadeFile
 
 LEDGER_FORMATS = {"xlsx": "Excel", "pdf": "PDF"}
 EXPORT_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
-class LedgerExport(Model):
+class LedgerExport(MadeFile):
     id = fields.IntField(primary_key=True)
     requested_by = fields.ForeignKeyField("models.User", related_name="ledger_exports", on_delete=fields.CASCADE)
     org = fields.ForeignKeyField("models.Org", related_name="ledger_exports", on_delete=fields.CASCADE)
@@ -15,8 +16,6 @@ class LedgerExport(Model):
     format = fields.CharField(max_length=4)
     state = fields.CharField(max_length=16, default="queued")
     meetings = fields.IntField(default=0)  # in the year, when it was asked for
-    file_key = fields.CharField(max_length=64, null=True)
-    file_size = fields.IntField(null=True)
     error = fields.CharField(max_length=200, null=True)
     # "ledger:<org>:<year>:<format>" while queued or running, else null: unique, so a second
     # request for the same ledger (a double click, a colleague) joins the one being made.
@@ -24,8 +23,6 @@ class LedgerExport(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     started_at = fields.DatetimeField(null=True)
     finished_at = fields.DatetimeField(null=True)
-    expires_at = fields.DatetimeField(null=True)  # the file is deleted then (job_file_retention_days)
-    file_deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "ledger_exports"

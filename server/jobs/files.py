@@ -1,0 +1,36 @@
+"""What a job that makes a file (a batch of plates, a ledger) keeps about it, and the periodic
+deletion of such files once their retention (job_file_retention_days) is over."""
+from __future__ import annotations
+
+import logging
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.clock import now
+
+log = logging.getLogger("dangjian.jobs")
+
+
+class MadeFile(Model):
+    """The file a job made: where it is stored, how large, until when it is kept and, once it is
+    deleted, when (the download then answers 410 with that time)."""
+
+    file_key = fields.CharField(max_length=64, null=True)
+    file_size = fields.IntField(null=True)
+    expires_at = fields.DatetimeField(null=True)  # the file is deleted then (job_file_retention_days)
+    file_deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+async def delete_expired(model: type[MadeFile], files) -> int:
+    """The files of `model`'s finished jobs past their retention: the file goes, the row says when."""
+    count = 0
+    for row in await model.filter(state="done", file_key__not_isnull=True, expires_at__lte=now()):
+        await files.delete(row.file_key)
+        count += await model.filter(id=row.id, file_key=row.file_key).update(file_key=None, file_deleted_at=now())
+    if count:
+        log.info("deleted %s files of %s past their retention period", count, model._meta.db_table)
+    return count
