@@ -93,9 +93,8 @@ run: demo fonts $(CONSOLE_BUILT)
 	$(BIN)/python -m server serve
 
 # Two pytest-xdist workers, one per core: the suite waits on server processes, browsers and
-# schemathesis as much as it computes. Tests are handed out one by one, so each worker sets up both
-# backends (xdist 3.8's `loadgroup` did not honour xdist_group marks here, even one written on a
-# test: tried 2026-11-29); PYTEST_WORKERS=0 runs in one process.
+# schemathesis as much as it computes. `loadgroup` sends each backend's tests to one worker and
+# each other module's together (the groups: tests/conftest.py); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 
 test: $(STAMP) browser $(MP_DEPS) $(CONSOLE_BUILT)
