@@ -94,7 +94,7 @@ run: demo fonts $(CONSOLE_BUILT)
 
 # Two pytest-xdist workers, one per core: the suite waits on server processes, browsers and
 # schemathesis as much as it computes. `loadgroup` sends each backend's tests to one worker and
-# each other module's together (the groups: tests/conftest.py); PYTEST_WORKERS=0 runs in one process.
+# the others one by one (the groups: tests/conftest.py); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 
 test: $(STAMP) browser $(MP_DEPS) $(CONSOLE_BUILT)

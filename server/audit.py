@@ -52,7 +52,7 @@ async def record(action: str, *, actor=None, org=None, target=None, **data) -> A
 # The dotted names in Chinese, for the desk's audit screen: the thing, then what happened to it.
 SUBJECTS = {
     "activity": "活动", "activity.photo": "活动照片", "attachment": "参加组织生活", "attendance": "签到记录",
-    "checkin": "扫码签到", "desk": "电脑工作台", "leave": "请假", "ledger": "台账", "market": "市场", "meeting_plan": "三会一课计划", "member": "党员",
+    "checkin": "扫码签到", "desk": "电脑工作台", "leave": "请假", "ledger": "台账", "ledger.export": "台账后台生成", "market": "市场", "meeting_plan": "三会一课计划", "member": "党员",
     "members": "党员名册", "org": "组织", "plate": "三亮牌", "plate.batch": "三亮牌批量打印", "profile": "公开档案",
     "profile.consent": "公开同意", "profile.photo": "档案照片", "profile.pledge": "承诺", "rating": "群众评价",
     "registration": "登记表", "role": "角色", "roster.import": "名册导入", "member_code": "签到码",

@@ -24,19 +24,20 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n N --dist loadgroup` (make test): the tests of each backend go to one
-    worker, so each backend is set up once per run, and every other module's tests go together,
-    so its servers and browsers start once. xdist 3.8 groups by an "@group" suffix on the node id,
-    which it writes to `item._nodeid`; pytest 9.2 keeps the id in `item._id` (a NodeId) and
-    ignores that, so xdist_group marks are silently not honoured: the suffix is written here."""
+    """Under `pytest -n N --dist loadgroup` (make test): each backend's tests go to one worker, so
+    each backend is set up once a run; every other test goes out on its own, as with `load` (the
+    three schemathesis runs and the drill, grouped by module, ran one after another: 797 s
+    against 700). xdist 3.8 groups by an "@group" suffix on the node id, which it writes to
+    `item._nodeid` for xdist_group marks; pytest 9.2 keeps the id in `item._id` (a NodeId) and
+    ignores that, so those marks are silently not honoured: the suffix is written here."""
     if not config.getvalue("loadgroup"):
         return
     from _pytest.nodeid import NodeId
 
     for item in items:
         callspec = getattr(item, "callspec", None)
-        group = callspec.params["backend"] if callspec and "backend" in callspec.params else item.nodeid.split("::")[0]
-        item._id = NodeId.parse(f"{item.nodeid}@{group}")
+        if callspec is not None and "backend" in callspec.params:
+            item._id = NodeId.parse(f"{item.nodeid}@{callspec.params['backend']}")
 
 
 @dataclass
