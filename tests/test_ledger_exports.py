@@ -2,6 +2,7 @@
 same ledger asked twice is one export; refusals at once; what a worker does when the asker lost
 the right, when the file has expired, when it is not made yet."""
 import asyncio
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
@@ -81,6 +82,19 @@ async def test_the_same_ledger_asked_again_while_it_is_made_is_the_same_export(w
     assert other_format.status_code == 202 and other_format.json()["id"] != waiting.id
     assert early.status_code == 409 and early.json()["error"]["code"] == "job_not_finished"
     assert await LedgerExport.filter(org=world.party_a, format="xlsx").count() == 1
+
+
+async def test_an_export_lost_with_its_worker_does_not_hold_up_the_next_request(world):
+    lost = await LedgerExport.create(requested_by=world.users["sec_a"], org=world.party_a, year=2026, format="xlsx",
+                                     active_key=f"ledger:{world.party_a.id}:2026:xlsx")
+    await LedgerExport.filter(id=lost.id).update(created_at=now() - exports.ABANDONED_AFTER - dt.timedelta(minutes=1))
+    async with world.client("sec_a") as c:
+        asked = await c.post("/api/v1/reports/ledger-exports", json={"org_id": world.party_a.id, "year": 2026,
+                                                                      "format": "xlsx"})
+        done = await wait_done(c, asked.json()["id"])
+    assert asked.status_code == 202 and asked.json()["id"] != lost.id and done["state"] == "done"
+    await lost.refresh_from_db()
+    assert lost.state == "failed" and lost.active_key is None and lost.error.startswith("生成中断")
 
 
 async def test_what_is_refused_is_refused_at_once_and_nothing_is_queued(world, monkeypatch):

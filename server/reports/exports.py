@@ -37,6 +37,9 @@ from server.reports.service import reportable_org, year_bounds
 log = logging.getLogger("dangjian.reports.exports")
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 MAX_ATTEMPTS = 2  # an attempt cut short (an error, a worker killed) is tried once more
+# A city's ledger takes seconds. One still queued or running after this long was lost (on SQLite
+# the queue lives in the web process and goes with it): asking again makes a new one.
+ABANDONED_AFTER = timedelta(minutes=30)
 
 
 class ExportNotFound(NotFound):
@@ -95,7 +98,9 @@ async def create(principal: Principal, org_id: int, year: int | None, fmt: str, 
     key = f"ledger:{org.id}:{year}:{fmt}"
     existing = await LedgerExport.get_or_none(active_key=key)
     if existing is not None:
-        return existing, False
+        if existing.created_at > now() - ABANDONED_AFTER:
+            return existing, False
+        await _finish(existing.id, state="failed", error="生成中断（后台任务丢失），已重新生成")
     try:
         export = await LedgerExport.create(requested_by=principal.user, org=org, year=year, format=fmt,
                                            meetings=meetings, active_key=key)
