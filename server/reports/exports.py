@@ -109,7 +109,13 @@ async def create(principal: Principal, org_id: int, year: int | None, fmt: str, 
         if found is None:
             raise
         return found, False
-    await engine.defer(jobs_app, "reports:ledger", queueing_lock=key, export_id=export.id)
+    # No queueing lock: active_key already makes one export per ledger, and a lock would keep the
+    # job of a lost export (still waiting for a worker) from letting its replacement be queued.
+    try:
+        await engine.defer(jobs_app, "reports:ledger", export_id=export.id)
+    except BaseException:
+        await _finish(export.id, state="failed", error="未能交给后台生成，请重新生成")
+        raise
     await audit.record("ledger.export.requested", actor=principal.user, org=org.id, target=export, year=year,
                        format=fmt)
     return export, True
