@@ -21,7 +21,8 @@ from server.members.models import (
 from server.markets.models import MARKET_KINDS, ORG_FORMS, ORG_LEVELS, SCOPES
 from server.statistics.models import SNAPSHOT_SOURCES, SNAPSHOT_STATES
 from server.orgs.models import ORG_KINDS, ROLES
-from server.plates.models import JOB_STATES, RATING_STATUSES
+from server.jobs.files import JOB_STATES
+from server.plates.models import RATING_STATUSES
 from server.validation import parse_body, strip_control
 
 bp = Blueprint("desk")

@@ -3,10 +3,12 @@ the letters (函) to the home branch with their numbers and receipts, and the pr
 from tortoise import fields
 from tortoise.models import Model
 
+from server.jobs.files import JOB_STATES
+
 PROOF_STATES = {"missing": "未上传", "pending": "待确认", "confirmed": "已确认", "rejected": "已退回"}
 COMMENT_GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格", "unqualified": "不合格"}
 RECEIPT_CHANNELS = {"web": "扫码确认", "paper": "纸质回执"}
-BATCH_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
+BATCH_STATES = JOB_STATES  # a letter batch is a job that makes a file
 
 
 class FloatingRecord(Model):

@@ -10,6 +10,8 @@ from tortoise.models import Model
 from server.clock import now
 
 log = logging.getLogger("dangjian.jobs")
+# The states of such a job, as the desk names them.
+JOB_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
 class MadeFile(Model):

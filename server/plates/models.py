@@ -6,7 +6,6 @@ from tortoise.models import Model
 from server.jobs.files import MadeFile
 
 RATING_STATUSES = {"published": "已公开", "flagged": "待书记处理", "hidden": "已隐藏"}
-JOB_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
 class Profile(Model):

@@ -5,7 +5,6 @@ from tortoise import fields
 from server.jobs.files import MadeFile
 
 LEDGER_FORMATS = {"xlsx": "Excel", "pdf": "PDF"}
-EXPORT_STATES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
 class LedgerExport(MadeFile):

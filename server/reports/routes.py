@@ -13,12 +13,13 @@ from server.clock import LocalDatetime, today
 from server.activities import plan
 from server.activities.record_schemas import MeetingPlanOut
 from server.reports import exports, service
-from server.reports.models import EXPORT_STATES, LEDGER_FORMATS
+from server.jobs.files import JOB_STATES
+from server.reports.models import LEDGER_FORMATS
 from server.validation import Id, Input, Query, parse_body, parse_query
 
 bp = Blueprint("reports")
 LedgerFormat = Literal[tuple(LEDGER_FORMATS)]  # type: ignore[valid-type]
-ExportState = Literal[tuple(EXPORT_STATES)]  # type: ignore[valid-type]
+ExportState = Literal[tuple(JOB_STATES)]  # type: ignore[valid-type]
 
 
 class ReportQuery(Query):
