@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config, items):
     against 700). xdist 3.8 groups by an "@group" suffix on the node id, which it writes to
     `item._nodeid` for xdist_group marks; pytest 9.2 keeps the id in `item._id` (a NodeId) and
     ignores that, so those marks are silently not honoured: the suffix is written here."""
-    if not config.getvalue("loadgroup"):
+    if not getattr(config.option, "loadgroup", False):  # set in xdist's workers only; absent without -n
         return
     from _pytest.nodeid import NodeId
 
