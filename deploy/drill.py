@@ -324,8 +324,16 @@ class Drill(JobScenarios):
                 await asyncio.sleep(0.05)
             down_seconds = time.monotonic() - started
             self.start_redis()
-            await asyncio.sleep(2)  # redis-py reconnects on the next call; the near cache's listener within a second
-            ready_up = [httpx.get(f"http://127.0.0.1:{p}/readyz", timeout=5).status_code for p in self.app_ports]
+            # redis-py reconnects on the next call, the near cache's listener within a second; on a
+            # busy machine Redis itself may take longer to start: /readyz is asked until both say
+            # 200, for up to 30 s (it once still said 503 after a fixed 2 s wait, in CI).
+            back = time.monotonic()
+            while True:
+                await asyncio.sleep(0.5)
+                ready_up = [httpx.get(f"http://127.0.0.1:{p}/readyz", timeout=5).status_code for p in self.app_ports]
+                if ready_up == [200, 200] or time.monotonic() - back > 30:
+                    break
+            ready_after = time.monotonic() - back
             after = await asyncio.gather(*[http.post("/api/v1/checkins", json={"token": token, "nonce": secrets.token_hex(12)},
                                                      headers={"Authorization": f"Bearer {b}"}) for b in bearer[40:]])
             page_after = (await http.get(f"/p/{DEMO_PLATE_CODE}")).status_code
@@ -335,7 +343,8 @@ class Drill(JobScenarios):
               and set(ready_down) == {503} and ready_up == [200, 200] and rows == distinct == len(bearer))
         return (f"[{'OK' if ok else 'FAILED'}] Redis stopped {down_seconds:.1f} s: pages {pages.count(200)}/{len(pages)} and "
                 f"JSON {profile.count(200)}/{len(profile)} answered 200, check-ins {sum(r.status_code == 201 for r in checkins)}/40 "
-                f"got 201, /readyz said {sorted(set(ready_down))}; back up: both instances ready {ready_up}, "
+                f"got 201, /readyz said {sorted(set(ready_down))}; back up: both instances ready {ready_up} "
+                f"after {ready_after:.1f} s, "
                 f"{sum(r.status_code == 201 for r in after)}/{len(after)} more check-ins 201, database {rows} rows")
 
     async def postgres_restarted(self) -> str:
