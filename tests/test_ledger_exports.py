@@ -1,7 +1,6 @@
 """The 台账 made by the job engine, as the desk asks for it: asked for, followed, downloaded; the
 same ledger asked twice is one export; refusals at once; what a worker does when the asker lost
 the right, when the file has expired, when it is not made yet."""
-import asyncio
 import datetime as dt
 import io
 
@@ -10,20 +9,13 @@ from pypdf import PdfReader
 
 from server.audit import AuditEntry
 from server.clock import now
+from server.jobs import asked
 from server.jobs.files import delete_expired
 from server.orgs.models import Role
 from server.reports import exports, ledger
 from server.reports.models import LedgerExport
+from tests.job_helpers import wait_done
 from tests.test_ledger import year_of_meetings
-
-
-async def wait_done(c, export_id: int) -> dict:
-    for _ in range(600):
-        export = (await c.get(f"/api/v1/reports/ledger-exports/{export_id}")).json()
-        if export["state"] in ("done", "failed"):
-            return export
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"export {export_id} did not finish: {export}")
 
 
 async def test_a_ledger_is_made_by_a_worker_and_downloaded_when_ready(world):
@@ -34,7 +26,7 @@ async def test_a_ledger_is_made_by_a_worker_and_downloaded_when_ready(world):
         assert asked.status_code == 202, asked.text
         assert asked.json()["state"] in ("queued", "running") and asked.json()["download_url"] is None
         assert asked.json()["meetings"] == 2 and asked.json()["org_name"] == world.party_a.name
-        done = await wait_done(c, asked.json()["id"])
+        done = await wait_done(c, f"/api/v1/reports/ledger-exports/{asked.json()['id']}")
         assert done["state"] == "done" and done["download_url"] == f"/api/v1/reports/ledger-exports/{done['id']}/file"
         file = await c.get(done["download_url"])
         direct = await c.get("/api/v1/reports/ledger.xlsx", params={"org_id": world.party_a.id, "year": 2026})
@@ -63,7 +55,7 @@ async def test_the_printable_book_comes_the_same_way(world):
     async with world.client("sec_a") as c:
         asked = await c.post("/api/v1/reports/ledger-exports", json={"org_id": world.party_a.id, "year": 2026,
                                                                       "format": "pdf"})
-        done = await wait_done(c, asked.json()["id"])
+        done = await wait_done(c, f"/api/v1/reports/ledger-exports/{asked.json()['id']}")
         file = await c.get(done["download_url"])
     assert file.status_code == 200 and file.headers["content-type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(file.content)).pages) >= 3  # a cover, the contents, the meetings
@@ -87,12 +79,12 @@ async def test_the_same_ledger_asked_again_while_it_is_made_is_the_same_export(w
 async def test_an_export_lost_with_its_worker_does_not_hold_up_the_next_request(world):
     lost = await LedgerExport.create(requested_by=world.users["sec_a"], org=world.party_a, year=2026, format="xlsx",
                                      active_key=f"ledger:{world.party_a.id}:2026:xlsx")
-    await LedgerExport.filter(id=lost.id).update(created_at=now() - exports.ABANDONED_AFTER - dt.timedelta(minutes=1))
+    await LedgerExport.filter(id=lost.id).update(created_at=now() - asked.ABANDONED_AFTER - dt.timedelta(minutes=1))
     async with world.client("sec_a") as c:
-        asked = await c.post("/api/v1/reports/ledger-exports", json={"org_id": world.party_a.id, "year": 2026,
+        again = await c.post("/api/v1/reports/ledger-exports", json={"org_id": world.party_a.id, "year": 2026,
                                                                       "format": "xlsx"})
-        done = await wait_done(c, asked.json()["id"])
-    assert asked.status_code == 202 and asked.json()["id"] != lost.id and done["state"] == "done"
+        done = await wait_done(c, f"/api/v1/reports/ledger-exports/{again.json()['id']}")
+    assert again.status_code == 202 and again.json()["id"] != lost.id and done["state"] == "done"
     await lost.refresh_from_db()
     assert lost.state == "failed" and lost.active_key is None and lost.error.startswith("生成中断")
 

@@ -7,8 +7,8 @@
   is done. A city's year (2 000 meetings, 100 000 sign-ins) or a branch's printable book (twenty
   seconds and 300 MB) is never made in a process that answers requests.
 
-An export is one row (LedgerExport). While one is queued or running, asking for the same ledger
-(org, year, format) again answers that one: a double click or a colleague does not make a second.
+An export is one row (LedgerExport), a job asked for and followed (server/jobs/asked.py): while one
+is queued or running, asking for the same ledger (org, year, format) again answers that one.
 The content does not depend on who asked, so the staff over its org see it too. The file goes to
 the file store and is deleted after job_file_retention_days, like a batch of plates.
 """
@@ -20,7 +20,6 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import procrastinate
-from tortoise.exceptions import IntegrityError
 
 from server import audit
 from server.activities.models import Activity
@@ -28,7 +27,7 @@ from server.auth import Principal, load_principal
 from server.clock import now, today
 from server.db import MAX_ID
 from server.errors import Conflict, DomainError, NotFound
-from server.jobs import engine
+from server.jobs import asked, engine
 from server.jobs import files as files_of_jobs
 from server.reports import ledger, pdfbook, workbook
 from server.reports.models import LedgerExport
@@ -36,10 +35,6 @@ from server.reports.service import reportable_org, year_bounds
 
 log = logging.getLogger("dangjian.reports.exports")
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
-MAX_ATTEMPTS = 2  # an attempt cut short (an error, a worker killed) is tried once more
-# A city's ledger takes seconds. One still queued or running after this long was lost (on SQLite
-# the queue lives in the web process and goes with it): asking again makes a new one.
-ABANDONED_AFTER = timedelta(minutes=30)
 
 
 class ExportNotFound(NotFound):
@@ -95,27 +90,11 @@ async def create(principal: Principal, org_id: int, year: int | None, fmt: str, 
     meetings = await Activity.filter(org__path__startswith=org.path, starts_at__gte=start, starts_at__lt=end).count()
     if fmt == "pdf" and meetings > ledger.PAGES_LIMIT:
         raise ledger.LedgerTooLarge(fields={"org_id": f"该组织这一年有 {meetings} 次会议"})
-    key = f"ledger:{org.id}:{year}:{fmt}"
-    existing = await LedgerExport.get_or_none(active_key=key)
-    if existing is not None:
-        if existing.created_at > now() - ABANDONED_AFTER:
-            return existing, False
-        await _finish(existing.id, state="failed", error="生成中断（后台任务丢失），已重新生成")
-    try:
-        export = await LedgerExport.create(requested_by=principal.user, org=org, year=year, format=fmt,
-                                           meetings=meetings, active_key=key)
-    except IntegrityError:  # asked for at the same instant elsewhere: that one
-        found = await LedgerExport.get_or_none(active_key=key)
-        if found is None:
-            raise
-        return found, False
-    # No queueing lock: active_key already makes one export per ledger, and a lock would keep the
-    # job of a lost export (still waiting for a worker) from letting its replacement be queued.
-    try:
-        await engine.defer(jobs_app, "reports:ledger", export_id=export.id)
-    except BaseException:
-        await _finish(export.id, state="failed", error="未能交给后台生成，请重新生成")
-        raise
+    export, new = await asked.ask(LedgerExport, f"ledger:{org.id}:{year}:{fmt}",
+                                  lambda export_id: engine.defer(jobs_app, "reports:ledger", export_id=export_id),
+                                  requested_by=principal.user, org=org, year=year, format=fmt, meetings=meetings)
+    if not new:
+        return export, False
     await audit.record("ledger.export.requested", actor=principal.user, org=org.id, target=export, year=year,
                        format=fmt)
     return export, True
@@ -150,7 +129,7 @@ def blueprint() -> procrastinate.Blueprint:
     tasks = procrastinate.Blueprint()
 
     @tasks.task(name="ledger", queue="reports", pass_context=True,
-                retry=procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=5))
+                retry=procrastinate.RetryStrategy(max_attempts=asked.MAX_ATTEMPTS - 1, exponential_wait=5))
     async def ledger_task(context: procrastinate.JobContext, export_id: int) -> None:
         parts = engine.resources(context)
         await run(export_id, attempt=context.job.attempts, files=parts.files, settings=parts.settings)
@@ -167,36 +146,18 @@ async def run(export_id: int, *, attempt: int, files, settings) -> str | None:
     """One attempt; `attempt` counts those before it. Returns the state it decided, if it did.
     Making a ledger changes nothing but its own file, so an attempt started again after its
     worker stalled simply makes it again; whichever finishes first is kept."""
-    export = await LedgerExport.get_or_none(id=export_id).select_related("requested_by")
-    if export is None or export.state in ("done", "failed"):
-        return None
-    if attempt >= MAX_ATTEMPTS:
-        return await _finish(export_id, state="failed", error=f"生成中断 {attempt} 次，未能完成，请重新生成")
-    await LedgerExport.filter(id=export_id, state__in=("queued", "running")).update(state="running", started_at=now())
-    try:
+    async def work(export: LedgerExport) -> str | None:
         # The rights of whoever asked, as they are now: a secretary who has since left the post
         # gets no file.
         principal = await load_principal(export.requested_by)
         data, body = await make(principal, export.org_id, export.year, export.format, files, settings.plate_font)
-    except DomainError as exc:
-        return await _finish(export_id, state="failed", error=exc.message[:200])
-    except Exception as exc:
-        log.exception("ledger export %s attempt %s failed", export_id, attempt + 1)
-        if attempt + 1 < MAX_ATTEMPTS:
-            raise  # the engine tries again after a pause
-        return await _finish(export_id, state="failed", error=f"生成失败：{exc.__class__.__name__}"[:200])
-    key = await files.put(body, f".{export.format}")
-    finished = now()
-    if not await _finish(export_id, state="done", file_key=key, file_size=len(body),
-                         expires_at=finished + timedelta(days=settings.job_file_retention_days)):
-        await files.delete(key)  # another attempt decided it first
-        return None
-    log.info("ledger export %s done: %s %s, %s meetings, %s bytes", export_id, data["org_name"], data["year"],
-             len(data["activities"]), len(body))
-    return "done"
+        key = await files.put(body, f".{export.format}")
+        if not await asked.finish(LedgerExport, export_id, state="done", file_key=key, file_size=len(body),
+                                  expires_at=now() + timedelta(days=settings.job_file_retention_days)):
+            await files.delete(key)  # another attempt decided it first
+            return None
+        log.info("ledger export %s done: %s %s, %s meetings, %s bytes", export_id, data["org_name"], data["year"],
+                 len(data["activities"]), len(body))
+        return "done"
 
-
-async def _finish(export_id: int, **outcome) -> str | None:
-    decided = await LedgerExport.filter(id=export_id, state__in=("queued", "running")).update(
-        active_key=None, finished_at=now(), **outcome)
-    return outcome["state"] if decided else None
+    return await asked.attempt(LedgerExport, export_id, attempt, work)
