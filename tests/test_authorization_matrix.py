@@ -14,7 +14,7 @@ from server.floating.models import FloatingComment, FloatingRecord, Letter, Rece
 from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
 from server.markets.models import Attestation, Evidence, Market, SpotCheck
 from server.orgs.models import Org, Role
-from server.statistics.models import Snapshot
+from server.statistics.models import Snapshot, SnapshotJob
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
 from server.plates.profiles import CONSENT_VERSION
@@ -112,9 +112,11 @@ async def branch_a(world, backend) -> dict:
     spot_check = await SpotCheck.create(market=world.market, member=world.member_a, stall_no="A-001", hung=True, readable=True,
                                         photo_key=await backend.app.ctx.files.put(b"x", ".jpg"))
     snapshot = await statistics.take(world.branch_a, today(), by=world.users["sec_a"])
+    snapshot_job = await SnapshotJob.create(kind="take", requested_by=world.users["sec_a"], org=world.branch_a, as_of=today(),
+                                            state="done", snapshot=snapshot)
     export = await LedgerExport.create(requested_by=world.users["sec_a"], org=world.party_a, year=today().year, format="xlsx",
                                        state="done", file_key=await backend.app.ctx.files.put(b"PK", ".xlsx"), file_size=2)
-    return {"export": export, "evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
+    return {"export": export, "snapshot_job": snapshot_job, "evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
             "cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
@@ -165,6 +167,7 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
          f"/api/v1/markets/{mk}/spot-checks/{a['spot_check'].id}/photo.jpg", None),
         ("POST", "api/v1/statistics/snapshots", "/api/v1/statistics/snapshots", {"org_id": world.branch_a.id, "as_of": "2026-01-31"}),
         ("GET", "api/v1/statistics/snapshots", f"/api/v1/statistics/snapshots?org_id={world.branch_a.id}", None),
+        ("GET", "api/v1/statistics/snapshot-jobs/<job_id:int>", f"/api/v1/statistics/snapshot-jobs/{a['snapshot_job'].id}", None),
         ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>", f"/api/v1/statistics/snapshots/{sn}", None),
         ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/submit", f"/api/v1/statistics/snapshots/{sn}/submit", None),
         ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/return", f"/api/v1/statistics/snapshots/{sn}/return", {"reason": "x"}),
@@ -373,7 +376,8 @@ async def snapshot(world, a) -> dict:
         "attachments": await world.member_a.attachments.all().count(),
         "market": tuple((await Market.filter(id=world.market.id).values_list("stars", "org_form", "vendor_count"))[0]),
         "market_checks": (await Attestation.all().count(), await Evidence.all().count(), await SpotCheck.all().count()),
-        "snapshots": tuple(await Snapshot.filter(org_id=world.branch_a.id).values_list("state", "as_of")),
+        "snapshots": tuple(await Snapshot.filter(org_id=world.branch_a.id).values_list("state", "as_of", "figures")),
+        "snapshot_jobs": await SnapshotJob.filter(org=world.branch_a).count(),
         "activities": await Activity.filter(org=world.party_a).count(),
         "ledger_exports": await LedgerExport.filter(org=world.party_a).count(),
         "profile": tuple((await Profile.filter(member=world.member_a).values_list("pledge", "photo_key", "consent_at"))[0]),

@@ -20,6 +20,7 @@ from server.markets.models import Market
 from server.statistics import snapshots
 from server.statistics.models import Snapshot, SnapshotCorrection
 from tests.factories import make_member
+from tests.job_helpers import wait_done
 
 JUNE = dt.date(today().year if today() > dt.date(today().year, 6, 30) else today().year - 1, 6, 30)
 
@@ -38,6 +39,24 @@ async def populate(world):
     return people
 
 
+async def take(c, org_id: int, day: dt.date) -> dict:
+    """The snapshot a take job made, as the desk opens it once the job is done."""
+    asked = await c.post("/api/v1/statistics/snapshots", json={"org_id": org_id, "as_of": day.isoformat()})
+    assert asked.status_code == 202, asked.text
+    job = await wait_done(c, f"/api/v1/statistics/snapshot-jobs/{asked.json()['id']}")
+    assert job["state"] == "done" and job["kind"] == "take", job
+    return (await c.get(f"/api/v1/statistics/snapshots/{job['snapshot_id']}")).json()
+
+
+async def retake(c, snapshot_id: int, reason: str) -> dict:
+    """The retake job once done (its correction, if anything changed)."""
+    asked = await c.post(f"/api/v1/statistics/snapshots/{snapshot_id}/retake", json={"reason": reason})
+    assert asked.status_code == 202, asked.text
+    job = await wait_done(c, f"/api/v1/statistics/snapshot-jobs/{asked.json()['id']}")
+    assert job["state"] == "done" and job["snapshot_id"] == snapshot_id and job["reason"] == reason, job
+    return job
+
+
 def cells(book):
     return [[c for c in row] for row in book.active.iter_rows()]
 
@@ -51,9 +70,7 @@ async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_
         assert (await sec_b.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id,
                                                                         "as_of": JUNE.isoformat()})).status_code == 404
         assert not await Snapshot.filter(org_id=world.branch_a.id).exists()
-        taken = await sec_a.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id, "as_of": JUNE.isoformat()})
-        assert taken.status_code == 201, taken.text
-        june = taken.json()
+        june = await take(sec_a, world.branch_a.id, JUNE)
         sid = june["id"]
         totals = june["totals"]
         assert (totals["members"], totals["association"], totals["local"], totals["floating"]) == (4, 2, 1, 1)
@@ -68,9 +85,8 @@ async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_
         moved = await admin.patch(f"/api/v1/members/{people[0].id}", json={
             "life_org_id": world.party_b.id, "placement": "standalone", "effective_on": JUNE.replace(month=7, day=15).isoformat()})
         assert moved.status_code == 200, moved.text
-        retake = await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/retake", json={"reason": "核对"})
-        assert retake.status_code == 200 and retake.json()["correction"] is None
-        assert retake.json()["snapshot"]["totals"] == totals
+        assert (await retake(sec_a, sid, "核对"))["correction"] is None
+        assert (await sec_a.get(f"/api/v1/statistics/snapshots/{sid}")).json()["totals"] == totals
         before_book = (await sec_a.get(f"/api/v1/statistics/snapshots/{sid}/markets.xlsx")).content
 
         # Up the tree: sec_b cannot see it; the root's admin returns it with a reason.
@@ -87,8 +103,7 @@ async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_
         fixed = await admin.patch(f"/api/v1/members/{people[1].id}", json={
             "standing": "full", "effective_on": JUNE.replace(day=1).isoformat(), "reason": "6月1日转正，补录"})
         assert fixed.status_code == 200, fixed.text
-        corrected = await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/retake", json={"reason": "按上级意见补录转正"})
-        changes = corrected.json()["correction"]["changes"]
+        changes = (await retake(sec_a, sid, "按上级意见补录转正"))["correction"]["changes"]
         assert {"what": "正式党员", "before": 3, "after": 4} in changes
         assert {"what": "预备党员", "before": 1, "after": 0} in changes
         assert any(c["what"] == "党员 乙伙计：standing" for c in changes)
@@ -97,12 +112,12 @@ async def test_june_snapshot_is_frozen_corrected_only_with_a_reason_and_goes_up_
         assert (await sec_a.post(f"/api/v1/statistics/snapshots/{sid}/submit")).json()["state"] == "submitted"
 
         # The root sees its children's state and the sums of what was submitted, then accepts.
-        root = await admin.post("/api/v1/statistics/snapshots", json={"org_id": world.root.id, "as_of": JUNE.isoformat()})
-        children = {c["org_name"]: c for c in root.json()["children"]}
+        root = await take(admin, world.root.id, JUNE)
+        children = {c["org_name"]: c for c in root["children"]}
         assert children[world.branch_a.name]["state"] == "submitted" and children[world.branch_b.name]["state"] == "missing"
-        assert root.json()["sums"]["members"] == 4 and root.json()["sums"]["full"] == 4
-        assert root.json()["totals"]["markets"] == 2
-        assert (await admin.post(f"/api/v1/statistics/snapshots/{root.json()['id']}/submit")).json()["error"]["code"] == "no_parent_org"
+        assert root["sums"]["members"] == 4 and root["sums"]["full"] == 4
+        assert root["totals"]["markets"] == 2
+        assert (await admin.post(f"/api/v1/statistics/snapshots/{root['id']}/submit")).json()["error"]["code"] == "no_parent_org"
         assert (await admin.post(f"/api/v1/statistics/snapshots/{sid}/accept")).json()["state"] == "accepted"
         for verb, body in (("submit", None), ("accept", None), ("return", {"reason": "x"}), ("retake", {"reason": "x"})):
             late = await (admin if verb in ("accept", "return") else sec_a).post(
@@ -122,8 +137,7 @@ async def test_the_three_tables_read_back_cell_by_cell(world, tmp_path):
     await Market.create(name="=HYPERLINK(\"http://evil\")", kind="specialized", district="上城区", org=world.party_a,
                         stars=2, org_form="joint", org_level="general_branch", vendor_count=5)
     async with world.client("admin") as admin:
-        snap = (await admin.post("/api/v1/statistics/snapshots", json={"org_id": world.root.id,
-                                                                        "as_of": today().isoformat()})).json()
+        snap = await take(admin, world.root.id, today())
         sid = snap["id"]
         books = {name: (await admin.get(f"/api/v1/statistics/snapshots/{sid}/{name}.xlsx"))
                  for name in ("markets", "market-counts", "roster")}
@@ -198,7 +212,7 @@ async def test_half_year_task_fires_at_2359_in_shanghai_and_takes_each_filing_or
 async def test_overview_sets_todays_figures_beside_the_last_snapshot(world):
     people = await populate(world)
     async with world.client("sec_a") as c:
-        await c.post("/api/v1/statistics/snapshots", json={"org_id": world.branch_a.id, "as_of": JUNE.isoformat()})
+        await take(c, world.branch_a.id, JUNE)
         await make_member(None, world.party_a, name="新党员", mobile="13800009999")
         view = (await c.get("/api/v1/statistics/overview", params={"org_id": world.branch_a.id})).json()
         figures = {f["key"]: (f["value"], f["last"]) for f in view["figures"]}

@@ -2,17 +2,23 @@
 demo data: 湖滨分会's secretary opens 河坊街商品市场's checklist (not met, with what is missing in
 words), uploads a photo as evidence and attests an item, fills the market's 公开栏 and funds and
 sees the support area met; the district (the city's admin, switched to it) sees 湖滨分会's June
-figures submitted, returns them with a reason; the secretary retakes and resubmits; the district
-accepts and downloads the market table, opened with openpyxl. Screenshots looked at."""
+figures submitted, returns them with a reason; the secretary retakes them (the worker finds
+nothing changed) and resubmits; the district takes its own figures of yesterday and accepts and downloads the market table, opened with openpyxl. Screenshots looked at."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from server.clock import today
+
 from tests.plate_helpers import photo_jpeg
 from tests.test_console_browser import SHOTS, api, browser, dev_login, page, server, shot  # noqa: F401 (fixtures)
+
+
+YESTERDAY = (today() - dt.timedelta(days=1)).isoformat()
 
 
 def test_markets_and_half_year_statistics_at_the_desk(page, server, tmp_path):  # noqa: F811
@@ -75,11 +81,28 @@ def test_markets_and_half_year_statistics_at_the_desk(page, server, tmp_path):  
     page.get_by_role("menuitem", name="半年统计").click()
     mine = page.locator("[data-test=snapshots] tr", has_text="湖滨分会")
     mine.get_by_text("市场党员数与摊位登记不一致").wait_for()
+    # The retake is made by the worker; the drawer opens with the day's figures when it is done.
+    mine.locator("[data-test^=retake-]").click()
+    page.locator(".el-message-box input").fill("已核对摊位登记")
+    page.get_by_role("button", name="确定").click()
+    page.locator("[data-test=snapshot-detail]").get_by_text("河坊街商品市场").wait_for()
+    page.get_by_text("与原统计相比没有变化，原统计保持不变").wait_for()
+    page.keyboard.press("Escape")
     mine.locator("[data-test^=submit-]").click()
     mine.get_by_text("已上报").wait_for()
 
     admin.get_by_role("menuitem", name="首页").click()
     admin.get_by_role("menuitem", name="半年统计").click()
+    # The district takes its own figures of another day: asked for, made by the worker, opened.
+    day = admin.locator(".toolbar .el-date-editor input")
+    day.fill(YESTERDAY)
+    day.press("Enter")
+    admin.locator("[data-test=take-snapshot]").click()
+    admin.locator(".el-drawer__title", has_text=f"上城区个体劳动者私营企业协会 {YESTERDAY} 统计").wait_for()
+    admin.get_by_text(f"已生成 {YESTERDAY} 的统计").wait_for()
+    shot(admin, "24b-snapshot-taken")
+    admin.keyboard.press("Escape")
+    admin.locator("[data-test=snapshots] tr", has_text=YESTERDAY).first.wait_for()
     row = admin.locator("[data-test=snapshots] tr", has_text="湖滨分会")
     row.locator("[data-test^=accept-]").click()
     row.get_by_text("已接收").wait_for()

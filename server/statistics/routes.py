@@ -9,10 +9,10 @@ from server import audit
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import today
-from server.statistics import forms, overview, snapshots, tables
+from server.statistics import forms, overview, snapshots, tables, taking
 from server.statistics.models import SnapshotCorrection, SnapshotMember
 from server.statistics.schemas import (
-    FormQuery, OverviewQuery, Overview, ReasonIn, RetakeOut, SnapshotDetail, SnapshotIn, SnapshotList, SnapshotOut,
+    FormQuery, OverviewQuery, Overview, ReasonIn, SnapshotDetail, SnapshotIn, SnapshotJobOut, SnapshotList, SnapshotOut,
     SnapshotQuery,
 )
 from server.validation import parse_body, parse_query
@@ -35,14 +35,33 @@ async def _detail(snapshot) -> SnapshotDetail:
                           **await snapshots.children_of(snapshot), corrections=corrections)
 
 
+def _job_out(job) -> SnapshotJobOut:
+    return SnapshotJobOut(id=job.id, kind=job.kind, org_id=job.org_id, org_name=job.org.name, as_of=job.as_of,
+                          reason=job.reason, state=job.state, error=job.error, snapshot_id=job.snapshot_id,
+                          correction=job.correction, created_at=job.created_at, started_at=job.started_at,
+                          finished_at=job.finished_at)
+
+
+async def _asked(job, new: bool):
+    await job.fetch_related("org", "correction")
+    return reply(_job_out(job), 202 if new else 200)
+
+
 @bp.post("/statistics/snapshots")
-@doc("生成某一天的统计（半年统计在6月30日、12月31日23:59自动生成）", tag=TAG, ok=SnapshotDetail, status=201,
-     body=SnapshotIn, errors=(404, 409))
+@doc("生成某一天的统计：立即返回生成任务，由后台完成（半年统计在6月30日、12月31日23:59自动生成）；"
+     "同一组织同一天正在生成时返回那一个（200）", tag=TAG, ok=SnapshotJobOut, status=(202, 200), body=SnapshotIn,
+     errors=(404, 409))
 async def take(request):
     principal = await authenticate(request)
     data = parse_body(request, SnapshotIn)
-    snapshot = await snapshots.take_on_demand(principal, data.org_id, data.as_of)
-    return reply(await _detail(await snapshots.get(principal, snapshot.id)), 201)
+    return await _asked(*await taking.ask_take(principal, data.org_id, data.as_of, request.app.ctx.jobs))
+
+
+@bp.get("/statistics/snapshot-jobs/<job_id:int>")
+@doc("统计生成任务的进度（提交人和该组织的管理人员可见）", tag=TAG, ok=SnapshotJobOut, errors=(404,))
+async def snapshot_job(request, job_id: int):
+    principal = await authenticate(request)
+    return reply(_job_out(await taking.get(principal, job_id)))
 
 
 @bp.get("/statistics/snapshots")
@@ -84,13 +103,12 @@ async def accept(request, snapshot_id: int):
 
 
 @bp.post("/statistics/snapshots/<snapshot_id:int>/retake")
-@doc("按现在的记录重新生成这一天的统计（未上报或被退回时；变化和原因留档）", tag=TAG, ok=RetakeOut, body=ReasonIn,
-     errors=(404, 409))
+@doc("按现在的记录重新生成这一天的统计（未上报或被退回时）：立即返回生成任务，由后台完成；变化和原因留档",
+     tag=TAG, ok=SnapshotJobOut, status=(202, 200), body=ReasonIn, errors=(404, 409))
 async def retake(request, snapshot_id: int):
     principal = await authenticate(request)
     data = parse_body(request, ReasonIn)
-    snapshot, correction = await snapshots.retake(principal, snapshot_id, data.reason)
-    return reply(RetakeOut(snapshot=await _detail(snapshot), correction=correction))
+    return await _asked(*await taking.ask_retake(principal, snapshot_id, data.reason, request.app.ctx.jobs))
 
 
 async def _download(request, principal, snapshot, kind: str, body: bytes, media: str, filename: str):

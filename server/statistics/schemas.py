@@ -7,11 +7,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.clock import LocalDatetime
-from server.statistics.models import SNAPSHOT_SOURCES, SNAPSHOT_STATES
+from server.jobs.files import JOB_STATES
+from server.statistics.models import SNAPSHOT_JOB_KINDS, SNAPSHOT_SOURCES, SNAPSHOT_STATES
 from server.validation import Day, Id, Input, Query, Text
 
 SnapshotState = Literal[tuple(SNAPSHOT_STATES)]  # type: ignore[valid-type]
 SnapshotSource = Literal[tuple(SNAPSHOT_SOURCES)]  # type: ignore[valid-type]
+SnapshotJobKind = Literal[tuple(SNAPSHOT_JOB_KINDS)]  # type: ignore[valid-type]
+JobState = Literal[tuple(JOB_STATES)]  # type: ignore[valid-type]
 
 
 class SnapshotIn(Input):
@@ -107,9 +110,20 @@ class SnapshotList(BaseModel):
     items: list[SnapshotOut]
 
 
-class RetakeOut(BaseModel):
-    snapshot: SnapshotDetail
-    correction: Correction | None = Field(description="与原统计不同之处；没有变化为空，原统计不变")
+class SnapshotJobOut(BaseModel):
+    id: int
+    kind: SnapshotJobKind = Field(description="take 生成，retake 重新生成")
+    org_id: int
+    org_name: str
+    as_of: date
+    reason: str | None = Field(description="重新生成的原因")
+    state: JobState = Field(description="queued/running 时每隔一会儿再查；done 后打开 snapshot_id 的统计")
+    error: str | None = Field(description="失败的原因")
+    snapshot_id: int | None = Field(description="生成（或重新生成）的统计；完成前生成任务为空")
+    correction: Correction | None = Field(description="重新生成与原统计不同之处；没有变化为空，原统计不变")
+    created_at: LocalDatetime
+    started_at: LocalDatetime | None
+    finished_at: LocalDatetime | None
 
 
 class Figure(BaseModel):

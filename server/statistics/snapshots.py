@@ -86,15 +86,9 @@ async def take(org: Org, day: dt.date, *, by=None, source: str = "manual") -> Sn
     return snapshot
 
 
-async def take_on_demand(principal: Principal, org_id: int, day: dt.date) -> Snapshot:
-    org = await get_org(org_id)
-    if not principal.reaches(org):
-        raise SnapshotNotFound()
+def check_day(day: dt.date) -> None:
     if day > today():
         raise AsOfInFuture(fields={"as_of": "不能晚于今天"})
-    if await Snapshot.exists(org=org, as_of=day):
-        raise SnapshotExists()
-    return await take(org, day, by=principal.user)
 
 
 async def get(principal: Principal, snapshot_id: int) -> Snapshot:
@@ -119,7 +113,7 @@ async def submit(principal: Principal, snapshot_id: int) -> Snapshot:
     snapshot = await get(principal, snapshot_id)
     if snapshot.org.parent_id is None:
         raise NoParent()
-    _editable(snapshot)
+    editable(snapshot)
     snapshot.state, snapshot.submitted_at, snapshot.submitted_by = "submitted", now(), principal.user
     snapshot.return_reason = None
     await snapshot.save()
@@ -157,7 +151,7 @@ async def accept(principal: Principal, snapshot_id: int) -> Snapshot:
     return snapshot
 
 
-def _editable(snapshot: Snapshot) -> None:
+def editable(snapshot: Snapshot) -> None:
     if snapshot.state == "accepted":
         raise SnapshotAccepted()
     if snapshot.state == "submitted":
@@ -168,15 +162,17 @@ async def retake(principal: Principal, snapshot_id: int, reason: str) -> tuple[S
     """Compute the snapshot's day again from the records as they are now (a change recorded later
     with an earlier effective day moves it); the differences are kept with the reason."""
     snapshot = await get(principal, snapshot_id)
-    _editable(snapshot)
+    editable(snapshot)
     figures, rows = await compute_figures.compute(snapshot.org, snapshot.as_of)
     before_rows = {r["member_id"]: r for r in await SnapshotMember.filter(snapshot_id=snapshot.id).values(*ROW_FIELDS)}
     changes = differences(snapshot.figures, figures, before_rows, {r["member_id"]: r for r in rows})
     if not changes:
         return snapshot, None
     async with in_transaction():
+        # Submitted while it was computed: the figures the parent has are not changed under it.
+        if not await Snapshot.filter(id=snapshot.id, state__in=("draft", "returned")).update(figures=figures):
+            editable(await Snapshot.get(id=snapshot.id))
         snapshot.figures = figures
-        await snapshot.save()
         await _store(snapshot, rows)
         correction = await SnapshotCorrection.create(snapshot=snapshot, reason=reason, changes=changes,
                                                      made_by=principal.user)
@@ -239,6 +235,9 @@ def blueprint() -> procrastinate.Blueprint:
     async def half_year(context: procrastinate.JobContext, timestamp: int) -> int:
         return await take_all(dt.datetime.fromtimestamp(timestamp, SHANGHAI).date())
 
+    from server.statistics import taking  # it builds on this module
+
+    taking.task(tasks)
     return tasks
 
 

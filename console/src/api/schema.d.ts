@@ -2082,6 +2082,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/statistics/snapshot-jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 统计生成任务的进度（提交人和该组织的管理人员可见） */
+        get: operations["get~statistics.snapshot_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/statistics/snapshots": {
         parameters: {
             query?: never;
@@ -2092,7 +2109,7 @@ export interface paths {
         /** 本组织和下级组织的统计（上报、退回、接收情况） */
         get: operations["get~statistics.list_snapshots"];
         put?: never;
-        /** 生成某一天的统计（半年统计在6月30日、12月31日23:59自动生成） */
+        /** 生成某一天的统计：立即返回生成任务，由后台完成（半年统计在6月30日、12月31日23:59自动生成）；同一组织同一天正在生成时返回那一个（200） */
         post: operations["post~statistics.take"];
         delete?: never;
         options?: never;
@@ -2194,7 +2211,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 按现在的记录重新生成这一天的统计（未上报或被退回时；变化和原因留档） */
+        /** 按现在的记录重新生成这一天的统计（未上报或被退回时）：立即返回生成任务，由后台完成；变化和原因留档 */
         post: operations["post~statistics.retake"];
         delete?: never;
         options?: never;
@@ -5843,12 +5860,6 @@ export interface components {
              */
             abstaining?: number | null;
         };
-        /** RetakeOut */
-        RetakeOut: {
-            snapshot: components["schemas"]["SnapshotDetail"];
-            /** @description 与原统计不同之处；没有变化为空，原统计不变 */
-            correction: components["schemas"]["Correction"] | null;
-        };
         /** RevealOut */
         RevealOut: {
             /**
@@ -6181,6 +6192,64 @@ export interface components {
              * @description 统计日期（截至这一天），不能晚于今天
              */
             as_of: string;
+        };
+        /** SnapshotJobOut */
+        SnapshotJobOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description take 生成，retake 重新生成
+             * @enum {string}
+             */
+            kind: "take" | "retake";
+            /** Org Id */
+            org_id: number;
+            /** Org Name */
+            org_name: string;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Reason
+             * @description 重新生成的原因
+             */
+            reason: string | null;
+            /**
+             * State
+             * @description queued/running 时每隔一会儿再查；done 后打开 snapshot_id 的统计
+             * @enum {string}
+             */
+            state: "queued" | "running" | "done" | "failed";
+            /**
+             * Error
+             * @description 失败的原因
+             */
+            error: string | null;
+            /**
+             * Snapshot Id
+             * @description 生成（或重新生成）的统计；完成前生成任务为空
+             */
+            snapshot_id: number | null;
+            /** @description 重新生成与原统计不同之处；没有变化为空，原统计不变 */
+            correction: components["schemas"]["Correction"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string | null;
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string | null;
         };
         /** SnapshotList */
         SnapshotList: {
@@ -20616,6 +20685,91 @@ export interface operations {
             };
         };
     };
+    "get~statistics.snapshot_job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotJobOut"];
+                };
+            };
+            /** @description 请求有误（JSON 无效、凭证无效等） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或登录已失效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 记录不存在或不在你的管辖范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 提交的内容太大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求的地址太长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求头太大（含过长的查询参数） */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 服务暂时不可用 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "get~statistics.list_snapshots": {
         parameters: {
             query: {
@@ -20725,12 +20879,21 @@ export interface operations {
         };
         responses: {
             /** @description 成功 */
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SnapshotDetail"];
+                    "application/json": components["schemas"]["SnapshotJobOut"];
+                };
+            };
+            /** @description 成功 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotJobOut"];
                 };
             };
             /** @description 请求有误（JSON 无效、凭证无效等） */
@@ -21282,7 +21445,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetakeOut"];
+                    "application/json": components["schemas"]["SnapshotJobOut"];
+                };
+            };
+            /** @description 成功 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotJobOut"];
                 };
             };
             /** @description 请求有误（JSON 无效、凭证无效等） */
