@@ -8,9 +8,11 @@ import zxingcpp
 
 from server.auth import load_principal
 from server.clock import now
+from server.jobs import asked
 from server.jobs.files import delete_expired
 from server.plates import jobs
 from server.plates.models import Plate, PlateJob
+from tests.job_helpers import wait_done
 from tests.factories import make_member
 from tests.plate_helpers import publish_member
 
@@ -27,21 +29,12 @@ async def market_members(world, count: int, consenting: int) -> list:
     return members
 
 
-async def wait_done(c, job_id: int) -> dict:
-    for _ in range(300):
-        job = (await c.get(f"/api/v1/jobs/{job_id}")).json()
-        if job["state"] in ("done", "failed"):
-            return job
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish: {job}")
-
-
 async def test_a_markets_batch_prints_each_consenting_member_once(world):
     members = await market_members(world, 4, consenting=3)
     async with world.client("sec_a") as c:
         started = await c.post("/api/v1/plates/batch", json={"market_id": world.market.id})
         assert started.status_code == 202, started.text
-        job = await wait_done(c, started.json()["id"])
+        job = await wait_done(c, f"/api/v1/jobs/{started.json()['id']}")
         assert (job["state"], job["done"], job["skipped"], job["total"]) == ("done", 3, 1, 4)
         pdf = await c.get(job["download_url"])
         async with world.client("sec_b") as other:
@@ -77,7 +70,7 @@ async def test_batch_scope_is_the_callers_subtree_and_input_is_checked(world):
 async def test_a_batch_with_nobody_consenting_finishes_empty_with_a_reason(world):
     async with world.client("sec_a") as c:
         started = await c.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
-        job = await wait_done(c, started.json()["id"])
+        job = await wait_done(c, f"/api/v1/jobs/{started.json()['id']}")
         download = await c.get(f"/api/v1/jobs/{job['id']}/file")
     assert job["state"] == "done" and job["done"] == 0 and job["download_url"] is None and job["error"]
     assert download.status_code == 409 and download.json()["error"]["code"] == "job_empty"
@@ -134,7 +127,7 @@ async def test_staff_of_the_org_see_its_jobs_and_the_file_expires(world):
     await market_members(world, 2, consenting=2)
     async with world.client("sec_a") as c:
         started = await c.post("/api/v1/plates/batch", json={"market_id": world.market.id})
-        job = await wait_done(c, started.json()["id"])
+        job = await wait_done(c, f"/api/v1/jobs/{started.json()['id']}")
     async with world.client("admin") as admin:  # staff above the org: sees it, lists it, downloads it
         seen = await admin.get(f"/api/v1/jobs/{job['id']}")
         listed = await admin.get("/api/v1/jobs", params={"org_id": world.branch_a.id})
@@ -169,6 +162,20 @@ async def test_one_batch_at_a_time_per_org(world):
     assert first.status_code == 202
     assert second.status_code == 409 and second.json()["error"]["code"] == "batch_running"
     assert await PlateJob.filter(org=world.party_a).count() == 1
+
+
+async def test_a_batch_lost_with_its_worker_no_longer_holds_the_org(world):
+    """On SQLite the queue lives in the web process: a batch queued when it stopped never runs."""
+    lost = await PlateJob.create(requested_by=world.users["sec_a"], org=world.party_a, layout="a5-landscape", total=1,
+                                 active_scope=f"plates:org:{world.party_a.id}")
+    async with world.client("sec_a") as c:
+        recent = await c.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
+        await PlateJob.filter(id=lost.id).update(created_at=now() - asked.ABANDONED_AFTER - dt.timedelta(minutes=1))
+        again = await c.post("/api/v1/plates/batch", json={"org_id": world.party_a.id})
+    assert recent.status_code == 409 and recent.json()["error"]["code"] == "batch_running"
+    assert again.status_code == 202 and again.json()["id"] != lost.id
+    await lost.refresh_from_db()
+    assert (lost.state, lost.active_scope, lost.error) == ("failed", None, "生成中断（后台任务丢失），请重新提交")
 
 
 async def test_a_double_click_is_one_job(world):

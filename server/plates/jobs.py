@@ -32,7 +32,7 @@ from server.auth import Principal, load_principal
 from server.clock import now
 from server.db import MAX_ID
 from server.errors import Conflict, DomainError, Forbidden, NotFound, ReferenceNotFound, ValidationFailed
-from server.jobs import engine
+from server.jobs import asked, engine
 from server.jobs import files as files_of_jobs
 from server.members.models import Member
 from server.observe import PLATE_JOBS
@@ -114,9 +114,14 @@ def _scope_key(org: Org | None, market: Market | None) -> str:
 async def create(principal: Principal, market_id: int | None, org_id: int | None, layout: str | None,
                  settings, store, jobs_app) -> PlateJob:
     org, market = await _scope(principal, market_id, org_id)
+    # A batch still queued or running after ABANDONED_AFTER was lost with its worker (on SQLite the
+    # queue lives in the web process and goes with it): it no longer holds its org or market.
+    await PlateJob.filter(org=org, market=market, state__in=asked.ACTIVE,
+                          created_at__lt=now() - asked.ABANDONED_AFTER).update(
+        state="failed", active_scope=None, error="生成中断（后台任务丢失），请重新提交", finished_at=now())
     # One batch at a time per org or market: a second secretary waits for it. A double click
     # that passes this check at the same instant is stopped by the queueing lock below.
-    if await PlateJob.filter(org=org, market=market, state__in=("queued", "running")).exists():
+    if await PlateJob.filter(org=org, market=market, state__in=asked.ACTIVE).exists():
         raise BatchRunning()
     await limits.charge(store, principal.user.id, "plate.batch")
     # Only members in the caller's own subtree, even in a market that spans several branches.
