@@ -44,7 +44,7 @@ async def test_what_is_refused_is_refused_at_once_and_nothing_is_queued(world):
     assert missing.status_code == unknown.status_code == outside.status_code == 404
     assert unknown.json()["error"]["code"] == "snapshot_job_not_found"
     assert not_staff.status_code in (403, 404)
-    assert not await SnapshotJob.exists()
+    assert not await SnapshotJob.filter(org_id__in=[world.root.id, world.branch_a.id, world.branch_b.id]).exists()
 
 
 async def test_the_same_asked_twice_is_one_job_and_anything_else_of_that_day_waits(world):
@@ -58,7 +58,7 @@ async def test_the_same_asked_twice_is_one_job_and_anything_else_of_that_day_wai
     assert again.status_code == 200 and again.json()["id"] == waiting.id and again.json()["state"] == "queued"
     assert seen.json()["org_name"] == world.branch_a.name and seen.json()["snapshot_id"] is None
     assert hidden.status_code == 404
-    assert await SnapshotJob.all().count() == 1
+    assert await SnapshotJob.filter(org=world.branch_a).count() == 1
 
     # A retake under way: the same reason joins it; another reason, or a take, waits for it.
     await SnapshotJob.filter(id=waiting.id).delete()
@@ -70,7 +70,7 @@ async def test_the_same_asked_twice_is_one_job_and_anything_else_of_that_day_wai
         other_reason = await c.post(f"{URL}/{snapshot.id}/retake", json={"reason": "补录转正"})
     assert same.status_code == 200 and same.json()["id"] == running.id
     assert other_reason.status_code == 409 and other_reason.json()["error"]["code"] == "snapshot_busy"
-    assert await SnapshotJob.all().count() == 1
+    assert await SnapshotJob.filter(org=world.branch_a).count() == 1
 
 
 async def test_a_secretary_who_lost_the_post_before_the_worker_ran_takes_nothing(world):
