@@ -34,10 +34,21 @@ def sample(i: int = 0, photo: bytes | None = None) -> plates.PlateData:
         pledge="诚信经营，明码标价，足斤足两，不卖假冒伪劣商品，热情服务每一位顾客，接受群众监督。", photo=photo)
 
 
-def photo_bytes() -> bytes:
+def phone_photo() -> bytes:
+    """A phone's portrait photo, 1 920 × 2 560."""
     out = io.BytesIO()
-    Image.effect_mandelbrot((600, 800), (-2, -1.2, 0.8, 1.2), 60).convert("RGB").save(out, "JPEG", quality=85)
+    grey = Image.effect_mandelbrot((480, 640), (-2, -1.2, 0.8, 1.2), 60).resize((1920, 2560), Image.BICUBIC)
+    Image.merge("RGB", (grey, grey.transpose(Image.FLIP_LEFT_RIGHT), grey.transpose(Image.FLIP_TOP_BOTTOM))) \
+        .save(out, "JPEG", quality=90)
     return out.getvalue()
+
+
+def photo_bytes(whole: bool = False) -> bytes:
+    """The phone's photo as the upload stores it: cut and scaled to plates.PHOTO_PX (since
+    2026-11-29), or with `whole` kept whole up to 2 560 a side, as it was stored before."""
+    from server.images import reencode
+
+    return reencode(phone_photo(), None if whole else plates.PHOTO_PX)[0]
 
 
 def floor_once(layout: plates.Layout) -> None:
@@ -58,13 +69,15 @@ def _median_ms(action, repeat: int) -> float:
 
 def render_vs_floor(repeat: int = 15) -> dict:
     layout, fonts = plates.DEFAULT_LAYOUT, plates.find_fonts()
-    data = sample(photo=photo_bytes())
+    data, whole = sample(photo=photo_bytes()), sample(photo=photo_bytes(whole=True))
     plates.render_jpeg(data, layout, fonts)  # fonts loaded, caches warm
     floor = _median_ms(lambda: floor_once(layout), repeat)
     render = _median_ms(lambda: plates.render_jpeg(data, layout, fonts), repeat)
+    render_whole = _median_ms(lambda: plates.render_jpeg(whole, layout, fonts), repeat)
     png = _median_ms(lambda: plates.render(data, "png", layout, fonts), max(3, repeat // 3))
     return {"floor_ms": round(floor, 1), "render_jpeg_ms": round(render, 1), "render_png_ms": round(png, 1),
-            "ratio_to_floor": round(render / floor, 2)}
+            "ratio_to_floor": round(render / floor, 2), "render_whole_photo_ms": round(render_whole, 1),
+            "whole_photo_ratio_to_floor": round(render_whole / floor, 2)}
 
 
 BATCH_SCRIPT = """

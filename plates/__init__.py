@@ -15,11 +15,11 @@ from typing import BinaryIO, Iterable
 
 from plates.data import PlateData
 from plates.fonts import FontMissing, FontSet, find_fonts
-from plates.layout import DEFAULT_LAYOUT, LAYOUTS, MEMBER_CARD, Element, Layout
+from plates.layout import DEFAULT_LAYOUT, LAYOUTS, MEMBER_CARD, PHOTO_PX, Element, Layout
 from plates.pdf import PdfWriter
 from plates.render import draw, qr_image, qr_png
 
-__all__ = ["PlateData", "Layout", "Element", "LAYOUTS", "DEFAULT_LAYOUT", "MEMBER_CARD", "FontMissing", "FontSet", "find_fonts",
+__all__ = ["PlateData", "Layout", "Element", "LAYOUTS", "DEFAULT_LAYOUT", "MEMBER_CARD", "PHOTO_PX", "FontMissing", "FontSet", "find_fonts",
            "render", "render_jpeg", "write_pdf", "PdfWriter", "qr_image", "qr_png", "draw"]
 
 JPEG_QUALITY = 92

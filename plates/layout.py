@@ -152,3 +152,16 @@ MEMBER_CARD = Layout(
                 size=7, min_size=6, color=GREY, max_lines=2),
     ),
 )
+
+
+def _photo_slots():
+    for layout in (*LAYOUTS.values(), MEMBER_CARD):
+        for element in layout.elements:
+            if element.kind == "image" and element.source == "photo":
+                yield layout.px(element.w), layout.px(element.h)
+
+
+# A profile photo is kept at the largest photo slot's pixels (3:4, 45 × 60 mm at 300 dpi): the A5
+# plate pastes it as it is, the smaller slots scale it down, and the public page (a 96 × 128 box)
+# downloads some 60 KB instead of a phone's megabyte.
+PHOTO_PX: tuple[int, int] = max(_photo_slots())

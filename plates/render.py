@@ -171,8 +171,10 @@ def _draw_image(page: Image.Image, element: Element, data: PlateData, layout: La
             page.paste(picture, offset, picture)
         else:
             picture = source if source.mode == "RGB" else source.convert("RGB")
-            # Bicubic: at 300 dpi no eye tells it from Lanczos on a photo, at two thirds the time.
-            page.paste(ImageOps.fit(picture, size, Image.BICUBIC), (left, top))
+            if picture.size != size:  # a profile photo is stored at PHOTO_PX: the A5 slot's size
+                # Bicubic: at 300 dpi no eye tells it from Lanczos on a photo, at two thirds the time.
+                picture = ImageOps.fit(picture, size, Image.BICUBIC)
+            page.paste(picture, (left, top))
 
 
 def qr_image(url: str, side_px: int) -> Image.Image:

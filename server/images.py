@@ -33,13 +33,15 @@ class ImageTooLarge(DomainError):
     status, code, message = 413, "image_too_large", "照片太大了，请上传 10MB 以内的照片"
 
 
-async def clean(data: bytes) -> tuple[bytes, int, int]:
+async def clean(data: bytes, fit: tuple[int, int] | None = None) -> tuple[bytes, int, int]:
     """reencode() in a worker thread: decoding a photo takes a core for a while."""
-    return await asyncio.to_thread(reencode, data)
+    return await asyncio.to_thread(reencode, data, fit)
 
 
-def reencode(data: bytes) -> tuple[bytes, int, int]:
-    """(JPEG bytes, width, height) of an uploaded image, or NotAnImage / ImageTooLarge."""
+def reencode(data: bytes, fit: tuple[int, int] | None = None) -> tuple[bytes, int, int]:
+    """(JPEG bytes, width, height) of an uploaded image, or NotAnImage / ImageTooLarge. With
+    `fit`, cut to that size's shape around its centre and scaled to it (a profile photo); else
+    kept whole, at most MAX_SIDE a side."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageTooLarge()
     try:
@@ -51,11 +53,15 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
                 raise ImageTooLarge("照片像素太多了，请压缩后再上传")
             probe.verify()  # structure check; the image must be reopened after verify()
         with Image.open(io.BytesIO(data)) as image:
+            side = max(fit) if fit else MAX_SIDE
             if image.format in ("JPEG", "MPO"):
-                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at the smallest scale still ≥ MAX_SIDE
+                image.draft("RGB", (side, side))  # decode at the smallest scale still ≥ side
             image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant
             image = image.convert("RGB")
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            if fit:
+                image = ImageOps.fit(image, fit, Image.LANCZOS)  # once, at upload: the best filter
+            else:
+                image.thumbnail((MAX_SIDE, MAX_SIDE))
             # Pixels only: a new image from the raw bytes carries no info dict (comment, ICC,
             # EXIF, XMP, text chunks), so save() has nothing to write back.
             pixels = Image.frombytes("RGB", image.size, image.tobytes())

@@ -4,6 +4,7 @@ import re
 
 from PIL import Image
 
+import plates
 from server.audit import AuditEntry
 from server.plates.models import Consent, Plate
 from server.plates.profiles import CONSENT_TEXT, CONSENT_VERSION
@@ -233,3 +234,41 @@ async def test_simultaneous_consents_record_one_consent(world):
                                                 json={"version": CONSENT_VERSION}) for _ in range(5)])
     assert {a.status_code for a in answers} == {200} and all(a.json()["public"] for a in answers)
     assert await Consent.filter(member=member).count() == 1
+
+
+def banded(size: tuple[int, int], bands: list[tuple[int, int, int]], orientation: int = 1) -> bytes:
+    """A JPEG of equal vertical bands of colour, left to right, with an EXIF orientation."""
+    image = Image.new("RGB", size)
+    width = size[0] // len(bands)
+    for i, colour in enumerate(bands):
+        image.paste(colour, (i * width, 0, size[0] if i == len(bands) - 1 else (i + 1) * width, size[1]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95, exif=exif)
+    return out.getvalue()
+
+
+def near(pixel, colour) -> bool:
+    return all(abs(a - b) <= 12 for a, b in zip(pixel, colour))
+
+
+async def test_a_profile_photo_is_kept_at_the_plates_photo_size_cut_around_its_centre(world):
+    """The plate's photo slot is 3:4: a landscape photo loses its sides, as the plate and the public
+    page (object-fit: cover) always cut them; a phone's rotated photo stands up first."""
+    red, green, blue = (200, 30, 30), (30, 160, 60), (40, 60, 200)
+    member = world.member_a
+    stored = {}
+    for name, photo in (("landscape", banded((1600, 900), [red, green, green, blue])),
+                        ("rotated", banded((1200, 900), [red, green, blue], orientation=6))):
+        async with world.client("member_a") as c:
+            uploaded = await c.post(f"/api/v1/members/{member.id}/profile/photo", files={"photo": (f"{name}.jpg", photo, "image/jpeg")})
+            assert uploaded.status_code == 200, uploaded.text
+            stored[name] = Image.open(io.BytesIO((await c.get(f"/api/v1/members/{member.id}/profile/photo.jpg")).content))
+    landscape, rotated = stored["landscape"], stored["rotated"]
+    assert landscape.size == rotated.size == plates.PHOTO_PX == (531, 709)
+    # 1 600 × 900 cut to 3:4 keeps the middle 675 columns: the green bands only.
+    assert all(near(landscape.getpixel((x, 354)), green) for x in (3, 265, 527))
+    # Orientation 6 turns it a quarter clockwise: the left band (red) comes on top, blue at the bottom.
+    assert near(rotated.getpixel((265, 5)), red) and near(rotated.getpixel((265, 703)), blue)
+    assert not rotated.getexif()

@@ -16,7 +16,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageChops, ImageFilter
 
-from plates import LAYOUTS, FontMissing, PlateData, draw, find_fonts, render, write_pdf
+from plates import LAYOUTS, PHOTO_PX, FontMissing, PlateData, draw, find_fonts, render, write_pdf
 from plates.layout import A5_LANDSCAPE, Element, Layout
 from plates.render import _fit_text
 
@@ -180,3 +180,19 @@ def test_the_font_found_draws_chinese_not_boxes():
     font = fonts.get(48)
     assert bytes(font.getmask("党")) != bytes(font.getmask("\U000F0000"))
     assert bytes(font.getmask("党")) != bytes(font.getmask("员"))
+
+
+def test_a_photo_stored_at_the_slots_size_is_printed_pixel_for_pixel():
+    """A profile photo is kept at PHOTO_PX, which must be the A5 slot's size to the pixel: then it
+    is printed as it is. Were the two a pixel apart, the photo would be resampled, and one-pixel
+    stripes would come out grey."""
+    stripes = Image.new("RGB", PHOTO_PX, "white")
+    for x in range(0, PHOTO_PX[0], 2):
+        stripes.paste((0, 0, 0), (x, 0, x + 1, PHOTO_PX[1]))
+    out = io.BytesIO()
+    stripes.save(out, "PNG")  # lossless, so the decoded photo is exactly these pixels
+    page = draw(plate(photo=out.getvalue()), A5_LANDSCAPE, find_fonts())
+    [slot] = [e for e in A5_LANDSCAPE.elements if e.kind == "image" and e.source == "photo"]
+    left, top = A5_LANDSCAPE.px(slot.x + A5_LANDSCAPE.bleed_mm), A5_LANDSCAPE.px(slot.y + A5_LANDSCAPE.bleed_mm)
+    printed = page.convert("RGB").crop((left, top, left + PHOTO_PX[0], top + PHOTO_PX[1]))
+    assert ImageChops.difference(printed, stripes).getbbox() is None

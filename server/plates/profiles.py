@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+import plates
+
 from server import audit, images, limits
 from server.auth import Principal
 from server.clock import now
@@ -114,7 +116,8 @@ async def update_pledge(principal: Principal, member_id: int, pledge: str, gatew
 async def upload_photo(principal: Principal, member_id: int, data: bytes, files: FileStorage, store) -> Profile:
     member, profile = await view(principal, member_id)
     await limits.charge(store, principal.user.id, "photo.upload")
-    jpeg, _width, _height = await images.clean(data)
+    # Kept at the largest plate's photo slot: what the plate prints and more than the page shows.
+    jpeg, _width, _height = await images.clean(data, fit=plates.PHOTO_PX)
     old_key, profile.photo_key = profile.photo_key, await files.put(jpeg, ".jpg")
     await profile.save(update_fields=["photo_key", "updated_at"])
     if old_key:  # a replaced photo is not kept anywhere
