@@ -160,12 +160,13 @@ def _allowed_methods(request) -> str:
 MAX_PATH = 2048  # the longest path any route needs is far shorter
 
 
-def install(app: Sanic) -> None:
-    @app.on_request(priority=2000)
-    async def path_length(request):
-        if len(request.path) > MAX_PATH:
-            raise UriTooLong()
+def check_path(request) -> None:
+    """Before anything else (server/app.py's one request middleware)."""
+    if len(request.path) > MAX_PATH:
+        raise UriTooLong()
 
+
+def install(app: Sanic) -> None:
     async def handler(request, exc):
         response = render(exc)
         if response.status == 405 and "allow" not in response.headers:

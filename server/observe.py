@@ -113,29 +113,29 @@ def _new_request_id() -> str:
     return os.urandom(16).hex()  # as random as uuid4().hex, a fifth of its cost
 
 
-def install(app, *, access_log: bool = False) -> None:
-    @app.on_request(priority=1000)
-    async def start(request):
-        incoming = request.headers.get("x-request-id", "")
-        request.ctx.request_id = incoming if _WELL_FORMED.match(incoming) else _new_request_id()
-        request.ctx.started = time.perf_counter()
-        REQUEST_ID.set(request.ctx.request_id)
+def start(request) -> None:
+    """At a request's start (server/app.py's one request middleware): its id and its clock."""
+    incoming = request.headers.get("x-request-id", "")
+    request.ctx.request_id = incoming if _WELL_FORMED.match(incoming) else _new_request_id()
+    request.ctx.started = time.perf_counter()
+    REQUEST_ID.set(request.ctx.request_id)
 
-    @app.on_response(priority=1000)
-    async def finish(request, response):
-        request_id = getattr(request.ctx, "request_id", None) or _new_request_id()
-        response.headers["X-Request-ID"] = request_id
-        started = getattr(request.ctx, "started", None)
-        if started is None:  # refused before the request middleware ran (a malformed request)
-            return
-        seconds = time.perf_counter() - started
-        route = _route_label(request)
-        requests, durations = _metrics_for(request.method, route, response.status)
-        requests.inc()
-        durations.observe(seconds)
-        if access_log:
-            log.info("%s %s %s", request.method, request.path, response.status,
-                     extra={"route": route, "status": response.status, "ms": round(seconds * 1000, 2)})
+
+def finish(request, response, access_log: bool = False) -> None:
+    """At its end (the one response middleware): the id on the answer, the metrics, the log line."""
+    request_id = getattr(request.ctx, "request_id", None) or _new_request_id()
+    response.headers["X-Request-ID"] = request_id
+    started = getattr(request.ctx, "started", None)
+    if started is None:  # refused before the request middleware ran (a malformed request)
+        return
+    seconds = time.perf_counter() - started
+    route = _route_label(request)
+    requests, durations = _metrics_for(request.method, route, response.status)
+    requests.inc()
+    durations.observe(seconds)
+    if access_log:
+        log.info("%s %s %s", request.method, request.path, response.status,
+                 extra={"route": route, "status": response.status, "ms": round(seconds * 1000, 2)})
 
 
 def metrics_text(queues: dict[str, tuple[int, float]] | None = None) -> tuple[bytes, str]:

@@ -48,12 +48,11 @@ def same_site(request) -> None:
         raise CrossSite()
 
 
-def install(app) -> None:
-    @app.on_response(priority=900)
-    async def headers(request, response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if (response.content_type or "").startswith("text/html"):
-            path = request.path
-            csp = DOCS_CSP if path.startswith("/docs") else CONSOLE_CSP if path.startswith("/console") else PAGE_CSP
-            response.headers.setdefault("Content-Security-Policy", csp)
-            response.headers.setdefault("X-Frame-Options", "DENY")
+def headers(request, response) -> None:
+    """On every answer (server/app.py's one response middleware)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if (response.content_type or "").startswith("text/html"):
+        path = request.path
+        csp = DOCS_CSP if path.startswith("/docs") else CONSOLE_CSP if path.startswith("/console") else PAGE_CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Frame-Options", "DENY")

@@ -21,10 +21,11 @@ def serve_offline(app) -> None:
     app.static(f"{ASSETS}/swagger-ui", openapi_ui_bundles.swagger_ui.static_path, name="docs_swagger_ui")
     app.static(f"{ASSETS}/redoc", openapi_ui_bundles.redoc.static_path, name="docs_redoc")
     app.static(f"{ASSETS}/start-swagger.js", HERE / "start-swagger.js", name="docs_start_swagger")
-    app.on_response(_finish_document)  # page headers: server/security.py
 
 
-def _finish_document(request, response) -> None:
+def finish_document(request, response) -> None:
+    """The OpenAPI document as served, completed (server/app.py's response middleware calls it;
+    page headers: server/security.py)."""
     if request.path == "/docs/openapi.json" and response.status == 200:
         response.body = json.dumps(finish(json.loads(response.body)), ensure_ascii=False).encode()
         response.headers["content-length"] = str(len(response.body))
