@@ -295,7 +295,8 @@ def _report_heavy(args, server_batch, latency, roster_import) -> dict:
     batch = plate_bench.batch(args.plates)
     print(f"one plate (A5, 300 DPI): floor {render['floor_ms']} ms (QR + blank page + JPEG), render "
           f"{render['render_jpeg_ms']} ms as JPEG/PDF page ({render['ratio_to_floor']}x floor), "
-          f"{render['render_png_ms']} ms as PNG")
+          f"{render['render_png_ms']} ms as PNG; with the photo stored whole as before 2026-11-29 "
+          f"{render['render_whole_photo_ms']} ms ({render['whole_photo_ratio_to_floor']}x floor)")
     print(f"batch PDF (plates/ alone): {batch['plates']} plates in {batch['seconds']} s "
           f"({batch['seconds_per_plate']} s each), peak memory {batch['peak_mb']} MB, file {batch['file_mb']} MB")
     print(f"batch PDF (job, POST /plates/batch to done): {server_batch['plates']} plates, "

@@ -8,6 +8,9 @@ one-worker web server (its p99 says whether the export held up everyone else):
   every 0.2 s, then the file; on PostgreSQL a `python -m server worker` process makes it (its
   peak memory is reported), on SQLite the worker inside the web process.
 
+Then, the same way, the city's half-year figures of yesterday (`POST /statistics/snapshots`, the
+job followed, the snapshot read): 20 000 members as of the day, every market's 六化 state.
+
     python -m bench.ledger                      # PostgreSQL + Redis when they answer, else SQLite
 """
 from __future__ import annotations
@@ -70,8 +73,13 @@ async def add_year(database_url: str, activities: int, attendance: int) -> tuple
         await db.close()
 
 
-def _while_loaded(server, token: str, action) -> dict:
-    """Run `action` (returning the file's response) while 8 connections ask /me; its figures."""
+def _workbook(response) -> dict:
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    return {"kb": len(response.content) // 1024, "detail_rows": sum(1 for _ in book["签到明细"].iter_rows(min_row=3))}
+
+
+def _while_loaded(server, token: str, action, read=_workbook) -> dict:
+    """Run `action` (returning the last response) while 8 connections ask /me; its figures."""
     loaded: dict = {}
 
     def load():
@@ -86,10 +94,17 @@ def _while_loaded(server, token: str, action) -> dict:
     seconds = time.perf_counter() - started
     wrk.join()
     response.raise_for_status()
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
-    return {"seconds": round(seconds, 2), "kb": len(response.content) // 1024,
-            "detail_rows": sum(1 for _ in book["签到明细"].iter_rows(min_row=3)),
-            "me_p99_ms": loaded.get("p99_ms"), "me_rps": loaded.get("rps")}
+    return {"seconds": round(seconds, 2), **read(response), "me_p99_ms": loaded.get("p99_ms"),
+            "me_max_ms": loaded.get("max_ms"), "me_rps": loaded.get("rps")}
+
+
+def _follow(base: str, headers: dict, asked: httpx.Response, status_path: str) -> dict:
+    """The job the request answered with, asked for every 0.2 s until it is done or failed."""
+    job = asked.json()
+    while job["state"] in ("queued", "running"):
+        time.sleep(0.2)
+        job = httpx.get(f"{base}{status_path}/{job['id']}", headers=headers, timeout=30).json()
+    return job
 
 
 def main(argv=None) -> int:
@@ -120,12 +135,23 @@ def main(argv=None) -> int:
 
             def by_job():
                 asked = httpx.post(f"{server.base}/api/v1/reports/ledger-exports", json={**params, "format": "xlsx"},
-                                   headers=headers, timeout=30).json()
-                while asked["state"] in ("queued", "running"):
-                    time.sleep(0.2)
-                    asked = httpx.get(f"{server.base}/api/v1/reports/ledger-exports/{asked['id']}", headers=headers,
-                                      timeout=30).json()
-                return httpx.get(server.base + asked["download_url"], headers=headers, timeout=300)
+                                   headers=headers, timeout=30)
+                job = _follow(server.base, headers, asked, "/api/v1/reports/ledger-exports")
+                return httpx.get(server.base + job["download_url"], headers=headers, timeout=300)
+
+            def snapshot():
+                # The city's figures of yesterday, as the desk takes them (before 2026-11-29 the POST
+                # answered 201 with the snapshot, computed in the web worker).
+                asked = httpx.post(f"{server.base}/api/v1/statistics/snapshots", headers=headers, timeout=300,
+                                   json={"org_id": root, "as_of": (dt.date.today() - dt.timedelta(days=1)).isoformat()})
+                if asked.status_code == 201:
+                    return asked
+                job = _follow(server.base, headers, asked, "/api/v1/statistics/snapshot-jobs")
+                return httpx.get(f"{server.base}/api/v1/statistics/snapshots/{job['snapshot_id']}", headers=headers,
+                                 timeout=30)
+
+            def members_counted(response) -> dict:
+                return {"members": response.json()["totals"]["members"]}
 
             with (WorkerProcess(env) if backend.startswith("postgres") else contextlib.nullcontext()) as worker:
                 figures = {"at_once": _while_loaded(server, admin, at_once)}
@@ -133,6 +159,9 @@ def main(argv=None) -> int:
                 figures["job"] = _while_loaded(server, admin, by_job)
                 if worker is not None:
                     figures["job"]["worker_peak_mb"] = _group_memory_mb(worker.process.pid)[0]
+                figures["snapshot"] = _while_loaded(server, admin, snapshot, members_counted)
+                if worker is not None:
+                    figures["snapshot"]["worker_peak_mb"] = _group_memory_mb(worker.process.pid)[0]
             peak, after = _group_memory_mb(server.process.pid)
     finally:
         release()
