@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
+from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
@@ -25,7 +26,25 @@ log = logging.getLogger("dangjian.jobs")
 MAX_ATTEMPTS = 2
 ABANDONED_AFTER = timedelta(minutes=30)
 ACTIVE = ("queued", "running")
-Row = TypeVar("Row", bound=Model)
+
+
+class AskedJob(Model):
+    """What ask, attempt and finish need of a job's row (with a `requested_by` of its own)."""
+
+    state = fields.CharField(max_length=16, default="queued")  # server.jobs.files.JOB_STATES
+    error = fields.CharField(max_length=200, null=True)
+    # The job's key while it is queued or running, else null: unique, so asking again for the
+    # same thing (a double click, a colleague) joins the one under way.
+    active_key = fields.CharField(max_length=48, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+Row = TypeVar("Row", bound=AskedJob)
 
 
 async def ask(model: type[Row], key: str, defer: Callable[[int], Awaitable[object]], **fields) -> tuple[Row, bool]:
@@ -73,7 +92,7 @@ async def attempt(model: type[Row], row_id: int, tried: int, work: Callable[[Row
         return await finish(model, row_id, state="failed", error=f"生成失败：{exc.__class__.__name__}"[:200])
 
 
-async def finish(model: type[Model], row_id: int, **outcome) -> str | None:
+async def finish(model: type[AskedJob], row_id: int, **outcome) -> str | None:
     """Decide a row still under way; the state decided, or None if something decided it first."""
     decided = await model.filter(id=row_id, state__in=ACTIVE).update(active_key=None, finished_at=now(), **outcome)
     return outcome["state"] if decided else None

@@ -3,6 +3,8 @@ chose), submitted up the tree, returned or accepted; corrections are rows, never
 from tortoise import fields
 from tortoise.models import Model
 
+from server.jobs.asked import AskedJob
+
 SNAPSHOT_STATES = {"draft": "未上报", "submitted": "已上报", "returned": "已退回", "accepted": "已接收"}
 SNAPSHOT_SOURCES = {"scheduled": "半年定时生成", "manual": "手动生成"}
 SNAPSHOT_JOB_KINDS = {"take": "生成统计", "retake": "重新生成"}
@@ -73,7 +75,7 @@ class SnapshotCorrection(Model):
         table = "snapshot_corrections"
 
 
-class SnapshotJob(Model):
+class SnapshotJob(AskedJob):
     # A snapshot taken (or taken again) by the job engine for staff who asked for it: a city's
     # figures take seconds of work that no process answering requests should do.
 
@@ -83,18 +85,12 @@ class SnapshotJob(Model):
     org = fields.ForeignKeyField("models.Org", related_name="snapshot_jobs", on_delete=fields.CASCADE)
     as_of = fields.DateField()
     reason = fields.CharField(max_length=500, null=True)  # a retake's
-    state = fields.CharField(max_length=16, default="queued")  # server.jobs.files.JOB_STATES
-    error = fields.CharField(max_length=200, null=True)
     # The snapshot taken, or the one taken again; a retake's correction when anything changed.
     snapshot = fields.ForeignKeyField("models.Snapshot", related_name="jobs", null=True, on_delete=fields.SET_NULL)
     correction = fields.ForeignKeyField("models.SnapshotCorrection", related_name="jobs", null=True,
                                         on_delete=fields.SET_NULL)
-    # "snapshot:<org>:<as_of>" while queued or running, else null: unique, so an org's figures of
-    # a day are computed once at a time and a double click joins the computation under way.
-    active_key = fields.CharField(max_length=48, null=True, unique=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    started_at = fields.DatetimeField(null=True)
-    finished_at = fields.DatetimeField(null=True)
+    # active_key (AskedJob): "snapshot:<org>:<as_of>" while queued or running, so an org's figures
+    # of a day are computed once at a time.
 
     class Meta:
         table = "snapshot_jobs"
