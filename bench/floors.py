@@ -51,6 +51,10 @@ def _app():
 
     app = Sanic("floor")
     app.config.ACCESS_LOG = False
+    # Bare: Sanic would load sanic-ext (installed for the server) into this app too, and its
+    # dependency injection runs a signal handler on every request (until 2026-11-29 the floors
+    # paid that cost, and so did the server).
+    app.config.AUTO_EXTEND = False
     members_page = _members_page()
 
     async def cached(request, kind: str) -> bytes | None:
