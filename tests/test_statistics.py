@@ -221,3 +221,18 @@ async def test_overview_sets_todays_figures_beside_the_last_snapshot(world):
         assert [t["category"] for t in view["training"]] == ["affiliated", "local", "floating"]
         assert view["markets"][0]["members"] == 3 and len(people) == 3
         assert (await c.get("/api/v1/statistics/overview", params={"org_id": world.branch_b.id})).status_code == 404
+
+
+async def test_the_forms_of_more_members_than_anyone_prints_are_refused_one_still_prints(world, monkeypatch):
+    from server.statistics import forms
+
+    await populate(world)
+    monkeypatch.setattr(forms, "PAGES_LIMIT", 3)
+    async with world.client("admin") as admin:
+        snap = await take(admin, world.root.id, JUNE)
+        refused = await admin.get(f"/api/v1/statistics/snapshots/{snap['id']}/forms.pdf")
+        one = await admin.get(f"/api/v1/statistics/snapshots/{snap['id']}/forms.pdf", params={"member_id": world.member_a.id})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "forms_too_large"
+    assert refused.json()["error"]["fields"] == {"snapshot_id": "这份统计有 4 名党员"}
+    assert one.status_code == 200 and len(PdfReader(io.BytesIO(one.content)).pages) == 1
+    assert await AuditEntry.filter(action="statistics.tables.downloaded", target_id=snap["id"]).count() == 1  # the one

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
+from server.errors import Conflict
 from server.members.models import PLACEMENTS, STANDINGS
 from server.pdffonts import FONT, add_cjk
 
+# A form a page: a branch's members print in seconds; a city's 50 000 would be minutes of a web
+# worker's thread and gigabytes, and nobody prints them at once. Above this, print each branch's.
+PAGES_LIMIT = 1000
 LABEL_WIDTH = 62
 ROW_HEIGHT = 13
+
+
+class FormsTooLarge(Conflict):
+    code = "forms_too_large"
+    message = f"一次最多打印 {PAGES_LIMIT} 份登记表：请打开下级组织的统计分别打印，或只打印一名党员的"
 
 
 def fields(r: dict) -> list[tuple[str, str]]:

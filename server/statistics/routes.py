@@ -157,11 +157,16 @@ async def roster_table(request, snapshot_id: int):
 
 
 @bp.get("/statistics/snapshots/<snapshot_id:int>/forms.pdf")
-@doc("个体工商户党建信息登记表（每名党员一页，可打印）", tag=TAG, media="application/pdf", query=FormQuery, errors=(404,))
+@doc(f"个体工商户党建信息登记表（每名党员一页，可打印；一次最多 {forms.PAGES_LIMIT} 页，更多时 409）", tag=TAG,
+     media="application/pdf", query=FormQuery, errors=(404, 409))
 async def member_forms(request, snapshot_id: int):
     principal = await authenticate(request)
     query = parse_query(request, FormQuery)
     snapshot = await snapshots.get(principal, snapshot_id)
+    if not query.member_id:
+        count = await SnapshotMember.filter(snapshot_id=snapshot.id).count()
+        if count > forms.PAGES_LIMIT:
+            raise forms.FormsTooLarge(fields={"snapshot_id": f"这份统计有 {count} 名党员"})
     rows = await _rows(snapshot, query.member_id)
     if query.member_id and not rows:
         raise snapshots.SnapshotNotFound("这份统计里没有这名党员")

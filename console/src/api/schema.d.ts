@@ -2158,7 +2158,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 个体工商户党建信息登记表（每名党员一页，可打印） */
+        /** 个体工商户党建信息登记表（每名党员一页，可打印；一次最多 1000 页，更多时 409） */
         get: operations["get~statistics.member_forms"];
         put?: never;
         post?: never;
@@ -21200,6 +21200,15 @@ export interface operations {
             };
             /** @description 记录不存在或不在你的管辖范围内 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 与现有记录冲突 */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
