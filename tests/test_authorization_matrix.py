@@ -14,7 +14,7 @@ from server.floating.models import FloatingComment, FloatingRecord, Letter, Rece
 from server.members.models import Attachment, Member, MemberCode, Registration, RosterImport
 from server.markets.models import Attestation, Evidence, Market, SpotCheck
 from server.orgs.models import Org, Role
-from server.statistics.models import Snapshot, SnapshotJob
+from server.statistics.models import RosterExport, Snapshot, SnapshotJob
 from server.clock import today
 from server.plates.models import Plate, PlateJob, Profile, Rating
 from server.plates.profiles import CONSENT_VERSION
@@ -116,7 +116,9 @@ async def branch_a(world, backend) -> dict:
                                             state="done", snapshot=snapshot)
     export = await LedgerExport.create(requested_by=world.users["sec_a"], org=world.party_a, year=today().year, format="xlsx",
                                        state="done", file_key=await backend.app.ctx.files.put(b"PK", ".xlsx"), file_size=2)
-    return {"export": export, "snapshot_job": snapshot_job, "evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
+    roster_export = await RosterExport.create(requested_by=world.users["sec_a"], snapshot=snapshot, state="done", rows=1,
+                                              file_key=await backend.app.ctx.files.put(b"PK-roster", ".xlsx"), file_size=9)
+    return {"export": export, "snapshot_job": snapshot_job, "roster_export": roster_export, "evidence": evidence, "spot_check": spot_check, "snapshot": snapshot, "floater": floater, "id_number": ID, "letter": letter, "letter_batch": letter_batch,
             "cycle": cycle, "evaluation": evaluation, "objection": objection, "member_code": member_code, "pack": pack, "registration": registration, "activity": activity, "leave": leave, "photo": photo, "token": token,
             "code": code, "rating": rating, "job": job, "import": roster_import,
             "desk_session": desk_session, "login_request": login_request, "role": sec_a_role}
@@ -176,6 +178,9 @@ def matrix(world, a) -> list[tuple[str, str, str, dict | None]]:
         ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/markets.xlsx", f"/api/v1/statistics/snapshots/{sn}/markets.xlsx", None),
         ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/market-counts.xlsx", f"/api/v1/statistics/snapshots/{sn}/market-counts.xlsx", None),
         ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/roster.xlsx", f"/api/v1/statistics/snapshots/{sn}/roster.xlsx", None),
+        ("POST", "api/v1/statistics/snapshots/<snapshot_id:int>/roster-exports", f"/api/v1/statistics/snapshots/{sn}/roster-exports", None),
+        ("GET", "api/v1/statistics/roster-exports/<export_id:int>", f"/api/v1/statistics/roster-exports/{a['roster_export'].id}", None),
+        ("GET", "api/v1/statistics/roster-exports/<export_id:int>/file", f"/api/v1/statistics/roster-exports/{a['roster_export'].id}/file", None),
         ("GET", "api/v1/statistics/snapshots/<snapshot_id:int>/forms.pdf", f"/api/v1/statistics/snapshots/{sn}/forms.pdf", None),
         ("GET", "api/v1/statistics/overview", f"/api/v1/statistics/overview?org_id={world.branch_a.id}", None),
         ("POST", "api/v1/registrations", "/api/v1/registrations", registration_payload(world, life_org_id=world.party_b.id, placement="standalone", market_id=None, stall_no=None)),
@@ -334,7 +339,7 @@ async def test_every_route_is_in_the_matrix(world, backend):
 
 async def test_no_caller_outside_branch_a_writes_or_reads_its_records(world, backend):
     a = await branch_a(world, backend)
-    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["export"].file_key, a["member_code"],
+    private = [world.member_a.mobile, "13700001111", world.member_a.unit_name, "进货", "秤不准", a["job"].file_key, a["export"].file_key, a["roster_export"].file_key, a["member_code"],
                a["id_number"], a["id_number"][:6] + "*" * 8 + a["id_number"][-4:], "评语甲", "流动甲", a["letter"].code]
     before = await snapshot(world, a)
     for method, route, path, body in matrix(world, a):
@@ -378,6 +383,7 @@ async def snapshot(world, a) -> dict:
         "market_checks": (await Attestation.all().count(), await Evidence.all().count(), await SpotCheck.all().count()),
         "snapshots": tuple(await Snapshot.filter(org_id=world.branch_a.id).values_list("state", "as_of", "figures")),
         "snapshot_jobs": await SnapshotJob.filter(org=world.branch_a).count(),
+        "roster_exports": await RosterExport.filter(snapshot__org=world.branch_a).count(),
         "activities": await Activity.filter(org=world.party_a).count(),
         "ledger_exports": await LedgerExport.filter(org=world.party_a).count(),
         "profile": tuple((await Profile.filter(member=world.member_a).values_list("pledge", "photo_key", "consent_at"))[0]),

@@ -13,7 +13,7 @@ from server.plates.models import PlateJob
 from tests.plate_helpers import publish_member
 
 # What the README promises: reminders looked at every 15 s, stalled jobs every 5 s, plan reminders daily.
-CADENCE = {"reminders:dispatch": 15, "jobs:retry_stalled": 5, "plates:expire_files": 600, "reports:expire_files": 600, "jobs:prune": 86400,
+CADENCE = {"reminders:dispatch": 15, "jobs:retry_stalled": 5, "plates:expire_files": 600, "reports:expire_files": 600, "statistics:expire_files": 600, "jobs:prune": 86400,
            "plan_reminders:plan": 86400, "receipt_reminders:receipts": 86400,
            "statistics:half_year": None}  # on the last days of June and December: tests/test_statistics.py
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sqlite3
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -114,5 +115,14 @@ def test_markets_and_half_year_statistics_at_the_desk(page, server, tmp_path):  
     assert book["A1"].value == "商品交易市场（含农贸市场）党建情况统计表"
     assert book.cell(5, 2).value == "河坊街商品市场" and book.cell(book.max_row - 1, 1).value == "合计"
     shot(admin, "25-snapshot-detail")
+    # The roster is made by the worker and downloaded when it is done.
+    with admin.expect_download() as waiting:
+        admin.locator("[data-test=dl-roster]").click()
+    roster = load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes())).active
+    assert roster["A1"].value == "个体工商户党建信息登记表（汇总）"
+    names = [roster.cell(r, 3).value for r in range(4, roster.max_row + 1)]
+    assert names and all(isinstance(n, str) for n in names if n is not None)
+    with sqlite3.connect(server.env["DANGJIAN_DATABASE_URL"].removeprefix("sqlite://")) as db:
+        assert db.execute("SELECT state FROM roster_exports ORDER BY id DESC").fetchone() == ("done",)
     assert district["id"]
     admin.close()

@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from server.jobs.asked import AskedJob
+from server.jobs.files import MadeFile
 
 SNAPSHOT_STATES = {"draft": "未上报", "submitted": "已上报", "returned": "已退回", "accepted": "已接收"}
 SNAPSHOT_SOURCES = {"scheduled": "半年定时生成", "manual": "手动生成"}
@@ -94,3 +95,17 @@ class SnapshotJob(AskedJob):
 
     class Meta:
         table = "snapshot_jobs"
+
+
+class RosterExport(MadeFile, AskedJob):
+    # A snapshot's 登记表 roster workbook made by the job engine: a city's 50 000 rows take seconds
+    # no process answering requests should spend. The file is deleted after its retention.
+
+    id = fields.IntField(primary_key=True)
+    requested_by = fields.ForeignKeyField("models.User", related_name="roster_exports", on_delete=fields.CASCADE)
+    snapshot = fields.ForeignKeyField("models.Snapshot", related_name="roster_exports", on_delete=fields.CASCADE)
+    rows = fields.IntField(default=0)  # the snapshot's members, when it was asked for
+    # active_key (AskedJob): "roster:<snapshot>" while queued or running.
+
+    class Meta:
+        table = "roster_exports"

@@ -9,10 +9,10 @@ from server import audit
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import today
-from server.statistics import forms, overview, snapshots, tables, taking
+from server.statistics import forms, overview, roster_exports, snapshots, tables, taking
 from server.statistics.models import SnapshotCorrection, SnapshotMember
 from server.statistics.schemas import (
-    FormQuery, OverviewQuery, Overview, ReasonIn, SnapshotDetail, SnapshotIn, SnapshotJobOut, SnapshotList, SnapshotOut,
+    FormQuery, OverviewQuery, Overview, ReasonIn, RosterExportOut, SnapshotDetail, SnapshotIn, SnapshotJobOut, SnapshotList, SnapshotOut,
     SnapshotQuery,
 )
 from server.validation import parse_body, parse_query
@@ -140,20 +140,52 @@ async def counts_table(request, snapshot_id: int):
     return await _download(request, principal, snapshot, "counts", body, XLSX, _name(snapshot, "市场数量统计表", "xlsx"))
 
 
-async def _rows(snapshot, member_id: int | None = None) -> list[dict]:
-    query = SnapshotMember.filter(snapshot_id=snapshot.id)
-    if member_id:
-        query = query.filter(member_id=member_id)
-    return await query.order_by("id").values(*snapshots.ROW_FIELDS)
-
-
 @bp.get("/statistics/snapshots/<snapshot_id:int>/roster.xlsx")
-@doc("个体工商户党建信息登记表（汇总名册）", tag=TAG, media=XLSX, errors=(404,))
+@doc("个体工商户党建信息登记表（汇总名册），当场生成；全市、全区的名册请用 POST …/roster-exports 由后台生成", tag=TAG,
+     media=XLSX, errors=(404,))
 async def roster_table(request, snapshot_id: int):
     principal = await authenticate(request)
     snapshot = await snapshots.get(principal, snapshot_id)
-    body = await asyncio.to_thread(tables.roster_workbook, snapshot.figures, await _rows(snapshot), today().isoformat())
+    body = await roster_exports.make(snapshot)
     return await _download(request, principal, snapshot, "roster", body, XLSX, _name(snapshot, "党建信息登记表", "xlsx"))
+
+
+def _roster_out(export) -> RosterExportOut:
+    return RosterExportOut(
+        id=export.id, snapshot_id=export.snapshot_id, state=export.state, rows=export.rows, file_size=export.file_size,
+        error=export.error, created_at=export.created_at, finished_at=export.finished_at, expires_at=export.expires_at,
+        download_url=f"/api/v1/statistics/roster-exports/{export.id}/file"
+        if export.state == "done" and export.file_key else None)
+
+
+@bp.post("/statistics/snapshots/<snapshot_id:int>/roster-exports")
+@doc("后台生成登记表汇总名册（Excel）：立即返回任务，完成后下载；同一份统计正在生成时返回那一个（200）", tag=TAG,
+     ok=RosterExportOut, status=(202, 200), errors=(404,))
+async def roster_export_create(request, snapshot_id: int):
+    principal = await authenticate(request)
+    export, new = await roster_exports.create(principal, snapshot_id, request.app.ctx.jobs)
+    return reply(_roster_out(export), 202 if new else 200)
+
+
+@bp.get("/statistics/roster-exports/<export_id:int>")
+@doc("名册导出任务的进度（提交人和能看到这份统计的管理人员可见）", tag=TAG, ok=RosterExportOut, errors=(404,))
+async def roster_export_status(request, export_id: int):
+    principal = await authenticate(request)
+    return reply(_roster_out(await roster_exports.get(principal, export_id)))
+
+
+@bp.get("/statistics/roster-exports/<export_id:int>/file")
+@doc("下载后台生成的登记表汇总名册（未完成 409，失败 409，超过保留期 410）", tag=TAG, media=XLSX, errors=(404, 409, 410))
+async def roster_export_file(request, export_id: int):
+    principal = await authenticate(request)
+    export, stored = await roster_exports.open_file(principal, export_id, request.app.ctx.files)
+    filename = _name(export.snapshot, "党建信息登记表", "xlsx")
+    response = await request.respond(content_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "private, no-store",
+        "Content-Length": str(stored.size)})
+    async for chunk in stored.chunks:
+        await response.send(chunk)
+    await response.eof()
 
 
 @bp.get("/statistics/snapshots/<snapshot_id:int>/forms.pdf")
@@ -167,7 +199,7 @@ async def member_forms(request, snapshot_id: int):
         count = await SnapshotMember.filter(snapshot_id=snapshot.id).count()
         if count > forms.PAGES_LIMIT:
             raise forms.FormsTooLarge(fields={"snapshot_id": f"这份统计有 {count} 名党员"})
-    rows = await _rows(snapshot, query.member_id)
+    rows = await snapshots.member_rows(snapshot, query.member_id)
     if query.member_id and not rows:
         raise snapshots.SnapshotNotFound("这份统计里没有这名党员")
     body = await asyncio.to_thread(forms.build, rows, request.app.ctx.settings.plate_font or None)

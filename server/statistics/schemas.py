@@ -126,6 +126,19 @@ class SnapshotJobOut(BaseModel):
     finished_at: LocalDatetime | None
 
 
+class RosterExportOut(BaseModel):
+    id: int
+    snapshot_id: int
+    state: JobState = Field(description="queued/running 时每隔一会儿再查；done 后从 download_url 下载")
+    rows: int = Field(description="提交时这份统计的党员数")
+    file_size: int | None
+    error: str | None
+    created_at: LocalDatetime
+    finished_at: LocalDatetime | None
+    expires_at: LocalDatetime | None = Field(description="文件保留到此时，之后删除")
+    download_url: str | None = Field(description="生成完成后的下载地址")
+
+
 class Figure(BaseModel):
     key: str
     label: str

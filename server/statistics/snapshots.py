@@ -86,6 +86,14 @@ async def take(org: Org, day: dt.date, *, by=None, source: str = "manual") -> Sn
     return snapshot
 
 
+async def member_rows(snapshot: Snapshot, member_id: int | None = None) -> list[dict]:
+    """The members the snapshot froze, as the 登记表 has them (one of them with member_id)."""
+    query = SnapshotMember.filter(snapshot_id=snapshot.id)
+    if member_id:
+        query = query.filter(member_id=member_id)
+    return await query.order_by("id").values(*ROW_FIELDS)
+
+
 def check_day(day: dt.date) -> None:
     if day > today():
         raise AsOfInFuture(fields={"as_of": "不能晚于今天"})
@@ -235,9 +243,10 @@ def blueprint() -> procrastinate.Blueprint:
     async def half_year(context: procrastinate.JobContext, timestamp: int) -> int:
         return await take_all(dt.datetime.fromtimestamp(timestamp, SHANGHAI).date())
 
-    from server.statistics import taking  # it builds on this module
+    from server.statistics import roster_exports, taking  # they build on this module
 
     taking.task(tasks)
+    roster_exports.tasks(tasks)
     return tasks
 
 
