@@ -9,7 +9,9 @@ one-worker web server (its p99 says whether the export held up everyone else):
   peak memory is reported), on SQLite the worker inside the web process.
 
 Then, the same way, the city's half-year figures of yesterday (`POST /statistics/snapshots`, the
-job followed, the snapshot read): 20 000 members as of the day, every market's 六化 state.
+job followed, the snapshot read): 20 000 members as of the day, every market's 六化 state; and
+that snapshot's 登记表 roster workbook both ways (`GET …/roster.xlsx`, and `POST …/roster-exports`
+followed, then the file).
 
     python -m bench.ledger                      # PostgreSQL + Redis when they answer, else SQLite
 """
@@ -151,7 +153,24 @@ def main(argv=None) -> int:
                                  timeout=30)
 
             def members_counted(response) -> dict:
+                taken["id"] = response.json()["id"]
                 return {"members": response.json()["totals"]["members"]}
+
+            taken: dict = {}
+
+            def roster_at_once():
+                return httpx.get(f"{server.base}/api/v1/statistics/snapshots/{taken['id']}/roster.xlsx", headers=headers,
+                                 timeout=300)
+
+            def roster_by_job():
+                asked = httpx.post(f"{server.base}/api/v1/statistics/snapshots/{taken['id']}/roster-exports",
+                                   headers=headers, timeout=30)
+                job = _follow(server.base, headers, asked, "/api/v1/statistics/roster-exports")
+                return httpx.get(server.base + job["download_url"], headers=headers, timeout=300)
+
+            def roster_rows(response) -> dict:
+                book = load_workbook(io.BytesIO(response.content), read_only=True)
+                return {"kb": len(response.content) // 1024, "rows": sum(1 for _ in book.active.iter_rows(min_row=4))}
 
             with (WorkerProcess(env) if backend.startswith("postgres") else contextlib.nullcontext()) as worker:
                 figures = {"at_once": _while_loaded(server, admin, at_once)}
@@ -162,6 +181,8 @@ def main(argv=None) -> int:
                 figures["snapshot"] = _while_loaded(server, admin, snapshot, members_counted)
                 if worker is not None:
                     figures["snapshot"]["worker_peak_mb"] = _group_memory_mb(worker.process.pid)[0]
+                figures["roster_at_once"] = _while_loaded(server, admin, roster_at_once, roster_rows)
+                figures["roster_job"] = _while_loaded(server, admin, roster_by_job, roster_rows)
             peak, after = _group_memory_mb(server.process.pid)
     finally:
         release()
