@@ -60,6 +60,15 @@ class FileStorage(abc.ABC):
         return path
 
 
+async def send(request, stored: StoredFile, content_type: str, disposition: str) -> None:
+    """A stored file as the answer, a chunk at a time, for the caller only (no cache keeps it)."""
+    response = await request.respond(content_type=content_type, headers={
+        "Content-Disposition": disposition, "Cache-Control": "private, no-store", "Content-Length": str(stored.size)})
+    async for chunk in stored.chunks:
+        await response.send(chunk)
+    await response.eof()
+
+
 def new_key(suffix: str) -> str:
     return secrets.token_hex(16) + suffix
 

@@ -36,3 +36,17 @@ async def delete_expired(model: type[MadeFile], files) -> int:
     if count:
         log.info("deleted %s files of %s past their retention period", count, model._meta.db_table)
     return count
+
+
+async def open_made(row, files, *, failed, expired, not_finished):
+    """The stored file of an asked-for job's row (server/jobs/asked.py), or why not: the job
+    failed (with its reason), the file was deleted after its retention, or it is not made yet.
+    The three are the caller's errors, in its own words."""
+    if row.state == "failed":
+        raise failed(extra={"reason": row.error or ""})
+    if row.file_deleted_at is not None:
+        raise expired(extra={"deleted_at": row.file_deleted_at.isoformat()})
+    stored = await files.open(row.file_key) if row.state == "done" and row.file_key else None
+    if stored is None:
+        raise not_finished(extra={"state": row.state})
+    return stored

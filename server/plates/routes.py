@@ -3,6 +3,7 @@ batch print jobs, and the public JSON profile the mini-program shows."""
 from sanic import Blueprint
 from sanic.response import raw
 
+from server import storage
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.errors import ValidationFailed
@@ -170,12 +171,7 @@ async def job_status(request, job_id: int):
 async def job_file(request, job_id: int):
     principal = await authenticate(request)
     stored = await jobs.open_file(principal, job_id, request.app.ctx.files)
-    response = await request.respond(content_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="plates-{job_id}.pdf"', "Cache-Control": "private, no-store",
-        "Content-Length": str(stored.size)})
-    async for chunk in stored.chunks:
-        await response.send(chunk)
-    await response.eof()
+    await storage.send(request, stored, "application/pdf", f'attachment; filename="plates-{job_id}.pdf"')
 
 
 # --- ratings ---------------------------------------------------------------------------------

@@ -110,13 +110,8 @@ async def get(principal: Principal, export_id: int) -> LedgerExport:
 
 async def open_file(principal: Principal, export_id: int, files):
     export = await get(principal, export_id)
-    if export.state == "failed":
-        raise ExportFailed(extra={"reason": export.error or ""})
-    if export.file_deleted_at is not None:
-        raise ExportExpired(extra={"deleted_at": export.file_deleted_at.isoformat()})
-    stored = await files.open(export.file_key) if export.state == "done" and export.file_key else None
-    if stored is None:
-        raise ExportNotFinished(extra={"state": export.state})
+    stored = await files_of_jobs.open_made(export, files, failed=ExportFailed, expired=ExportExpired,
+                                           not_finished=ExportNotFinished)
     # Names and attendance of party members leave the system here: the download is audited.
     await audit.record("ledger.exported", actor=principal.user, org=export.org_id, target=export, year=export.year,
                        format=export.format)

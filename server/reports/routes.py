@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from sanic import Blueprint
 from sanic.response import raw
 
-from server import audit
+from server import audit, storage
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import LocalDatetime, today
@@ -152,9 +152,5 @@ async def ledger_export_status(request, export_id: int):
 async def ledger_export_file(request, export_id: int):
     principal = await authenticate(request)
     export, stored = await exports.open_file(principal, export_id, request.app.ctx.files)
-    response = await request.respond(content_type=exports.MEDIA[export.format], headers={
-        "Content-Disposition": exports.disposition(export.org.name, export.year, export.format),
-        "Cache-Control": "private, no-store", "Content-Length": str(stored.size)})
-    async for chunk in stored.chunks:
-        await response.send(chunk)
-    await response.eof()
+    await storage.send(request, stored, exports.MEDIA[export.format],
+                       exports.disposition(export.org.name, export.year, export.format))

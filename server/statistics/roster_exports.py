@@ -68,13 +68,8 @@ async def get(principal: Principal, export_id: int) -> RosterExport:
 
 async def open_file(principal: Principal, export_id: int, files):
     export = await get(principal, export_id)
-    if export.state == "failed":
-        raise RosterFailed(extra={"reason": export.error or ""})
-    if export.file_deleted_at is not None:
-        raise RosterExpired(extra={"deleted_at": export.file_deleted_at.isoformat()})
-    stored = await files.open(export.file_key) if export.state == "done" and export.file_key else None
-    if stored is None:
-        raise RosterNotFinished(extra={"state": export.state})
+    stored = await files_of_jobs.open_made(export, files, failed=RosterFailed, expired=RosterExpired,
+                                           not_finished=RosterNotFinished)
     # Names and phone numbers of party members leave the system here, as with the GET.
     await audit.record("statistics.tables.downloaded", actor=principal.user, org=export.snapshot.org_id,
                        target=export.snapshot, table="roster")

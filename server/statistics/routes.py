@@ -5,12 +5,12 @@ from urllib.parse import quote
 from sanic import Blueprint
 from sanic.response import raw
 
-from server import audit
+from server import audit, storage
 from server.apidoc import doc, reply
 from server.auth import authenticate
 from server.clock import today
 from server.statistics import forms, overview, roster_exports, snapshots, tables, taking
-from server.statistics.models import SnapshotCorrection, SnapshotMember
+from server.statistics.models import SnapshotCorrection
 from server.statistics.schemas import (
     FormQuery, OverviewQuery, Overview, ReasonIn, RosterExportOut, SnapshotDetail, SnapshotIn, SnapshotJobOut, SnapshotList, SnapshotOut,
     SnapshotQuery,
@@ -114,8 +114,12 @@ async def retake(request, snapshot_id: int):
 async def _download(request, principal, snapshot, kind: str, body: bytes, media: str, filename: str):
     await audit.record("statistics.tables.downloaded", actor=principal.user, org=snapshot.org_id, target=snapshot,
                        table=kind)
-    return raw(body, content_type=media, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "private, no-store"})
+    return raw(body, content_type=media, headers={"Content-Disposition": _attachment(filename),
+                                                   "Cache-Control": "private, no-store"})
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def _name(snapshot, title: str, extension: str) -> str:
@@ -179,13 +183,7 @@ async def roster_export_status(request, export_id: int):
 async def roster_export_file(request, export_id: int):
     principal = await authenticate(request)
     export, stored = await roster_exports.open_file(principal, export_id, request.app.ctx.files)
-    filename = _name(export.snapshot, "党建信息登记表", "xlsx")
-    response = await request.respond(content_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", "Cache-Control": "private, no-store",
-        "Content-Length": str(stored.size)})
-    async for chunk in stored.chunks:
-        await response.send(chunk)
-    await response.eof()
+    await storage.send(request, stored, XLSX, _attachment(_name(export.snapshot, "党建信息登记表", "xlsx")))
 
 
 @bp.get("/statistics/snapshots/<snapshot_id:int>/forms.pdf")
@@ -195,13 +193,7 @@ async def member_forms(request, snapshot_id: int):
     principal = await authenticate(request)
     query = parse_query(request, FormQuery)
     snapshot = await snapshots.get(principal, snapshot_id)
-    if not query.member_id:
-        count = await SnapshotMember.filter(snapshot_id=snapshot.id).count()
-        if count > forms.PAGES_LIMIT:
-            raise forms.FormsTooLarge(fields={"snapshot_id": f"这份统计有 {count} 名党员"})
-    rows = await snapshots.member_rows(snapshot, query.member_id)
-    if query.member_id and not rows:
-        raise snapshots.SnapshotNotFound("这份统计里没有这名党员")
+    rows = await snapshots.printable_rows(snapshot, query.member_id)
     body = await asyncio.to_thread(forms.build, rows, request.app.ctx.settings.plate_font or None)
     return await _download(request, principal, snapshot, "forms", body, "application/pdf",
                            _name(snapshot, "党建信息登记表", "pdf"))

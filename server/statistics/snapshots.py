@@ -23,7 +23,7 @@ from server.db import MAX_ID
 from server.errors import Conflict, NotFound
 from server.orgs.models import Org
 from server.orgs.service import get_org
-from server.statistics import figures as compute_figures
+from server.statistics import figures as compute_figures, forms
 from server.statistics.models import Snapshot, SnapshotCorrection, SnapshotMember
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,18 @@ async def member_rows(snapshot: Snapshot, member_id: int | None = None) -> list[
     if member_id:
         query = query.filter(member_id=member_id)
     return await query.order_by("id").values(*ROW_FIELDS)
+
+
+async def printable_rows(snapshot: Snapshot, member_id: int | None = None) -> list[dict]:
+    """The members whose 登记表 are printed: one, or all of them up to forms.PAGES_LIMIT."""
+    if member_id is None:
+        count = await SnapshotMember.filter(snapshot_id=snapshot.id).count()
+        if count > forms.PAGES_LIMIT:
+            raise forms.FormsTooLarge(fields={"snapshot_id": f"这份统计有 {count} 名党员"})
+    rows = await member_rows(snapshot, member_id)
+    if member_id is not None and not rows:
+        raise SnapshotNotFound("这份统计里没有这名党员")
+    return rows
 
 
 def check_day(day: dt.date) -> None:
@@ -172,7 +184,7 @@ async def retake(principal: Principal, snapshot_id: int, reason: str) -> tuple[S
     snapshot = await get(principal, snapshot_id)
     editable(snapshot)
     figures, rows = await compute_figures.compute(snapshot.org, snapshot.as_of)
-    before_rows = {r["member_id"]: r for r in await SnapshotMember.filter(snapshot_id=snapshot.id).values(*ROW_FIELDS)}
+    before_rows = {r["member_id"]: r for r in await member_rows(snapshot)}
     changes = differences(snapshot.figures, figures, before_rows, {r["member_id"]: r for r in rows})
     if not changes:
         return snapshot, None
