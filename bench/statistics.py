@@ -67,6 +67,30 @@ def _report(results: dict, name: str, seconds: float, floor: float, peak: float 
     print(f"{name:<34} {seconds:7.2f} s   floor {floor:6.2f} s   ×{seconds / floor:5.1f}   {memory}   {note}", flush=True)
 
 
+async def _longest_stall(step) -> tuple[float, float]:
+    """(seconds, the event loop's longest stall in ms) of `step`: a probe that asks to wake every
+    millisecond measures how long other requests on the same worker would have waited."""
+    stalls = [0.0]
+    running = True
+
+    async def probe():
+        while running:
+            before = time.perf_counter()
+            await asyncio.sleep(0.001)
+            stalls[0] = max(stalls[0], time.perf_counter() - before - 0.001)
+
+    ticking = asyncio.create_task(probe())
+    await asyncio.sleep(0.01)
+    started = time.perf_counter()
+    try:
+        await step()
+    finally:
+        seconds = time.perf_counter() - started
+        running = False
+        await ticking
+    return seconds, stalls[0] * 1000
+
+
 async def _peak(step) -> float:
     tracemalloc.start()
     try:
@@ -92,7 +116,10 @@ async def run(database_url: str, members: int, markets: int) -> dict:
     from server import db
     from server.clock import today
     from server.markets import standard
-    from server.statistics import figures, forms, snapshots, tables
+    from server.accounts.models import User
+    from server.auth import Grant, Principal
+    from server.markets.models import Market
+    from server.statistics import figures, forms, overview, snapshots, tables
     from server.statistics.models import Snapshot, SnapshotMember
 
     await db.migrate(database_url)
@@ -117,14 +144,15 @@ async def run(database_url: str, members: int, markets: int) -> dict:
                 "floor: reading the members as of the day and writing their rows, nothing counted")
         snapshot = await snapshots.take(city, day)
 
-        started = time.perf_counter()
-        rows = await figures.markets_of(city, day)
+        admin = Principal(user=await User.create(openid="bench-city-admin"),
+                          roles=[Grant("admin", city.id, city.name, city.path)])
+        seconds, stall = await _longest_stall(lambda: overview.overview(admin, city.id))
         totals = await figures.member_totals(city, day)
-        seconds = time.perf_counter() - started
         started = time.perf_counter()
-        await standard.market_members([m["id"] for m in rows], day)
-        _report(results, "overview figures (city, today)", seconds, time.perf_counter() - started, None,
-                f"floor: reading the {totals['in_market']} in-market members alone")
+        await standard.market_members([m.id for m in await Market.all()], day)
+        _report(results, "overview (city, today)", seconds, time.perf_counter() - started, None,
+                f"floor: reading the {totals['in_market']} in-market members alone; the loop's longest stall {stall:.0f} ms")
+        results["overview (city, today)"]["longest_stall_ms"] = round(stall, 1)
 
         started = time.perf_counter()
         taken = await snapshots.take_all(day - dt.timedelta(days=2))

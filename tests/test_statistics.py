@@ -19,7 +19,7 @@ from server.config import Settings
 from server.markets.models import Market
 from server.statistics import snapshots
 from server.statistics.models import Snapshot, SnapshotCorrection
-from tests.factories import make_member
+from tests.factories import make_member, make_org
 from tests.job_helpers import wait_done
 
 JUNE = dt.date(today().year if today() > dt.date(today().year, 6, 30) else today().year - 1, 6, 30)
@@ -221,6 +221,31 @@ async def test_overview_sets_todays_figures_beside_the_last_snapshot(world):
         assert [t["category"] for t in view["training"]] == ["affiliated", "local", "floating"]
         assert view["markets"][0]["members"] == 3 and len(people) == 3
         assert (await c.get("/api/v1/statistics/overview", params={"org_id": world.branch_b.id})).status_code == 404
+
+
+async def test_markets_counted_a_few_at_a_time_give_what_all_at_once_gives(world, monkeypatch):
+    """A city's markets are read a hundred at a time (figures.MARKETS_A_READ); one at a time must
+    count every market, member, plate and spot check exactly as all at once does."""
+    people = await populate(world)
+    from server.markets.models import SpotCheck
+    from server.plates.models import Plate
+    from server.statistics import figures
+
+    other = await Market.create(name="定安路市场", kind="specialized", district="上城区", org=world.branch_a, org_form="joint",
+                                org_level="branch", vendor_count=20)
+    market_org = await make_org("定安路市场党支部", "market_org", world.branch_a)
+    await make_member(None, market_org, name="丁摊主", placement="in_market", market=other, stall_no="D-001")
+    for i, member in enumerate(people[:2]):
+        await Plate.create(member=member, code=f"T{member.id:07d}{i}", active_key=member.id)
+    await SpotCheck.create(market=world.market, member=people[0], stall_no="A-001", hung=True, readable=True, photo_key="x.jpg")
+    await SpotCheck.create(market=world.market, member=people[1], stall_no="A-002", hung=True, readable=False, photo_key="x.jpg")
+    all_at_once = await figures.markets_of(world.root, today())
+    monkeypatch.setattr(figures, "MARKETS_A_READ", 1)
+    assert await figures.markets_of(world.root, today()) == all_at_once
+    rows = {row["name"]: row for row in all_at_once}
+    assert len(rows) == 3 and rows[world.market.name]["members"] == 3 and rows["定安路市场"]["market"] == 1
+    assert rows[world.market.name]["plates_issued"] == 2 and rows[world.market.name]["plates_hung"] == 1
+    assert rows["定安路市场"]["plates_issued"] == 0 and rows["清波农贸市场"]["members"] == 0
 
 
 async def test_the_forms_of_more_members_than_anyone_prints_are_refused_one_still_prints(world, monkeypatch):

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from pathlib import Path
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 import plates
 from server import audit, limits
@@ -114,9 +114,10 @@ async def render(principal: Principal, member_id: int, fmt: str, layout_name: st
     return await asyncio.to_thread(plates.render, data, fmt, layout(layout_name, settings), fonts(settings))
 
 
-async def issued_on(member_ids: list[int], moment: dt.datetime) -> set[int]:
-    """Which of the members held a plate at the moment (issued by then, not revoked by then)."""
-    if not member_ids:
+async def issued_on(member_ids: list[int] | Subquery, moment: dt.datetime) -> set[int]:
+    """Which of the members held a plate at the moment (issued by then, not revoked by then).
+    A city's members come as a Subquery of their ids, not a list spelled out in the SQL."""
+    if isinstance(member_ids, list) and not member_ids:
         return set()
     rows = await Plate.filter(member_id__in=member_ids, issued_at__lte=moment) \
         .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=moment)).values_list("member_id", flat=True)
