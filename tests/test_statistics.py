@@ -10,6 +10,7 @@ import subprocess
 
 from croniter import croniter
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from pypdf import PdfReader
 
 from server.audit import AuditEntry
@@ -165,6 +166,17 @@ async def test_the_three_tables_read_back_cell_by_cell(world, tmp_path):
             if isinstance(cell.value, str):
                 assert cell.data_type == "s", (cell.coordinate, cell.value)
     assert markets.page_setup.orientation == "landscape" and markets.sheet_properties.pageSetUpPr.fitToPage
+    last = markets.max_row  # the rows are written as sheet XML (xlsx.RowSpool): each keeps the form's look
+    for row in markets.iter_rows(min_row=5, max_row=last - 1):
+        for cell in row:
+            if not isinstance(cell, MergedCell):
+                numeric = isinstance(cell.value, (int, float))
+                assert cell.border.left.style == cell.border.bottom.style == "thin", cell.coordinate
+                assert cell.alignment.horizontal == ("center" if numeric else "left") and cell.alignment.wrap_text
+                assert cell.font.b == (cell.row == last - 1), cell.coordinate
+    assert f"A{last - 1}:B{last - 1}" in {str(r) for r in markets.merged_cells.ranges}
+    footer = markets.cell(last, 1)
+    assert footer.value.startswith("填表人：") and footer.border.left.style is None and not footer.font.b
 
     counts = load_workbook(io.BytesIO(books["market-counts"].content)).active
     header = [c.value for c in counts[3]]
