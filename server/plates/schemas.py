@@ -13,7 +13,7 @@ from pydantic import AliasPath, BaseModel, ConfigDict, Field
 
 from plates import LAYOUTS
 from server.clock import LocalDatetime
-from server.jobs.files import JOB_STATES
+from server.jobs.schemas import JobState
 from server.validation import Id, Input, OptionalText, Query, Text, exactly_one_of
 
 LayoutName = Literal[tuple(sorted(LAYOUTS))]  # type: ignore[valid-type]
@@ -148,7 +148,6 @@ class BatchIn(Input):
     layout: LayoutName | None = None
 
 
-JobState = Literal[tuple(JOB_STATES)]  # type: ignore[valid-type]
 
 
 class JobOut(BaseModel):

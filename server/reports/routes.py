@@ -9,17 +9,16 @@ from sanic.response import raw
 from server import audit, storage
 from server.apidoc import doc, reply
 from server.auth import authenticate
-from server.clock import LocalDatetime, today
+from server.clock import today
 from server.activities import plan
 from server.activities.record_schemas import MeetingPlanOut
 from server.reports import exports, service
-from server.jobs.files import JOB_STATES
+from server.jobs.schemas import MadeFileOut
 from server.reports.models import LEDGER_FORMATS
 from server.validation import Id, Input, Query, parse_body, parse_query
 
 bp = Blueprint("reports")
 LedgerFormat = Literal[tuple(LEDGER_FORMATS)]  # type: ignore[valid-type]
-ExportState = Literal[tuple(JOB_STATES)]  # type: ignore[valid-type]
 
 
 class ReportQuery(Query):
@@ -103,29 +102,17 @@ class LedgerExportIn(Input):
     format: LedgerFormat
 
 
-class LedgerExportOut(BaseModel):
-    id: int
+class LedgerExportOut(MadeFileOut):
     org_id: int
     org_name: str
     year: int
     format: LedgerFormat
-    state: ExportState
     meetings: int = Field(description="提交时这一年的会议数")
-    file_size: int | None
-    error: str | None
-    created_at: LocalDatetime
-    finished_at: LocalDatetime | None
-    expires_at: LocalDatetime | None = Field(description="文件保留到此时，之后删除")
-    download_url: str | None = Field(description="生成完成后的下载地址")
 
 
 def _export_out(export) -> LedgerExportOut:
-    return LedgerExportOut(
-        id=export.id, org_id=export.org_id, org_name=export.org.name, year=export.year, format=export.format,
-        state=export.state, meetings=export.meetings, file_size=export.file_size, error=export.error,
-        created_at=export.created_at, finished_at=export.finished_at, expires_at=export.expires_at,
-        download_url=f"/api/v1/reports/ledger-exports/{export.id}/file"
-        if export.state == "done" and export.file_key else None)
+    return LedgerExportOut.of(export, f"/api/v1/reports/ledger-exports/{export.id}/file", org_id=export.org_id,
+                              org_name=export.org.name, year=export.year, format=export.format, meetings=export.meetings)
 
 
 @bp.post("/reports/ledger-exports")

@@ -155,11 +155,8 @@ async def roster_table(request, snapshot_id: int):
 
 
 def _roster_out(export) -> RosterExportOut:
-    return RosterExportOut(
-        id=export.id, snapshot_id=export.snapshot_id, state=export.state, rows=export.rows, file_size=export.file_size,
-        error=export.error, created_at=export.created_at, finished_at=export.finished_at, expires_at=export.expires_at,
-        download_url=f"/api/v1/statistics/roster-exports/{export.id}/file"
-        if export.state == "done" and export.file_key else None)
+    return RosterExportOut.of(export, f"/api/v1/statistics/roster-exports/{export.id}/file",
+                              snapshot_id=export.snapshot_id, rows=export.rows)
 
 
 @bp.post("/statistics/snapshots/<snapshot_id:int>/roster-exports")

@@ -7,14 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.clock import LocalDatetime
-from server.jobs.files import JOB_STATES
+from server.jobs.schemas import JobState, MadeFileOut
 from server.statistics.models import SNAPSHOT_JOB_KINDS, SNAPSHOT_SOURCES, SNAPSHOT_STATES
 from server.validation import Day, Id, Input, Query, Text
 
 SnapshotState = Literal[tuple(SNAPSHOT_STATES)]  # type: ignore[valid-type]
 SnapshotSource = Literal[tuple(SNAPSHOT_SOURCES)]  # type: ignore[valid-type]
 SnapshotJobKind = Literal[tuple(SNAPSHOT_JOB_KINDS)]  # type: ignore[valid-type]
-JobState = Literal[tuple(JOB_STATES)]  # type: ignore[valid-type]
 
 
 class SnapshotIn(Input):
@@ -126,17 +125,9 @@ class SnapshotJobOut(BaseModel):
     finished_at: LocalDatetime | None
 
 
-class RosterExportOut(BaseModel):
-    id: int
+class RosterExportOut(MadeFileOut):
     snapshot_id: int
-    state: JobState = Field(description="queued/running 时每隔一会儿再查；done 后从 download_url 下载")
     rows: int = Field(description="提交时这份统计的党员数")
-    file_size: int | None
-    error: str | None
-    created_at: LocalDatetime
-    finished_at: LocalDatetime | None
-    expires_at: LocalDatetime | None = Field(description="文件保留到此时，之后删除")
-    download_url: str | None = Field(description="生成完成后的下载地址")
 
 
 class Figure(BaseModel):

@@ -4046,27 +4046,12 @@ export interface components {
         LedgerExportOut: {
             /** Id */
             id: number;
-            /** Org Id */
-            org_id: number;
-            /** Org Name */
-            org_name: string;
-            /** Year */
-            year: number;
-            /**
-             * Format
-             * @enum {string}
-             */
-            format: "xlsx" | "pdf";
             /**
              * State
+             * @description queued/running 时每隔一会儿再查；done 后从 download_url 下载
              * @enum {string}
              */
             state: "queued" | "running" | "done" | "failed";
-            /**
-             * Meetings
-             * @description 提交时这一年的会议数
-             */
-            meetings: number;
             /** File Size */
             file_size: number | null;
             /** Error */
@@ -4092,6 +4077,22 @@ export interface components {
              * @description 生成完成后的下载地址
              */
             download_url: string | null;
+            /** Org Id */
+            org_id: number;
+            /** Org Name */
+            org_name: string;
+            /** Year */
+            year: number;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "xlsx" | "pdf";
+            /**
+             * Meetings
+             * @description 提交时这一年的会议数
+             */
+            meetings: number;
         };
         /** LetterOut */
         LetterOut: {
@@ -6075,19 +6076,12 @@ export interface components {
         RosterExportOut: {
             /** Id */
             id: number;
-            /** Snapshot Id */
-            snapshot_id: number;
             /**
              * State
              * @description queued/running 时每隔一会儿再查；done 后从 download_url 下载
              * @enum {string}
              */
             state: "queued" | "running" | "done" | "failed";
-            /**
-             * Rows
-             * @description 提交时这份统计的党员数
-             */
-            rows: number;
             /** File Size */
             file_size: number | null;
             /** Error */
@@ -6113,6 +6107,13 @@ export interface components {
              * @description 生成完成后的下载地址
              */
             download_url: string | null;
+            /** Snapshot Id */
+            snapshot_id: number;
+            /**
+             * Rows
+             * @description 提交时这份统计的党员数
+             */
+            rows: number;
         };
         /** ScanIn */
         ScanIn: {
