@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from server.audit import AuditEntry
 from server.members.models import Member, MemberEvent, RosterImport
 from server.members.roster import HEADERS, MAX_ROWS, TEMPLATE_VERSION
-from tests.factories import make_member, unique
+from tests.factories import make_member, make_org, unique
 from tests.roster_helpers import XLSX, row, workbook
 
 
@@ -188,3 +188,26 @@ async def test_the_export_masks_mobiles_unless_asked_and_is_audited(world):
     actions = await AuditEntry.filter(actor=world.users["sec_a"], action__startswith="members.exported") \
         .values_list("action", flat=True)
     assert sorted(actions)[-3:] == ["members.exported", "members.exported", "members.exported.full_mobile"]
+
+
+async def test_an_export_with_full_mobiles_imports_back_unchanged_its_dates_dates(world):
+    """The export's rows are written as sheet XML (xlsx.RowSpool): a date must still be a date
+    cell Excel shows as one, and the file must be the template the import reads."""
+    party = await make_org("定安路党支部", "party_branch", world.branch_a)
+    joined = await make_member(None, party, name="有日期", mobile=mobile(80001), joined_party_on=dt.date(2010, 7, 1),
+                               full_member_on=dt.date(2011, 7, 1))
+    await make_member(None, party, name="无日期", mobile=mobile(80002), unit_name="=1+1")
+    async with world.client("sec_a") as c:
+        full = await c.get("/api/v1/members/export.xlsx", params={"org_id": party.id, "full_mobile": 1})
+        checked = await upload(c, party.id, full.content, "导出.xlsx")
+    sheet = load_workbook(io.BytesIO(full.content))["名册"]
+    dated = {r[0].value: r for r in sheet.iter_rows(min_row=2)}[joined.name]
+    day = dated[HEADERS.index("入党日期")]
+    assert day.value == dt.datetime(2010, 7, 1) and day.is_date and day.number_format == "yyyy-mm-dd"
+    assert dated[HEADERS.index("转正日期")].value == dt.datetime(2011, 7, 1)
+    assert dated[HEADERS.index("手机号码")].data_type == "s" and dated[HEADERS.index("摊位号")].value is None
+    assert checked.status_code == 201, checked.text
+    report = checked.json()
+    assert report["errors"] == 0, [r for r in report["rows"] if r["errors"]]
+    assert len(report["rows"]) == sheet.max_row - 1 == 2
+    assert {r["outcome"] for r in report["rows"]} == {"unchanged"}, report["rows"]

@@ -4,12 +4,14 @@ export (the same columns, so an export with full mobiles can be corrected and im
 Built in a thread; every text goes in as text (server/xlsx.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from server import xlsx
@@ -110,7 +112,9 @@ def _instructions(ws) -> None:
 
 
 def export(rows: list[list], title_note: str) -> bytes:
-    """rows: values in COLUMNS order. write_only keeps memory flat for a large roster."""
+    """rows: values in COLUMNS order (text, numbers, dates, None). openpyxl writes the header; the
+    rows go in as sheet XML (xlsx.RowSpool): 20 000 members took 10 s cell by cell, holding the
+    web worker's GIL."""
     book = Workbook(write_only=True)
     ws = book.create_sheet("名册")
     for index, column in enumerate(COLUMNS, start=1):
@@ -122,10 +126,14 @@ def export(rows: list[list], title_note: str) -> bytes:
         cell.font, cell.fill = Font(bold=True, color="C00000" if column.required else "000000"), HEADER_FILL
         header.append(cell)
     ws.append(header)
+    day = WriteOnlyCell(ws)
+    day.number_format = "yyyy-mm-dd"
+    styles = [day.style_id if column.kind == "date" else None for column in COLUMNS]
+    spool = xlsx.RowSpool("名册", first_row=2, columns=len(COLUMNS))
     for row in rows:
-        xlsx.append_row(ws, row)
+        spool.append([to_excel(value) if isinstance(value, dt.date) else value for value in row], styles)
     xlsx.append_row(book.create_sheet("说明"), [title_note])
-    return _saved(book, xlsx.append_row)
+    return xlsx.splice(_saved(book, xlsx.append_row), [spool])
 
 
 def _saved(book, append) -> bytes:
