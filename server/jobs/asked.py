@@ -92,6 +92,18 @@ async def attempt(model: type[Row], row_id: int, tried: int, work: Callable[[Row
         return await finish(model, row_id, state="failed", error=f"生成失败：{exc.__class__.__name__}"[:200])
 
 
+async def finish_with_file(model: type[AskedJob], row_id: int, body: bytes, suffix: str, files,
+                           retention_days: int) -> bool:
+    """Store the file a row's work made and decide the row done with it (kept retention_days);
+    False, the file deleted again, when another attempt decided the row first."""
+    key = await files.put(body, suffix)
+    if await finish(model, row_id, state="done", file_key=key, file_size=len(body),
+                    expires_at=now() + timedelta(days=retention_days)):
+        return True
+    await files.delete(key)
+    return False
+
+
 async def finish(model: type[AskedJob], row_id: int, **outcome) -> str | None:
     """Decide a row still under way; the state decided, or None if something decided it first."""
     decided = await model.filter(id=row_id, state__in=ACTIVE).update(active_key=None, finished_at=now(), **outcome)

@@ -73,19 +73,25 @@ async def market_members(market_ids: list[int], day: dt.date) -> dict[int, list[
     return out
 
 
+async def plates_held(market_ids: list[int], day: dt.date) -> set[int]:
+    """Which of the members trading in the markets that day held a plate at its end."""
+    return await issued_on(trading_ids(market_ids, day), end_of(day))
+
+
 def trading_ids(market_ids: list[int], day: dt.date) -> Subquery:
     """The ids of the members market_members finds, as a subquery: a city's tens of thousands of
     ids are never spelled out in the SQL (building that text took a second of the event loop)."""
     return Subquery(history.on_day(day, placement="in_market", market_id__in=market_ids).values("member_id"))
 
 
-async def evaluate_many(markets: list[Market], year: int, day: dt.date,
-                        members: dict[int, list[dict]] | None = None) -> dict[int, dict]:
-    """market id -> the checklist (areas, items, met, missing) as of the end of `day`."""
+async def evaluate_many(markets: list[Market], year: int, day: dt.date, members: dict[int, list[dict]] | None = None,
+                        plated: set[int] | None = None) -> dict[int, dict]:
+    """market id -> the checklist (areas, items, met, missing) as of the end of `day`; `members`
+    (market_members) and `plated` (plates_held) when the caller has read them already."""
     moment = end_of(day)
     ids = [m.id for m in markets]
     members = members if members is not None else await market_members(ids, day)
-    plated = await issued_on(trading_ids(ids, day), moment)
+    plated = plated if plated is not None else await plates_held(ids, day)
     first = utc(dt.datetime(year, 1, 1, tzinfo=SHANGHAI))
     checks: dict[int, tuple[bool, bool]] = {}
     for member_id, hung, readable in await SpotCheck.filter(market_id__in=ids, checked_at__gte=first,

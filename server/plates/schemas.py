@@ -148,8 +148,6 @@ class BatchIn(Input):
     layout: LayoutName | None = None
 
 
-
-
 class JobOut(BaseModel):
     """A batch print job. The file is kept until expires_at; after that file_deleted_at says
     when it was deleted and the download answers 410."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from urllib.parse import quote
 
 import procrastinate
@@ -24,7 +23,7 @@ import procrastinate
 from server import audit
 from server.activities.models import Activity
 from server.auth import Principal, load_principal
-from server.clock import now, today
+from server.clock import today
 from server.db import MAX_ID
 from server.errors import Conflict, DomainError, NotFound
 from server.jobs import asked, engine
@@ -146,11 +145,9 @@ async def run(export_id: int, *, attempt: int, files, settings) -> str | None:
         # gets no file.
         principal = await load_principal(export.requested_by)
         data, body = await make(principal, export.org_id, export.year, export.format, files, settings.plate_font)
-        key = await files.put(body, f".{export.format}")
-        if not await asked.finish(LedgerExport, export_id, state="done", file_key=key, file_size=len(body),
-                                  expires_at=now() + timedelta(days=settings.job_file_retention_days)):
-            await files.delete(key)  # another attempt decided it first
-            return None
+        if not await asked.finish_with_file(LedgerExport, export_id, body, f".{export.format}", files,
+                                            settings.job_file_retention_days):
+            return None  # another attempt decided it first
         log.info("ledger export %s done: %s %s, %s meetings, %s bytes", export_id, data["org_name"], data["year"],
                  len(data["activities"]), len(body))
         return "done"

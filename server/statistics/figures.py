@@ -88,8 +88,8 @@ async def markets_of(org: Org, day: dt.date, orgs: dict[int, Org] | None = None)
         trading = await standard.market_members([m.id for m in some], day)
         kinds |= dict(await Org.filter(id__in={r["life_org_id"] for rs in trading.values() for r in rs} - kinds.keys())
                       .values_list("id", "kind"))
-        checklists = await standard.evaluate_many(some, day.year, day, trading)
         plated = await _plates([m.id for m in some], day)
+        checklists = await standard.evaluate_many(some, day.year, day, trading, plated["issued"])
         rows += [_market_row(m, trading.get(m.id, []), kinds, checklists[m.id], plated, orgs, heads) for m in some]
     return rows
 
@@ -112,7 +112,6 @@ async def member_totals(org: Org, day: dt.date) -> dict:
 
 async def _plates(market_ids: list[int], day: dt.date) -> dict[str, set[int]]:
     from server.markets.models import SpotCheck
-    from server.plates.issuing import issued_on
 
     moment = standard.end_of(day)
     trading = standard.trading_ids(market_ids, day)
@@ -122,7 +121,7 @@ async def _plates(market_ids: list[int], day: dt.date) -> dict[str, set[int]]:
                                                                 checked_at__lte=moment).order_by("checked_at", "id") \
             .values_list("member_id", "hung", "readable"):
         hung[member_id] = is_hung and readable
-    return {"issued": await issued_on(trading, moment), "hung": {m for m, ok in hung.items() if ok}}
+    return {"issued": await standard.plates_held(market_ids, day), "hung": {m for m, ok in hung.items() if ok}}
 
 
 def _market_row(market: Market, rows: list[dict], kinds: dict[int, str], checklist: dict, plated: dict,
