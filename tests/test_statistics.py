@@ -177,6 +177,10 @@ async def test_the_three_tables_read_back_cell_by_cell(world, tmp_path):
     assert f"A{last - 1}:B{last - 1}" in {str(r) for r in markets.merged_cells.ranges}
     footer = markets.cell(last, 1)
     assert footer.value.startswith("填表人：") and footer.border.left.style is None and not footer.font.b
+    # The signature line spans the table (one narrow column wrapped it into pieces); the header
+    # rows are tall enough for their labels' second line.
+    assert f"A{last}:AD{last}" in {str(r) for r in markets.merged_cells.ranges}
+    assert markets.row_dimensions[3].height == markets.row_dimensions[4].height == 30
 
     counts = load_workbook(io.BytesIO(books["market-counts"].content)).active
     header = [c.value for c in counts[3]]

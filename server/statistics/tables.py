@@ -91,6 +91,8 @@ def _layout(book: Workbook, name: str, title: str, info: str, columns: list[tupl
     ws.append([_cell(ws, info, boxed=False)])
     ws.merged_cells.add(f"A2:{get_column_letter(width)}2")
     two_rows = any(group for group, _ in columns)
+    for header_row in (3, 4) if two_rows else (3,):  # before the rows: labels wrap onto a second line
+        ws.row_dimensions[header_row].height = 30
     ws.append([_cell(ws, group or label, bold=True, centre=True) for group, label in columns])
     header_end = 3
     if two_rows:
@@ -116,6 +118,7 @@ def _layout(book: Workbook, name: str, title: str, info: str, columns: list[tupl
         spool.append(total, [bold[isinstance(value, (int, float))] for value in total])
         ws.merged_cells.add(f"A{spool.rows}:B{spool.rows}")
     spool.append([footer], [_cell(ws, footer, boxed=False).style_id])
+    ws.merged_cells.add(f"A{spool.rows}:{get_column_letter(width)}{spool.rows}")  # as wide as the table, as the 填报 line
     ws.print_title_rows = f"3:{header_end}"
     return spool
 
@@ -192,5 +195,5 @@ def roster_workbook(figures: dict, rows: list[dict], filed_on: str) -> bytes:
     book = Workbook(write_only=True)
     spool = _layout(book, "党建信息登记表", "个体工商户党建信息登记表（汇总）", _info(figures, filed_on).removesuffix("    单位：个、人"), ROSTER_COLUMNS,
             (roster_row(i, r) for i, r in enumerate(rows, 1)), None, "填表人：＿＿＿＿    联系电话：＿＿＿＿",
-            {2: 20, 3: 10, 4: 13, 6: 12, 7: 20, 8: 24, 10: 16, 11: 18, 13: 10})
+            {2: 20, 3: 10, 4: 13, 6: 12, 7: 20, 8: 24, 10: 16, 11: 18, 13: 10, 16: 11})
     return _save(book, spool)
