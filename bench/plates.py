@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
@@ -51,6 +52,23 @@ def photo_bytes(whole: bool = False) -> bytes:
     return reencode(phone_photo(), None if whole else plates.PHOTO_PX)[0]
 
 
+NAME_CHARACTERS = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾建国明华红英芳军伟秀兰霞平杰丽强磊洋艳勇娟涛敏燕超"
+UNIT_WORDS = ("南北货", "水产", "蔬菜", "鲜肉", "干货", "粮油", "水果", "豆制品", "熟食", "茶叶", "日杂", "调味品")
+
+
+def members(count: int, photo: bytes, seed: int = 20261129) -> list[plates.PlateData]:
+    """`count` different members of one market, as a batch has them: their own names, shops
+    and stalls, so each plate's text is drawn from glyphs the batch has or has not met yet."""
+    import random
+
+    rng = random.Random(seed)
+    made = []
+    for i in range(count):
+        name = "".join(rng.choice(NAME_CHARACTERS) for _ in range(rng.choice((2, 3, 3, 4))))
+        made.append(replace(sample(i + 1, photo), name=name, unit_name=f"{name[-2:]}{rng.choice(UNIT_WORDS)}商行"))
+    return made
+
+
 def floor_once(layout: plates.Layout) -> None:
     page = Image.new("RGB", layout.pixel_size, "#FFFFFF")
     side = layout.px(54)
@@ -58,23 +76,35 @@ def floor_once(layout: plates.Layout) -> None:
     page.save(io.BytesIO(), "JPEG", quality=plates.JPEG_QUALITY, subsampling=0)
 
 
+def _ms(action) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
 def _median_ms(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return statistics.median(_ms(action) for _ in range(repeat))
 
 
-def render_vs_floor(repeat: int = 15) -> dict:
+def render_vs_floor(repeat: int = 31) -> dict:
+    """One plate's median against the floor's, for `repeat` different members of a batch
+    (after its first `repeat`, as the middle of a batch renders), and with the photo stored
+    whole as it was before 2026-11-29. Floor and plate alternate, so a machine that slows down
+    or speeds up meanwhile moves both."""
     layout, fonts = plates.DEFAULT_LAYOUT, plates.find_fonts()
-    data, whole = sample(photo=photo_bytes()), sample(photo=photo_bytes(whole=True))
-    plates.render_jpeg(data, layout, fonts)  # fonts loaded, caches warm
-    floor = _median_ms(lambda: floor_once(layout), repeat)
-    render = _median_ms(lambda: plates.render_jpeg(data, layout, fonts), repeat)
-    render_whole = _median_ms(lambda: plates.render_jpeg(whole, layout, fonts), repeat)
-    png = _median_ms(lambda: plates.render(data, "png", layout, fonts), max(3, repeat // 3))
+    photo = photo_bytes()
+    batch_members = iter(members(2 * repeat, photo))
+    whole = sample(photo=photo_bytes(whole=True))
+    for _ in range(repeat):  # fonts loaded; the glyphs the first plates of a batch meet
+        plates.render_jpeg(next(batch_members), layout, fonts)
+    floors, renders = [], []
+    for data in batch_members:
+        floors.append(_ms(lambda: floor_once(layout)))
+        renders.append(_ms(lambda: plates.render_jpeg(data, layout, fonts)))
+    floor, render = statistics.median(floors), statistics.median(renders)
+    render_whole = _median_ms(lambda: plates.render_jpeg(whole, layout, fonts), repeat // 2)
+    one = sample(photo=photo)
+    png = _median_ms(lambda: plates.render(one, "png", layout, fonts), max(3, repeat // 6))
     return {"floor_ms": round(floor, 1), "render_jpeg_ms": round(render, 1), "render_png_ms": round(png, 1),
             "ratio_to_floor": round(render / floor, 2), "render_whole_photo_ms": round(render_whole, 1),
             "whole_photo_ratio_to_floor": round(render_whole / floor, 2)}
@@ -82,13 +112,13 @@ def render_vs_floor(repeat: int = 15) -> dict:
 
 BATCH_SCRIPT = """
 import sys, time
-from bench.plates import photo_bytes, sample
+from bench.plates import members, photo_bytes
 import plates
 count, path = int(sys.argv[1]), sys.argv[2]
 photo = photo_bytes()
 started = time.perf_counter()
 with open(path, "wb") as out:
-    pages = plates.write_pdf((sample(i + 1, photo) for i in range(count)), out)
+    pages = plates.write_pdf(members(count, photo), out)
 seconds = time.perf_counter() - started
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(pages, round(seconds, 2), peak // 1024)

@@ -51,8 +51,10 @@ class FontSet:
 
     @functools.lru_cache(maxsize=64)
     def get(self, size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+        """The face at a pixel size, with Pillow's basic layout: Chinese needs no shaping, and
+        its whole-pixel advances let `plates.glyphs` draw lines from cached glyphs."""
         face = self.bold if bold and self.bold else self.regular
-        return ImageFont.truetype(face.path, size_px, index=face.index)
+        return ImageFont.truetype(face.path, size_px, index=face.index, layout_engine=ImageFont.Layout.BASIC)
 
 
 def _draws_cjk(font: ImageFont.FreeTypeFont) -> bool:

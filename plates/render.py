@@ -6,11 +6,12 @@ import io
 import string
 
 import qrcode
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageColor, ImageDraw, ImageOps
 from qrcode.constants import ERROR_CORRECT_H
 
 from plates.data import PlateData
 from plates.fonts import FontSet
+from plates.glyphs import draw_line, length
 from plates.layout import Element, Layout
 
 # A line must not start with closing punctuation (Chinese typesetting rule 避头点).
@@ -39,13 +40,13 @@ def _wrap(text: str, font, width: int) -> list[str]:
         start = 0
         while True:
             rest = paragraph[start:]
-            if font.getlength(rest) <= width:
+            if length(font, rest) <= width:
                 lines.append(rest)
                 break
             fits, over = 1, len(rest)  # the first character always goes, even alone too wide
             while over - fits > 1:
                 middle = (fits + over) // 2
-                if font.getlength(rest[:middle]) <= width:
+                if length(font, rest[:middle]) <= width:
                     fits = middle
                 else:
                     over = middle
@@ -75,7 +76,7 @@ def _longest_prefix(text: str, font, width: int, suffix: str = "") -> int:
     fits, over = 0, len(text) + 1
     while over - fits > 1:
         middle = (fits + over) // 2
-        if font.getlength(text[:middle] + suffix) <= width:
+        if length(font, text[:middle] + suffix) <= width:
             fits = middle
         else:
             over = middle
@@ -112,7 +113,7 @@ def _fit_text(text: str, element: Element, layout: Layout, fonts: FontSet):
         cut = len(lines) > keep
         lines = lines[:keep]
         last = lines[-1]
-        if cut or font.getlength(last) > width:
+        if cut or length(font, last) > width:
             lines[-1] = last[:_longest_prefix(last, font, width, "…")] + "…"
     return font, lines
 
@@ -133,13 +134,17 @@ def _draw_text(page: Image.Image, element: Element, data: PlateData, layout: Lay
         draw.rounded_rectangle((left, top, right, bottom), radius=layout.px(1), fill=element.fill)
     font, lines = _fit_text(text, element, layout, fonts)
     pitch = font.size * LINE_PITCH
-    # The block of lines sits in the middle of the box; each line is placed by its middle.
+    # The block of lines sits in the middle of the box; each line is placed by its middle, on
+    # whole pixels (where cached glyphs and Pillow draw the same).
     y = top + ((bottom - top) - pitch * len(lines)) / 2 + pitch / 2
     stroke = max(1, font.size // 28) if element.bold and fonts.bold is None else 0  # fake bold
-    x, anchor = {"left": (left, "lm"), "center": ((left + right) / 2, "mm"), "right": (right, "rm")}[element.align]
+    x, anchor = {"left": (left, "lm"), "center": ((left + right) // 2, "mm"), "right": (right, "rm")}[element.align]
+    color = ImageColor.getrgb(element.color)
     for line in lines:
-        draw.text((x, y), line, font=font, fill=element.color, anchor=anchor,
-                  stroke_width=stroke, stroke_fill=element.color)
+        if stroke:
+            draw.text((x, round(y)), line, font=font, fill=color, anchor=anchor, stroke_width=stroke, stroke_fill=color)
+        else:
+            draw_line(page, (x, round(y)), line, font, color, anchor)
         y += pitch
 
 
