@@ -11,7 +11,8 @@ one-worker web server (its p99 says whether the export held up everyone else):
 Then, the same way, the city's half-year figures of yesterday (`POST /statistics/snapshots`, the
 job followed, the snapshot read): 20 000 members as of the day, every market's 六化 state; and
 that snapshot's 登记表 roster workbook both ways (`GET …/roster.xlsx`, and `POST …/roster-exports`
-followed, then the file).
+followed, then the file). Last, the members' export of the 20 000 (`GET /members/export.xlsx`,
+made while the request waits), today's and as of yesterday.
 
     python -m bench.ledger                      # PostgreSQL + Redis when they answer, else SQLite
 """
@@ -172,6 +173,17 @@ def main(argv=None) -> int:
                 book = load_workbook(io.BytesIO(response.content), read_only=True)
                 return {"kb": len(response.content) // 1024, "rows": sum(1 for _ in book.active.iter_rows(min_row=4))}
 
+            def members_export(as_of: dt.date | None):
+                def export():
+                    query = {"org_id": root, "q": "历史党员", **({"as_of": as_of.isoformat()} if as_of else {})}
+                    return httpx.get(f"{server.base}/api/v1/members/export.xlsx", params=query, headers=headers,
+                                     timeout=300)
+                return export
+
+            def export_rows(response) -> dict:
+                book = load_workbook(io.BytesIO(response.content), read_only=True)
+                return {"kb": len(response.content) // 1024, "rows": sum(1 for _ in book.worksheets[0].iter_rows(min_row=2))}
+
             with (WorkerProcess(env) if backend.startswith("postgres") else contextlib.nullcontext()) as worker:
                 figures = {"at_once": _while_loaded(server, admin, at_once)}
                 figures["at_once"]["server_peak_mb"] = _group_memory_mb(server.process.pid)[0]
@@ -183,6 +195,9 @@ def main(argv=None) -> int:
                     figures["snapshot"]["worker_peak_mb"] = _group_memory_mb(worker.process.pid)[0]
                 figures["roster_at_once"] = _while_loaded(server, admin, roster_at_once, roster_rows)
                 figures["roster_job"] = _while_loaded(server, admin, roster_by_job, roster_rows)
+                figures["members_export"] = _while_loaded(server, admin, members_export(None), export_rows)
+                figures["members_export_as_of"] = _while_loaded(
+                    server, admin, members_export(dt.date.today() - dt.timedelta(days=1)), export_rows)
             peak, after = _group_memory_mb(server.process.pid)
     finally:
         release()

@@ -211,3 +211,32 @@ async def test_an_export_with_full_mobiles_imports_back_unchanged_its_dates_date
     assert report["errors"] == 0, [r for r in report["rows"] if r["errors"]]
     assert len(report["rows"]) == sheet.max_row - 1 == 2
     assert {r["outcome"] for r in report["rows"]} == {"unchanged"}, report["rows"]
+
+
+async def test_the_export_reads_the_roster_in_chunks_that_add_up_to_the_list_ties_and_all(world, monkeypatch):
+    """The export reads a thousand members at a time, each read starting after the last one's
+    (name, id). Members sharing a name across a chunk's edge must be neither lost nor doubled,
+    today and as of a past day; over the limit, 409 before anything is read."""
+    from server.auth import load_principal
+    from server.members import export, roster, service
+
+    party = await make_org("同名党支部", "party_branch", world.branch_a)
+    for n, name in enumerate(["张伟", "张伟", "张伟", "李娜", "李娜", "王芳", "张伟", "阿强", "李娜"]):
+        await make_member(None, party, name=name, mobile=mobile(81000 + n), joined_party_on=dt.date(2001, 1, 1))
+    principal = await load_principal(world.users["sec_a"])
+    for as_of in (None, dt.date.today()):
+        whole, total = await service.list_members(principal, org_id=party.id, as_of=as_of, limit=100)
+        assert total == len(whole) == 9
+        for chunk in (1, 2, 3, 4, 9, 10):
+            chunks = service.members_in_chunks(principal, org_id=party.id, as_of=as_of, most=9, chunk=chunk)
+            assert await anext(chunks) == 9
+            read = [chunk async for chunk in chunks]
+            assert all(0 < len(part) <= chunk for part in read)
+            assert [(m["name"], m["id"]) for part in read for m in part] == [(m["name"], m["id"]) for m in whole], \
+                (as_of, chunk)
+    monkeypatch.setattr(roster, "MAX_ROWS", 8)
+    read = []
+    monkeypatch.setattr(export, "_book", lambda items, *rest: read.append(items))
+    async with world.client("sec_a") as c:
+        over = await c.get("/api/v1/members/export.xlsx", params={"org_id": party.id})
+    assert over.status_code == 409 and over.json()["error"]["code"] == "export_too_large" and not read
