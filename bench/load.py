@@ -32,14 +32,16 @@ def _wrk(url, headers, seconds, connections) -> dict:
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = int(non_2xx.group(1)) if non_2xx else 0
-    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    kinds = {"non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+             **dict(zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups() if socket_errors else ())))}
+    errors = sum(kinds.values())
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": _ms(percentiles["50"]),
         "p99_ms": _ms(percentiles["99"]),
         "max_ms": _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1)),
         "errors": errors,
+        **({"error_kinds": {kind: n for kind, n in kinds.items() if n}} if errors else {}),
     }
 
 
