@@ -217,11 +217,13 @@ async def _roster(principal: Principal, *, org_id=None, category=None, standing=
 
 
 async def _items(query, prefix: str) -> list[dict]:
-    """MemberOut fields of each row of an ordered, limited roster query."""
+    """MemberOut fields of each row of an ordered, limited roster query: of a period, the
+    attributes it tracks and the rest from its member, read as values (a thousand periods with
+    their members as model instances took three times as long)."""
     if not prefix:
         return await query.values(*MEMBER_FIELDS)
-    return [{**_fields(row.member), **{f: getattr(row, f) for f in history.TRACKED}}
-            for row in await query.select_related("member")]
+    return await query.values(**{f: f for f in history.TRACKED},
+                              **{f: f"member__{f}" for f in MEMBER_FIELDS if f not in history.TRACKED})
 
 
 async def list_members(principal: Principal, *, limit=50, offset=0, **filters) -> tuple[list[dict], int]:
@@ -263,10 +265,6 @@ def _matching(q: str, prefix: str = "") -> Q:
 
 
 MEMBER_FIELDS = tuple(MemberOut.model_fields)
-
-
-def _fields(member: Member) -> dict:
-    return {name: getattr(member, name) for name in MEMBER_FIELDS}
 
 
 async def get_member(principal: Principal, member_id: int) -> Member:
