@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 
 import procrastinate
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server import audit
