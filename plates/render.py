@@ -139,7 +139,7 @@ def _draw_text(page: Image.Image, element: Element, data: PlateData, layout: Lay
     y = top + ((bottom - top) - pitch * len(lines)) / 2 + pitch / 2
     stroke = max(1, font.size // 28) if element.bold and fonts.bold is None else 0  # fake bold
     x, anchor = {"left": (left, "lm"), "center": ((left + right) // 2, "mm"), "right": (right, "rm")}[element.align]
-    color = ImageColor.getrgb(element.color)
+    color = ImageColor.getcolor(element.color, page.mode)
     for line in lines:
         if stroke:
             draw.text((x, round(y)), line, font=font, fill=color, anchor=anchor, stroke_width=stroke, stroke_fill=color)
