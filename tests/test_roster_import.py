@@ -225,15 +225,20 @@ async def test_the_export_reads_the_roster_in_chunks_that_add_up_to_the_list_tie
         await make_member(None, party, name=name, mobile=mobile(81000 + n), joined_party_on=dt.date(2001, 1, 1))
     principal = await load_principal(world.users["sec_a"])
     for as_of in (None, dt.date.today()):
-        whole, total = await service.list_members(principal, org_id=party.id, as_of=as_of, limit=100)
-        assert total == len(whole) == 9
-        for chunk in (1, 2, 3, 4, 9, 10):
-            chunks = service.members_in_chunks(principal, org_id=party.id, as_of=as_of, most=9, chunk=chunk)
-            assert await anext(chunks) == 9
-            read = [chunk async for chunk in chunks]
-            assert all(0 < len(part) <= chunk for part in read)
-            assert [(m["name"], m["id"]) for part in read for m in part] == [(m["name"], m["id"]) for m in whole], \
-                (as_of, chunk)
+        for q, count in ((None, 9), ("张", 4)):
+            whole, total = await service.list_members(principal, org_id=party.id, as_of=as_of, q=q, limit=100)
+            assert total == len(whole) == count
+            names = [m["name"] for m in whole]
+            assert names == sorted(names) and len({m["id"] for m in whole}) == count
+            for chunk in (1, 2, 3, 4, 9, 10):
+                pages = [(await service.list_members(principal, org_id=party.id, as_of=as_of, q=q, limit=chunk,
+                                                      offset=offset))[0] for offset in range(0, count + chunk, chunk)]
+                chunks = service.members_in_chunks(principal, org_id=party.id, as_of=as_of, q=q, most=9, chunk=chunk)
+                assert await anext(chunks) == count
+                read = [chunk async for chunk in chunks]
+                assert all(0 < len(part) <= chunk for part in read)
+                assert [m for part in read for m in part] == [m for page in pages for m in page] == whole, \
+                    (as_of, q, chunk)
     monkeypatch.setattr(roster, "MAX_ROWS", 8)
     read = []
     monkeypatch.setattr(export, "_book", lambda items, *rest: read.append(items))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from server import audit
@@ -216,14 +216,23 @@ async def _roster(principal: Principal, *, org_id=None, category=None, standing=
     return (periods.filter(_matching(q, prefix="member__")) if q else periods), "member__"
 
 
-async def _items(query, prefix: str) -> list[dict]:
-    """MemberOut fields of each row of an ordered, limited roster query: of a period, the
-    attributes it tracks and the rest from its member, read as values (a thousand periods with
-    their members as model instances took three times as long)."""
+async def _page(query, prefix: str, limit: int, offset: int = 0, after: tuple | None = None) -> list[dict]:
+    """MemberOut fields of one page of a roster query by (name, id), after a (name, id) when
+    given. A day's periods are paged by walking the members in name order and taking theirs:
+    sorting a city's 22 000 periods joined to their members cost 35–65 ms a page, this 4–28.
+    Of a period, the attributes it tracks and the rest from its member, read as values (as
+    model instances, three times as long)."""
+    members = Member.filter(id__in=Subquery(query.values("member_id"))) if prefix else query
+    if after is not None:
+        members = members.filter(Q(name__gt=after[0]) | Q(name=after[0], id__gt=after[1]))
+    members = members.order_by("name", "id").offset(offset).limit(limit)
     if not prefix:
-        return await query.values(*MEMBER_FIELDS)
-    return await query.values(**{f: f for f in history.TRACKED},
-                              **{f: f"member__{f}" for f in MEMBER_FIELDS if f not in history.TRACKED})
+        return await members.values(*MEMBER_FIELDS)
+    ids = await members.values_list("id", flat=True)
+    periods = await query.filter(member_id__in=ids).values(
+        **{f: f for f in history.TRACKED}, **{f: f"member__{f}" for f in MEMBER_FIELDS if f not in history.TRACKED})
+    by_member = {period["id"]: period for period in periods}
+    return [by_member[i] for i in ids if i in by_member]
 
 
 async def list_members(principal: Principal, *, limit=50, offset=0, **filters) -> tuple[list[dict], int]:
@@ -233,7 +242,7 @@ async def list_members(principal: Principal, *, limit=50, offset=0, **filters) -
     if not prefix:
         return await page_of(query, ("name", "id"), offset, limit, MEMBER_FIELDS)
     total = await query.count()
-    return await _items(query.order_by("member__name", "member_id").offset(offset).limit(limit), prefix), total
+    return (await _page(query, prefix, limit, offset) if total > offset else []), total
 
 
 async def members_in_chunks(principal: Principal, *, most: int, chunk: int = 1000, **filters):
@@ -246,12 +255,9 @@ async def members_in_chunks(principal: Principal, *, most: int, chunk: int = 100
     yield total
     if total > most:
         return
-    name, key = f"{prefix}name", "member_id" if prefix else "id"
     after = None
     while True:
-        page = query.filter(Q(**{f"{name}__gt": after[0]}) | Q(**{name: after[0], f"{key}__gt": after[1]})) \
-            if after else query
-        items = await _items(page.order_by(name, key).limit(chunk), prefix)
+        items = await _page(query, prefix, chunk, after=after)
         if items:
             yield items
         if len(items) < chunk:
