@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -59,8 +60,6 @@ UNIT_WORDS = ("南北货", "水产", "蔬菜", "鲜肉", "干货", "粮油", "�
 def members(count: int, photo: bytes, seed: int = 20261129) -> list[plates.PlateData]:
     """`count` different members of one market, as a batch has them: their own names, shops
     and stalls, so each plate's text is drawn from glyphs the batch has or has not met yet."""
-    import random
-
     rng = random.Random(seed)
     made = []
     for i in range(count):

@@ -80,6 +80,7 @@ def _has_kern_table(path: str, index: int) -> bool:
     return any(directory[16 * i:16 * i + 4] == b"kern" for i in range(tables))
 
 
+@functools.lru_cache(maxsize=64)
 def _kerns(font: ImageFont.FreeTypeFont) -> bool:
     return font.layout_engine != ImageFont.Layout.BASIC or _has_kern_table(str(font.path), font.index)
 

@@ -239,6 +239,8 @@ async def test_the_export_reads_the_roster_in_chunks_that_add_up_to_the_list_tie
                 assert all(0 < len(part) <= chunk for part in read)
                 assert [m for part in read for m in part] == [m for page in pages for m in page] == whole, \
                     (as_of, q, chunk)
+    over_most = service.members_in_chunks(principal, org_id=party.id, most=8)
+    assert await anext(over_most) == 9 and [chunk async for chunk in over_most] == []  # the count, no rows
     monkeypatch.setattr(roster, "MAX_ROWS", 8)
     read = []
     monkeypatch.setattr(export, "_book", lambda items, *rest: read.append(items))

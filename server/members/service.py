@@ -256,7 +256,8 @@ async def members_in_chunks(principal: Principal, *, most: int, chunk: int = 100
     is a few milliseconds of the event loop and other requests go between them (a city's 20 000
     in one read held the loop for half a second). First yields how many there are; nothing more
     when that is over `most`. A chunk of a day's periods is read joined and sorted: walking the
-    members as a page does would spell a thousand ids out in SQL, twice as slow in all."""
+    members as a page does would spell a thousand ids out in SQL on the loop (the one run that
+    tried it: the as-of export of 20 000 in 2.55 s, against 1.2–2.0 s this way)."""
     query, prefix = await _roster(principal, **filters)
     total = await query.count()
     yield total
