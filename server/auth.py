@@ -2,7 +2,8 @@
 
 Tokens are 256-bit random strings handed out once; only their SHA-256 is stored. A resolved
 token is cached in the key-value store for a minute so a busy phone does not cost a database
-read per request; logout drops the cache entry with the row, so revocation is immediate.
+read per request, and in each process's near cache (server/kv.py) so it costs no round trip to
+Redis either; logout drops the entry with the row in every process, so revocation is immediate.
 """
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ async def revoke_token(token: str, store: KeyValueStore) -> None:
 
 async def revoke_token_hash(token_hash: str, store: KeyValueStore) -> None:
     await AuthToken.filter(token_hash=token_hash, revoked_at=None).update(revoked_at=now())
-    await store.delete(_cache_key(token_hash))
+    await store.near_delete(_cache_key(token_hash))
 
 
 _UNREAD = object()  # the caller has not read the key
@@ -106,7 +107,7 @@ async def caller_for_token(token: str, store: KeyValueStore, cached: "str | None
     member's org."""
     token_hash = hash_token(token)
     if cached is _UNREAD:
-        cached = await store.get(_cache_key(token_hash))
+        cached = await store.near_get(_cache_key(token_hash))
     if cached is not None:
         return _decode(cached)
     moment = now()
@@ -275,7 +276,7 @@ async def forget_principal(*user_ids: int) -> None:
         hashes = await AuthToken.filter(user_id__in=user_ids, revoked_at=None, expires_at__gt=now()).values_list(
             "token_hash", flat=True)
         for token_hash in hashes:
-            await _store.delete(_cache_key(token_hash))
+            await _store.near_delete(_cache_key(token_hash))
 
 
 # Tortoise's signals fire when the statement has run, before its transaction commits: a request

@@ -67,7 +67,7 @@ async def test_a_token_past_its_expiry_is_refused_once_its_cache_entry_is_gone(b
     row = AuthToken.filter(token_hash=auth.hash_token(token))
     for expires_in, status in ((dt.timedelta(minutes=1), 200), (dt.timedelta(seconds=-1), 401)):
         await row.update(expires_at=now() + expires_in)
-        await backend.store.delete(auth.token_cache_key(token))  # the minute's cache has run out
+        await backend.store.near_delete(auth.token_cache_key(token))  # the minute's cache has run out
         async with client(backend.app, token) as c:
             response = await c.get("/api/v1/me")
         assert response.status_code == status, expires_in
@@ -301,5 +301,37 @@ async def test_a_cached_me_is_dropped_in_every_worker(world, backend):
             await asyncio.sleep(0.02)
         after = await me_document(user_id, other)
         assert '"household_district":"拱墅区"' in after and after != before
+    finally:
+        await other.close()
+
+
+async def test_a_token_logged_out_through_one_worker_is_refused_at_once_by_another(backend):
+    """Each process keeps a token's caller in memory (no Redis round trip a request); logout in
+    one process drops that copy in every other before it answers again."""
+    import asyncio
+
+    if not backend.is_postgres:
+        pytest.skip("the SQLite run has one process and an in-memory store: no other worker to reach")
+    from server.kv import make_store
+
+    token = (await login(backend, f"dev:{unique('two-workers')}")).json()["token"]
+    key = auth.token_cache_key(token)
+    other = make_store(backend.settings.redis_url, prefix=backend.settings.redis_prefix)
+    near = other.inner._near  # the other worker's memory
+    try:
+        for _ in range(100):  # once its deletion channel is heard, it keeps the caller in memory
+            caller = await auth.caller_for_token(token, other)
+            if near.get(key) is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert caller is not None and near.get(key) is not None
+        async with client(backend.app, token) as c:
+            assert (await c.post("/api/v1/auth/logout")).status_code == 200
+        for _ in range(100):  # the deletion arrives over pub/sub
+            if near.get(key) is None:
+                break
+            await asyncio.sleep(0.02)
+        assert near.get(key) is None
+        assert await auth.caller_for_token(token, other) is None  # read afresh: the row is revoked
     finally:
         await other.close()

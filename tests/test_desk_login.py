@@ -89,13 +89,13 @@ async def test_a_desk_token_ends_after_two_idle_hours(world, backend):
         assert (await desk.get("/api/v1/me")).status_code == 200
     token_hash = auth.hash_token(token)
     await AuthToken.filter(token_hash=token_hash).update(last_used_at=now() - dt.timedelta(hours=2, minutes=1))
-    await backend.store.delete(auth._cache_key(token_hash))  # the cache minute has passed
+    await backend.store.near_delete(auth._cache_key(token_hash))  # the cache minute has passed
     async with world.client(token=token) as desk:
         assert (await desk.get("/api/v1/me")).status_code == 401
     # A mini-program token is not a desk token: no idle rule.
     app_token = await auth.issue_token(world.users["sec_a"], 30)
     await AuthToken.filter(token_hash=auth.hash_token(app_token)).update(last_used_at=None)
-    await backend.store.delete(auth.token_cache_key(app_token))
+    await backend.store.near_delete(auth.token_cache_key(app_token))
     async with world.client(token=app_token) as phone:
         assert (await phone.get("/api/v1/me")).status_code == 200
 
@@ -104,7 +104,7 @@ async def test_used_within_the_idle_window_the_clock_restarts(world, backend):
     token = await service.dev_login(backend.settings, backend.store, key(world, "sec_a"), "浏览器")
     token_hash = auth.hash_token(token)
     await AuthToken.filter(token_hash=token_hash).update(last_used_at=now() - dt.timedelta(hours=1, minutes=59))
-    await backend.store.delete(auth._cache_key(token_hash))
+    await backend.store.near_delete(auth._cache_key(token_hash))
     async with world.client(token=token) as desk:
         assert (await desk.get("/api/v1/me")).status_code == 200
     assert (await AuthToken.get(token_hash=token_hash)).last_used_at > now() - dt.timedelta(minutes=1)
