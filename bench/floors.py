@@ -2,13 +2,15 @@
 
 A standalone Sanic app, one process, on the bench's own PostgreSQL database and Redis number:
 
-- `GET /me`: one Redis GET of the caller's document (the bytes our `/me` answers, stored by the
-  bench under the token's hash) and the answer. No framework of ours, no middleware.
+- `GET /me`: the caller's document (the bytes our `/me` answers, stored by the bench in Redis
+  under the token's hash, read once and then kept in the process's memory, as our near cache
+  keeps the token's caller and the document) and the answer. No framework of ours, no
+  middleware. (Until 2026-11-29 the floor read Redis on every request, as our `/me` did.)
 - `POST /checkins`: the JSON body parsed, one Redis pipeline (the token's member, the activity's
   snapshot, the rate limit's INCR and EXPIRE) and one `INSERT … ON CONFLICT DO NOTHING` into a
   table of its own shaped like attendance (unique activity+member and nonce), answered with 201.
-- `GET /members`: the least a roster page read from the database can cost. One Redis GET of the
-  caller's org ids (stored by the bench) and one query for the page with its total (a window
+- `GET /members`: the least a roster page read from the database can cost. The caller's org ids
+  (stored by the bench; read once, then from memory, as our principal is) and one query for the page with its total (a window
   count), the same columns our `/members` answers, dumped as JSON. No roles, no filters checked.
 
     python -m bench.floors serve --port N     # DANGJIAN_DATABASE_URL, DANGJIAN_REDIS_URL from the env
@@ -57,10 +59,19 @@ def _app():
     app.config.AUTO_EXTEND = False
     members_page = _members_page()
 
+    kept: dict[str, bytes] = {}
+
     async def cached(request, kind: str) -> bytes | None:
-        """What the bench stored under the bearer token's hash for this kind of answer."""
+        """What the bench stored under the bearer token's hash for this kind of answer: read from
+        Redis the first time, then from this process's memory."""
         token = request.headers.get("authorization", "").partition(" ")[2]
-        return await request.app.ctx.redis.get(f"floor:{kind}:{_hash(token)}")
+        key = f"floor:{kind}:{_hash(token)}"
+        if key not in kept:
+            value = await request.app.ctx.redis.get(key)
+            if value is None:
+                return None
+            kept[key] = value
+        return kept[key]
 
     @app.before_server_start
     async def connect(app_, _loop):
