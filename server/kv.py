@@ -42,9 +42,10 @@ class KeyValueStore(abc.ABC):
         """Like get, but may answer from this process's memory (see RedisStore.near_get)."""
         return await self.get(key)
 
-    async def near_delete(self, key: str) -> None:
-        """Delete the key here and from every process's memory."""
-        await self.delete(key)
+    async def near_delete(self, *keys: str) -> None:
+        """Delete the keys here and from every process's memory."""
+        for key in keys:
+            await self.delete(key)
 
     @abc.abstractmethod
     async def ttl(self, key: str) -> float | None:
@@ -212,10 +213,16 @@ class RedisStore(KeyValueStore):
             self._near.put(key, value, generation)
         return value
 
-    async def near_delete(self, key: str) -> None:
-        self._near.drop(key)
-        await self._redis.delete(self._k(key))
-        await self._redis.publish(self._near_channel(), key)
+    async def near_delete(self, *keys: str) -> None:
+        if not keys:
+            return
+        for key in keys:
+            self._near.drop(key)
+        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip for them all
+            pipe.delete(*(self._k(key) for key in keys))
+            for key in keys:
+                pipe.publish(self._near_channel(), key)
+            await pipe.execute()
 
     async def _listen(self) -> None:
         while True:
@@ -294,8 +301,8 @@ class FailOpen(KeyValueStore):
     async def near_get(self, key):
         return await self._soft(self.inner.near_get(key), None, "get")
 
-    async def near_delete(self, key):
-        await self._soft(self.inner.near_delete(key), None, "delete")
+    async def near_delete(self, *keys):
+        await self._soft(self.inner.near_delete(*keys), None, "delete")
 
     async def ping(self) -> bool:
         return await self.inner.ping()

@@ -110,6 +110,29 @@ async def test_near_cache_answers_from_memory_and_a_deletion_anywhere_reaches_ev
         await b.close()
 
 
+async def test_several_keys_deleted_at_once_leave_every_worker_and_redis():
+    """A user's principal, /me and tokens go in one call (auth.forget_principal): each key is
+    dropped from the other worker's memory and from Redis, and keys not named stay."""
+    a, b = await two_workers()
+    keys = ["principal:7", "me:7", "caller:abc", "caller:def"]
+    try:
+        for key in [*keys, "me:8"]:
+            await a.set(key, "v1")
+            await a.near_get(key)
+        await _until(lambda: a._near.live)
+        for key in [*keys, "me:8"]:
+            await a.near_get(key)
+        assert all(a._near.get(key) == "v1" for key in [*keys, "me:8"])
+        await b.near_delete(*keys)
+        await _until(lambda: all(a._near.get(key) is None for key in keys))
+        assert a._near.get("me:8") == "v1" and await b.get("me:8") == "v1"
+        assert [await b.get(key) for key in keys] == [None] * len(keys)
+        await b.near_delete()  # nothing to drop: no round trip, no error
+    finally:
+        await a.close()
+        await b.close()
+
+
 async def test_near_cache_is_not_trusted_while_deletions_cannot_be_heard():
     a, b = await two_workers()
     try:

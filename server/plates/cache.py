@@ -28,8 +28,7 @@ async def write(code: str, payload: str, store: KeyValueStore, ttl: float = TTL_
 
 
 async def forget(codes: list[str], store: KeyValueStore) -> None:
-    for code in codes:
-        await store.near_delete(key(code))
+    await store.near_delete(*(key(code) for code in codes))
 
 
 async def forget_member(member_id: int, store: KeyValueStore) -> None:
