@@ -130,12 +130,25 @@ def finish(request, response, access_log: bool = False) -> None:
         return
     seconds = time.perf_counter() - started
     route = _route_label(request)
-    requests, durations = _metrics_for(request.method, route, response.status)
+    status = answered_status(request, response)
+    requests, durations = _metrics_for(request.method, route, status)
     requests.inc()
     durations.observe(seconds)
     if access_log:
-        log.info("%s %s %s", request.method, request.path, response.status,
-                 extra={"route": route, "status": response.status, "ms": round(seconds * 1000, 2)})
+        log.info("%s %s %s", request.method, request.path, status,
+                 extra={"route": route, "status": status, "ms": round(seconds * 1000, 2)})
+
+
+CLIENT_GONE = 499  # nginx's "client closed request"
+
+
+def answered_status(request, response) -> int:
+    """The status to count: CLIENT_GONE when the client hung up before the answer (a phone that
+    lost its signal, a page closed), which Sanic answers as a 500 nobody receives. Counted as
+    a 500 it would look like a server error on every dashboard and alert (a load test's end
+    alone made a hundred)."""
+    connection = getattr(request, "conn_info", None)
+    return CLIENT_GONE if connection is not None and connection.lost else response.status
 
 
 def metrics_text(queues: dict[str, tuple[int, float]] | None = None) -> tuple[bytes, str]:

@@ -109,3 +109,28 @@ async def test_behind_one_proxy_the_clients_address_comes_from_x_forwarded_for(t
             other_phone = bad_login("203.0.113.8")
     assert first[-1] == 429 and set(first[:-1]) == {401}
     assert other_phone == 401  # another phone behind the same nginx is not blocked
+
+
+def test_a_request_whose_client_hung_up_is_counted_as_499_not_as_a_server_error():
+    """Sanic answers a request cancelled by a lost connection with a 500 that nobody receives;
+    the metrics and the access log count it as the client's 499."""
+    from types import SimpleNamespace
+
+    from prometheus_client import generate_latest
+
+    from server.observe import finish, start
+
+    def request(lost: bool):
+        return SimpleNamespace(headers={}, ctx=SimpleNamespace(), method="GET", path="/api/v1/members",
+                               route=SimpleNamespace(path="api/v1/members-hangup-test"),
+                               conn_info=SimpleNamespace(lost=lost))
+
+    def counted(status: str) -> float:
+        return _sample(generate_latest().decode(), "dangjian_http_requests_total", method="GET",
+                       route="api/v1/members-hangup-test", status=status)
+
+    for lost in (True, True, False):
+        asked = request(lost)
+        start(asked)
+        finish(asked, SimpleNamespace(status=500, headers={}))
+    assert (counted("499"), counted("500")) == (2.0, 1.0)
