@@ -16,11 +16,10 @@ async def _waiting(gate: FairGate, count: int) -> None:
     raise AssertionError(f"{gate.waiting} waiting, not {count}")
 
 
-async def test_a_permit_given_back_goes_to_the_longest_waiter_not_to_a_newcomer():
-    """The newcomer's first step is already scheduled when the permit comes back: a semaphore
-    that puts the permit back into its count (as asyncpg's queue does with a connection) lets it
-    take the permit ahead of the one who has been waiting."""
-    gate, order = FairGate(1), []
+async def _served(gate: FairGate, wait_before_newcomer: float) -> list[str]:
+    """Who gets the permit in turn: two waiters in line, then a newcomer whose first step is
+    already scheduled when the permit comes back (so it runs before the woken waiter)."""
+    order = []
     await gate.acquire()  # held by the test
 
     async def user(name: str) -> None:
@@ -29,17 +28,32 @@ async def test_a_permit_given_back_goes_to_the_longest_waiter_not_to_a_newcomer(
         await asyncio.sleep(0)
         gate.release()
 
-    waiting = asyncio.create_task(user("waiting"))
+    first = asyncio.create_task(user("first"))
     await _waiting(gate, 1)
-    newcomer = asyncio.create_task(user("newcomer"))  # runs before the waiter can wake
+    second = asyncio.create_task(user("second"))
+    await _waiting(gate, 2)
+    await asyncio.sleep(wait_before_newcomer)
+    newcomer = asyncio.create_task(user("newcomer"))
     gate.release()
-    await asyncio.wait_for(asyncio.gather(waiting, newcomer), 5)
-    assert order == ["waiting", "newcomer"]
+    await asyncio.wait_for(asyncio.gather(first, second, newcomer), 5)
     await asyncio.wait_for(gate.acquire(), 1)  # and the permit is back: one, free
+    return order
+
+
+async def test_a_newcomer_may_pass_the_line_but_the_waiter_passed_over_keeps_its_place():
+    """Passing costs nobody much and keeps the connections busy: the newcomer takes the permit
+    the first waiter was woken for, and the next one still goes to the first waiter."""
+    assert await _served(FairGate(1, patience=5), 0) == ["newcomer", "first", "second"]
+
+
+async def test_once_the_longest_waiter_has_waited_its_patience_nobody_passes_it():
+    """asyncio.Queue, under asyncpg's pool, would serve the newcomer first and send the waiter
+    woken for the permit to the back of the line."""
+    assert await _served(FairGate(1, patience=0.02), 0.05) == ["first", "second", "newcomer"]
 
 
 async def test_a_cancelled_waiter_loses_its_place_and_no_permit_is_lost():
-    gate, got = FairGate(1), []
+    gate, got = FairGate(1, patience=0), []
     await gate.acquire()
 
     async def user(name: str) -> None:
@@ -60,13 +74,14 @@ async def test_a_cancelled_waiter_loses_its_place_and_no_permit_is_lost():
 
 
 async def test_a_real_pool_hands_out_its_connections_in_the_order_they_were_asked_for():
-    """Forty tasks on two PostgreSQL connections, each holding one for a query: they get them in
-    the order they asked, and asyncpg's own queue never has a waiter of its own."""
+    """Forty tasks on two PostgreSQL connections, each holding one for a query, with no patience
+    for passing: they get them in the order they asked, and asyncpg's own queue never has a
+    waiter of its own."""
     try:
         pool = await asyncpg.create_pool(PG_ADMIN_URL, min_size=2, max_size=2, timeout=3)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
-    fair, asked, served = FairPool(pool, 2), [], []
+    fair, asked, served = FairPool(pool, 2, patience=0), [], []
 
     async def query(number: int) -> None:
         asked.append(number)
