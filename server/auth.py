@@ -270,10 +270,11 @@ async def forget_principal(*user_ids: int) -> None:
     """Drop cached principals and `/me` documents everywhere, and the cached callers of their
     live tokens (which carry the member), after a change to what they hold or show."""
     if _store is not None and user_ids:
+        # The principals first: they go even if the tokens cannot be read.
+        await _store.near_delete(*(key for user_id in user_ids for key in (_principal_key(user_id), me_key(user_id))))
         hashes = await AuthToken.filter(user_id__in=user_ids, revoked_at=None, expires_at__gt=now()).values_list(
             "token_hash", flat=True)
-        await _store.near_delete(*(key for user_id in user_ids for key in (_principal_key(user_id), me_key(user_id))),
-                                 *(_cache_key(token_hash) for token_hash in hashes))
+        await _store.near_delete(*(_cache_key(token_hash) for token_hash in hashes))
 
 
 # Tortoise's signals fire when the statement has run, before its transaction commits: a request
