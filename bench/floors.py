@@ -10,8 +10,9 @@ A standalone Sanic app, one process, on the bench's own PostgreSQL database and 
   snapshot, the rate limit's INCR and EXPIRE) and one `INSERT … ON CONFLICT DO NOTHING` into a
   table of its own shaped like attendance (unique activity+member and nonce), answered with 201.
 - `GET /members`: the least a roster page read from the database can cost. The caller's org ids
-  (stored by the bench; read once, then from memory, as our principal is) and one query for the page with its total (a window
-  count), the same columns our `/members` answers, dumped as JSON. No roles, no filters checked.
+  (stored by the bench; read once, then from memory, as our principal is) and one query for
+  the page with its total (a window count), the same columns our `/members` answers, dumped as
+  JSON. No roles, no filters checked.
 
     python -m bench.floors serve --port N     # DANGJIAN_DATABASE_URL, DANGJIAN_REDIS_URL from the env
 

@@ -56,7 +56,7 @@ def _connection(url: str) -> str | dict:
     if not url.startswith("postgres://"):
         return url
     config = expand_db_url(url)
-    config["engine"] = "server.pgpool"  # asyncpg's, with connections handed out first come, first served
+    config["engine"] = "server.pgpool"  # asyncpg's, behind a gate where no request waits long behind newcomers
     config["credentials"].setdefault("maxsize", POOL_MAX)
     config["credentials"]["reset"] = _keep_session
     return config

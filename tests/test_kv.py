@@ -111,8 +111,8 @@ async def test_near_cache_answers_from_memory_and_a_deletion_anywhere_reaches_ev
 
 
 async def test_several_keys_deleted_at_once_leave_every_worker_and_redis():
-    """A user's principal, /me and tokens go in one call (auth.forget_principal): each key is
-    dropped from the other worker's memory and from Redis, and keys not named stay."""
+    """Keys dropped in one call (as auth.forget_principal drops a user's principal and /me, then
+    their tokens' callers) leave the other worker's memory and Redis; keys not named stay."""
     a, b = await two_workers()
     keys = ["principal:7", "me:7", "caller:abc", "caller:def"]
     try:
