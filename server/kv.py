@@ -10,6 +10,7 @@ import asyncio
 import logging
 import math
 import time
+from typing import Any, Callable
 
 import redis.asyncio as redis
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
@@ -38,9 +39,13 @@ class KeyValueStore(abc.ABC):
     async def close(self) -> None:
         return None
 
-    async def near_get(self, key: str) -> str | None:
-        """Like get, but may answer from this process's memory (see RedisStore.near_get)."""
-        return await self.get(key)
+    async def near_get(self, key: str, parse: Callable[[str], Any] | None = None) -> Any:
+        """Like get, but may answer from this process's memory (see RedisStore.near_get). With
+        `parse`, the answer is parse(value), and that is what memory keeps, so a hot read does
+        not parse the same text again: a key must always be read with the same parse, and its
+        readers must not change what it returns (they share it)."""
+        value = await self.get(key)
+        return parse(value) if parse is not None and value is not None else value
 
     async def near_delete(self, *keys: str) -> None:
         """Delete the keys here and from every process's memory."""
@@ -200,7 +205,7 @@ class RedisStore(KeyValueStore):
         # (and two in one database are kept apart by their prefixes).
         return f"{self._prefix}db{self._db}:near:deleted"
 
-    async def near_get(self, key: str) -> str | None:
+    async def near_get(self, key: str, parse: Callable[[str], Any] | None = None) -> Any:
         if self._listener is None:
             self._listener = asyncio.get_running_loop().create_task(self._listen())
         if self._near.live:
@@ -210,6 +215,8 @@ class RedisStore(KeyValueStore):
         generation = self._near.generation
         value = await self.get(key)
         if value is not None:
+            if parse is not None:
+                value = parse(value)
             self._near.put(key, value, generation)
         return value
 
@@ -298,8 +305,8 @@ class FailOpen(KeyValueStore):
         return await self._soft(self.inner.read_and_hit(keys, hit_key, limit, window),
                                 ([None] * len(keys), True, seconds_left(None, window)), "read_and_hit")
 
-    async def near_get(self, key):
-        return await self._soft(self.inner.near_get(key), None, "get")
+    async def near_get(self, key, parse=None):
+        return await self._soft(self.inner.near_get(key, parse), None, "get")
 
     async def near_delete(self, *keys):
         await self._soft(self.inner.near_delete(*keys), None, "delete")
@@ -319,7 +326,7 @@ class NearCache:
         self.ttl, self.max_entries = ttl, max_entries
         self.live = False
         self.generation = 0  # counts deletions heard, so a read racing a deletion is not kept
-        self._data: dict[str, tuple[str, float]] = {}
+        self._data: dict[str, tuple[Any, float]] = {}  # the value (parsed, if its reader parses) and when it expires
 
     def start(self) -> None:
         self._data.clear()  # whatever was deleted while we were not listening is unknown
@@ -329,13 +336,13 @@ class NearCache:
         self.live = False
         self._data.clear()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> Any:
         item = self._data.get(key)
         if item is None or item[1] <= time.monotonic():
             return None
         return item[0]
 
-    def put(self, key: str, value: str, generation: int) -> None:
+    def put(self, key: str, value: Any, generation: int) -> None:
         if not self.live or generation != self.generation:
             return  # a deletion was heard while this value was being read: it may be stale
         if len(self._data) >= self.max_entries:

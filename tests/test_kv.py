@@ -110,6 +110,50 @@ async def test_near_cache_answers_from_memory_and_a_deletion_anywhere_reaches_ev
         await b.close()
 
 
+async def test_a_parsed_value_is_kept_parsed_until_a_deletion_and_then_parsed_afresh():
+    """near_get(key, parse): memory keeps parse(value), so a hot read parses nothing; a deletion
+    from another worker drops it, and the next read parses the new value."""
+    a, b = await two_workers()
+    parsed = []
+
+    def parse(text):
+        parsed.append(text)
+        return {"text": text}
+
+    try:
+        await a.set("profile", "v1")
+        await a.near_get("profile", parse)
+        await _until(lambda: a._near.live)
+        first = await a.near_get("profile", parse)
+        assert first == {"text": "v1"} and await a.near_get("profile", parse) is first
+        assert parsed == ["v1", "v1"]  # once before the channel was heard, once into memory: no more
+        await b.set("profile", "v2")
+        await b.near_delete("profile")
+        await _until(lambda: a._near.get("profile") is None)
+        await a.set("profile", "v2")
+        assert await a.near_get("profile", parse) == {"text": "v2"} and parsed[-1] == "v2"
+        assert await a.near_get("missing", parse) is None and parsed[-1] == "v2"  # nothing to parse
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_store_without_memory_parses_each_read():
+    """MemoryStore (SQLite's default, one process) and a store whose Redis is down answer the
+    parsed value too: the reader's code is the same on every store."""
+    from server.kv import FailOpen
+
+    memory = MemoryStore()
+    await memory.set("k", "1")
+    assert await memory.near_get("k", int) == 1 and await memory.near_get("k") == "1"
+    assert await memory.near_get("missing", int) is None
+    down = FailOpen(RedisStore("redis://127.0.0.1:9/0"))
+    try:
+        assert await down.near_get("k", int) is None
+    finally:
+        await down.close()
+
+
 async def test_several_keys_deleted_at_once_leave_every_worker_and_redis():
     """Keys dropped in one call (as auth.forget_principal drops a user's principal and /me, then
     their tokens' callers) leave the other worker's memory and Redis; keys not named stay."""

@@ -6,6 +6,7 @@ from PIL import Image
 
 import plates
 from server.audit import AuditEntry
+from server.plates.html import NONCE_MARK
 from server.plates.models import Consent, Plate
 from server.plates.profiles import CONSENT_TEXT, CONSENT_VERSION
 from server.plates.schemas import PUBLIC_FIELDS, PublicProfile
@@ -190,8 +191,12 @@ async def test_public_page_is_small_escaped_and_works_without_javascript(world):
     code = await publish_member(world, pledge="<script>alert('x')</script>诚信")
     async with world.client() as anonymous:
         page = await anonymous.get(f"/p/{code}")
+        again = await anonymous.get(f"/p/{code}")  # from the cached entry, with an answer's own nonce
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert len(page.content) < 30 * 1024
+    nonces = [re.search(r'name="nonce" value="([^"]+)"', answer.text).group(1) for answer in (page, again)]
+    assert nonces[0] != nonces[1] and len(nonces[1]) >= 16 and NONCE_MARK not in again.text
+    assert again.text.replace(nonces[1], "") == page.text.replace(nonces[0], "") and "诚信" in again.text
     assert "<script>" not in page.text and "&lt;script&gt;" in page.text
     assert f'action="/p/{code}/ratings"' in page.text and 'name="nonce"' in page.text
     assert world.member_a.mobile not in page.text

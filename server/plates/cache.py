@@ -9,6 +9,8 @@ miss, so pages are built from the database every time (slower, never wrong).
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from server.kv import KeyValueStore
 from server.plates.models import Plate
 
@@ -19,8 +21,9 @@ def key(code: str) -> str:
     return f"public:plate:{code}"
 
 
-async def read(code: str, store: KeyValueStore) -> str | None:
-    return await store.near_get(key(code))
+async def read(code: str, store: KeyValueStore, parse: Callable[[str], Any]) -> Any:
+    """The code's entry, parse(text); what a worker's memory keeps is the parsed entry."""
+    return await store.near_get(key(code), parse)
 
 
 async def write(code: str, payload: str, store: KeyValueStore, ttl: float = TTL_SECONDS) -> None:

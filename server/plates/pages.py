@@ -32,7 +32,7 @@ def _profile_page(entry: public.Entry, *, notice: str | None = None, error: str 
     if notice or error:
         body = html.profile_page(entry.profile(), nonce=nonce, notice=notice, error=error)
     else:  # the common case, a scan: the cached page with this answer's nonce
-        body = entry.page.replace(html.NONCE_MARK, nonce)
+        body = entry.page_body(nonce)
     return text_html(body, status=status, headers=NO_STORE_SHARED)
 
 

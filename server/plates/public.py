@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from tortoise.expressions import Q, RawSQL
 from tortoise.functions import Count
@@ -47,9 +48,12 @@ def well_formed(code: str) -> bool:
     return bool(CODE_SHAPE.match(code))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry:
-    """One code's cached answer: the JSON and the page are built once per change, not per scan."""
+    """One code's cached answer: the JSON and the page are built once per change, not per scan.
+    A worker's near cache keeps the entry itself, shared by every scan it answers: never changed
+    once made, and its bytes are encoded once (a scan used to parse the cached text and encode a
+    5 KB page again: about 8 µs of a 60 µs answer)."""
 
     state: str  # public | replaced | not_public | unknown
     member_id: int | None = None
@@ -60,6 +64,19 @@ class Entry:
 
     def profile(self) -> dict:
         return json.loads(self.profile_json)
+
+    @cached_property
+    def profile_body(self) -> bytes:
+        """The JSON route's answer."""
+        return self.profile_json.encode()
+
+    @cached_property
+    def _page_parts(self) -> list[bytes]:
+        return self.page.encode().split(html.NONCE_MARK.encode())
+
+    def page_body(self, nonce: str) -> bytes:
+        """The page as sent: this answer's form nonce where the mark stands."""
+        return nonce.encode().join(self._page_parts)
 
     def dump(self) -> str:
         header = json.dumps({"state": self.state, "member_id": self.member_id, "plate_id": self.plate_id,
@@ -122,9 +139,9 @@ async def lookup(code: str, store) -> Entry:
     """The cached entry of a code (see the module docstring)."""
     if not well_formed(code):
         return Entry("unknown")  # not cached: malformed codes must not fill the store
-    cached = await cache.read(code, store)
+    cached = await cache.read(code, store, Entry.load)
     if cached is not None:
-        return Entry.load(cached)
+        return cached
     entry = await _build(code)
     # Unknown codes are remembered briefly too, so guessing codes costs the database little.
     ttl = cache.TTL_SECONDS if entry.state != "unknown" else 60

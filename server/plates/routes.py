@@ -225,7 +225,7 @@ async def reply_rating(request, rating_id: int):
 async def public_profile(request, code: str):
     entry = await public.public_profile(code, request.app.ctx.store)
     # Validated as PublicProfile when it was built; served as the cached text.
-    return raw(entry.profile_json.encode(), content_type="application/json")
+    return raw(entry.profile_body, content_type="application/json")
 
 
 @bp.post("/public/plates/<code:str>/ratings")
