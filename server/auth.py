@@ -75,6 +75,16 @@ def _decode(cached: str) -> Caller | None:
     return Caller(user_id, dict(zip(_MEMBER_FIELDS, member)) if member[0] else None)
 
 
+_REFUSED_KEPT = object()  # what a worker's memory keeps for a refused token: None would read as a miss
+
+
+def _decode_kept(cached: str) -> Caller | object:
+    """A cached caller as a worker's memory keeps it (decoded once, shared by the requests that
+    read it: never changed)."""
+    caller = _decode(cached)
+    return _REFUSED_KEPT if caller is None else caller
+
+
 async def issue_token(user: User, ttl_days: int, store: KeyValueStore | None = None, *, kind: str = "app",
                       agent: str = "") -> str:
     token = secrets.token_urlsafe(32)
@@ -107,8 +117,10 @@ async def caller_for_token(token: str, store: KeyValueStore, cached: "str | None
     member's org."""
     token_hash = hash_token(token)
     if cached is _UNREAD:
-        cached = await store.near_get(_cache_key(token_hash))
-    if cached is not None:
+        kept = await store.near_get(_cache_key(token_hash), _decode_kept)
+        if kept is not None:
+            return None if kept is _REFUSED_KEPT else kept
+    elif cached is not None:
         return _decode(cached)
     moment = now()
     rows = await db.fetch(_CALLER_QUERY, [token_hash])

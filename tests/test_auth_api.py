@@ -325,6 +325,13 @@ async def test_a_token_logged_out_through_one_worker_is_refused_at_once_by_anoth
                 break
             await asyncio.sleep(0.02)
         assert caller is not None and near.get(key) is not None
+        kept = await auth.caller_for_token(token, other)
+        assert kept == caller and await auth.caller_for_token(token, other) is kept  # decoded once, then shared
+        garbage = "g" * 43
+        assert await auth.caller_for_token(garbage, other) is None  # asks the database once, caches the refusal
+        await auth.caller_for_token(garbage, other)
+        assert near.get(auth.token_cache_key(garbage)) is not None  # the refusal is kept, not taken for a miss
+        assert await auth.caller_for_token(garbage, other) is None
         async with client(backend.app, token) as c:
             assert (await c.post("/api/v1/auth/logout")).status_code == 200
         for _ in range(100):  # the deletion arrives over pub/sub
