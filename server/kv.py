@@ -1,7 +1,8 @@
 """Key-value store: one small interface, Redis in production, in-process for a single process.
 
 Used for rate limits, the auth-token cache and the shared WeChat access token; rotating
-check-in tokens will use it next. Values are strings; every key may carry a TTL in seconds.
+check-in tokens will use it next. Values are strings (a near-cached one may be kept in memory
+as its reader parsed it: near_get); every key may carry a TTL in seconds.
 """
 from __future__ import annotations
 
