@@ -138,7 +138,7 @@ async def test_a_parsed_value_is_kept_parsed_until_a_deletion_and_then_parsed_af
         await b.close()
 
 
-async def test_a_store_without_memory_parses_each_read():
+async def test_a_store_without_memory_answers_the_parsed_value_too():
     """MemoryStore (SQLite's default, one process) and a store whose Redis is down answer the
     parsed value too: the reader's code is the same on every store."""
     from server.kv import FailOpen

@@ -224,7 +224,7 @@ async def reply_rating(request, rating_id: int):
 @doc("三亮牌公开信息（扫码页面的数据）", tag="public", ok=PublicProfile, errors=(404,), auth=False)
 async def public_profile(request, code: str):
     entry = await public.public_profile(code, request.app.ctx.store)
-    # Validated as PublicProfile when it was built; served as the cached text.
+    # Validated as PublicProfile when it was built; served as the cached entry's bytes.
     return raw(entry.profile_body, content_type="application/json")
 
 
