@@ -63,7 +63,7 @@ def serve(settings: Settings) -> None:
 
 async def _run_worker(settings: Settings) -> None:
     """The job worker: the same parts as a web worker (database, store, WeChat, files), no HTTP."""
-    from server import audit, auth
+    from server import audit, auth, heap
     from server.jobs import engine
     from server.kv import store_for
     from server.storage import make_storage
@@ -80,6 +80,7 @@ async def _run_worker(settings: Settings) -> None:
         start_http_server(settings.worker_metrics_port, addr=settings.host)
     jobs = engine.build(settings)
     pool = await engine.open_engine(jobs, settings, runs_jobs=True)
+    heap.settle()  # a job's workbook or PDF is collected young, not walked with start-up's heap
     try:
         logging.getLogger("dangjian.jobs").info("worker started: concurrency %s", settings.worker_concurrency)
         await engine.run_worker(jobs, parts, in_process=False)

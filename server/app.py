@@ -12,7 +12,7 @@ from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
-from server import audit, auth, db, docs, errors, miniprogram, observe, security, watchdog
+from server import audit, auth, db, docs, errors, heap, miniprogram, observe, security, watchdog
 from server.accounts.routes import bp as accounts_bp
 from server.audit_trail import bp as audit_bp
 from server.desk.routes import bp as desk_bp, pages as desk_pages
@@ -139,6 +139,14 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
         if settings.runs_jobs_in_process:
             parts = engine.Resources(settings, app.ctx.files, app.ctx.store, app.ctx.wechat)
             app.ctx.job_worker = asyncio.create_task(engine.run_worker(app.ctx.jobs, parts, in_process=True))
+
+    @app.after_server_start
+    async def settle_heap(app):  # after every module, pool and cache of start-up is in place
+        app.ctx.collector_was = heap.settle()
+
+    @app.before_server_stop
+    async def unsettle_heap(app):
+        heap.unsettle(app.ctx.collector_was)
 
     @app.before_server_stop
     async def stop_worker(app):
