@@ -146,7 +146,8 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
 
     @app.before_server_stop
     async def unsettle_heap(app):
-        heap.unsettle(app.ctx.collector_was)
+        if hasattr(app.ctx, "collector_was"):  # not when start-up failed before settling
+            heap.unsettle(app.ctx.collector_was)
 
     @app.before_server_stop
     async def stop_worker(app):
