@@ -12,7 +12,7 @@ from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
-from server import audit, auth, db, docs, errors, heap, miniprogram, observe, security, watchdog
+from server import audit, auth, db, docs, errors, heap, miniprogram, observe, security, watchdog, wire
 from server.accounts.routes import bp as accounts_bp
 from server.audit_trail import bp as audit_bp
 from server.desk.routes import bp as desk_bp, pages as desk_pages
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, name: str = "dangjian", configu
     settings.check()  # also for settings built in code, not only those read from the environment
     if configure_logging:
         observe.configure_logging(settings.log_format)
+    wire.install()  # every response's headers cleaned as Sanic cleans them, checked before translated
     app = Sanic(name, dumps=functools.partial(ujson.dumps, ensure_ascii=False, escape_forward_slashes=False),
                 configure_logging=not configure_logging)
     app.config.FALLBACK_ERROR_FORMAT = "json"

@@ -164,3 +164,24 @@ def test_settling_freezes_what_is_alive_and_unsettling_gives_it_back_with_the_th
     assert _walked(old) and gc.get_threshold() == previous and gc.get_freeze_count() == 0
     if frozen_already:
         heap.settle()
+
+
+def test_response_headers_are_cleaned_exactly_as_sanic_cleans_them_by_our_faster_check(monkeypatch):
+    """server/wire.py replaces Sanic's header cleaning: the same text for every text, CR, LF and
+    NUL gone (no header ends early, none is smuggled in), and Sanic still calls it by that name."""
+    from sanic.headers import format_http1_response
+    from sanic.response import raw, types
+
+    from server import wire
+
+    wire.install()
+    assert types.BaseHTTPResponse._sanitize_header_value is wire.clean
+    for value in ["plain", "a\r\nSet-Cookie: x=1", "nul\x00here", "tab\tkept", "中文 值", "\n", "", "\r\r\n\x00x",
+                  "x" * 300 + "\r"]:
+        assert wire.clean(value) == value.translate(types.HEADER_TRANSLATION_TABLE)
+    calls = []
+    monkeypatch.setattr(types.BaseHTTPResponse, "_sanitize_header_value",
+                        staticmethod(lambda value: calls.append(value) or wire.clean(value)))
+    block = format_http1_response(200, raw(b"", headers={"X-Test": "a\r\nSet-Cookie: x=1"}).processed_headers)
+    assert b"\r\nSet-Cookie" not in block and b"aSet-Cookie: x=1\r\n" in block
+    assert "a\r\nSet-Cookie: x=1" in calls  # an upgrade that renames the method fails here
