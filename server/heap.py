@@ -8,7 +8,7 @@ collection is due whenever a quarter as many objects again have survived two you
 the requests in flight, each holding its query while it awaits the database, survive them all
 the time. Freezing the start-up heap (`gc.freeze`: those objects are never walked again) made
 a full collection cost about 1.5 ms, and raising the youngest generation's threshold from 700
-to 7 000 objects left two collections in the 8 s instead of 2 600: 1 340 req/s became 1 770.
+to 7 000 objects left two collections in the 8 s instead of about 2 200: 1 340 req/s became 1 770.
 
 Frozen objects are still freed by their reference counts; only a cycle among them waits for
 `unsettle`, which a stopping server calls.
