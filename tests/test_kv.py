@@ -1,10 +1,17 @@
 """Both key-value stores keep the same promises; the Redis pool queues a burst instead of failing."""
 import asyncio
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from server.kv import MemoryStore, RedisStore
 from tests.conftest import fresh_redis, redis_test_url
+from tests.serverproc import free_port
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -234,6 +241,45 @@ async def test_fail_open_recovers_when_redis_answers_again():
         assert [await store.hit("rate:y", 2, 60) for _ in range(3)] == [(True, 60), (True, 60), (False, 60)]
     finally:
         await store.close()
+
+
+def _redis_server(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return server
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+async def test_after_redis_restarts_no_call_fails_on_a_connection_the_pool_kept():
+    """A restarted Redis has closed every connection the pool kept. Each was failing the first
+    call made on it (39 of 60 made at once), which FailOpen turns into a miss: in the fault drill,
+    with PostgreSQL down as well, a cached /me answered 503. A closed connection is tried again
+    on a new one; a Redis that is down still fails at once."""
+    if not shutil.which("redis-server"):
+        pytest.fail("this test starts its own Redis: apt-get install redis-server")
+    port = free_port()
+    server = _redis_server(port)
+    store = RedisStore(f"redis://127.0.0.1:{port}/0")
+    try:
+        await asyncio.gather(*(store.set(f"before{i}", "v", 60) for i in range(40)))  # 40 connections kept
+        server.terminate()
+        server.wait(10)
+        started = time.monotonic()
+        with pytest.raises(RedisConnectionError):
+            await store.get("before1")
+        assert time.monotonic() - started < 1  # refused, tried once more, refused: no waiting
+        server = _redis_server(port)
+        answers = await asyncio.gather(*(store.set(f"after{i}", str(i), 60) for i in range(60)),
+                                       return_exceptions=True)
+        assert [a for a in answers if isinstance(a, BaseException)] == []
+        assert await asyncio.gather(*(store.get(f"after{i}") for i in range(60))) == [str(i) for i in range(60)]
+    finally:
+        await store.close()
+        server.terminate()
+        server.wait(10)
 
 
 async def test_deployments_sharing_one_redis_never_hear_each_others_deletions():
