@@ -13,6 +13,7 @@ from bench.plates import _group_memory_mb
 from server.members.roster import HEADERS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIRST_HISTORY_MOBILE = 13500000000  # add_history's members: this mobile and the next ones
 
 
 def roster_file(count: int, org_name: str, first_mobile: int) -> bytes:
@@ -31,17 +32,22 @@ def roster_file(count: int, org_name: str, first_mobile: int) -> bytes:
     return out.getvalue()
 
 
+def check_rows(base: str, token: str, org_id: int, data: bytes) -> tuple[dict, float]:
+    """The import's dry run (POST /imports/members): its report and the seconds it took."""
+    started = time.perf_counter()
+    checked = httpx.post(f"{base}/api/v1/imports/members", params={"org_id": org_id},
+                         headers={"Authorization": f"Bearer {token}"}, files={"file": ("名册.xlsx", data, XLSX)},
+                         timeout=600)
+    checked.raise_for_status()
+    return checked.json(), time.perf_counter() - started
+
+
 def import_rows(server, worker, token: str, org_id: int, org_name: str, count: int) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     data = roster_file(count, org_name, 13600000000)
     runner = (worker or server).process.pid
-    started = time.perf_counter()
-    checked = httpx.post(f"{server.base}/api/v1/imports/members", params={"org_id": org_id}, headers=headers,
-                         files={"file": ("名册.xlsx", data, XLSX)}, timeout=600)
-    checked.raise_for_status()
-    dry_seconds = time.perf_counter() - started
+    report, dry_seconds = check_rows(server.base, token, org_id, data)
     server_peak, _ = _group_memory_mb(server.process.pid)
-    report = checked.json()
     started = time.perf_counter()
     state = httpx.post(f"{server.base}/api/v1/imports/{report['id']}/commit", headers=headers, timeout=600).json()
     while state["state"] == "committing":
@@ -70,10 +76,11 @@ async def add_history(database_url: str, org_id: int, count: int) -> int:
         for first in range(0, count, 10_000):  # PostgreSQL takes at most 32 767 parameters a statement
             last = min(first + 10_000, count)
             await Member.bulk_create([Member(
-                name=f"历史党员{i}", mobile=str(13500000000 + i), unit_name=f"历史商行{i}", is_owner=True,
+                name=f"历史党员{i}", mobile=str(FIRST_HISTORY_MOBILE + i), unit_name=f"历史商行{i}", is_owner=True,
                 household_district="上城区", life_org_id=org_id, home_org="党委", category="local", standing="full",
                 placement="standalone") for i in range(first, last)], batch_size=2000)
-            batch = await Member.filter(mobile__gte=str(13500000000 + first), mobile__lt=str(13500000000 + last))
+            batch = await Member.filter(mobile__gte=str(FIRST_HISTORY_MOBILE + first),
+                                        mobile__lt=str(FIRST_HISTORY_MOBILE + last))
             await history.start_many(batch, on=dt.date(2020, 1, 1), by=None, reason="基准测试")
             members += batch
         for i, member in enumerate(members[::10]):

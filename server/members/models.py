@@ -78,8 +78,11 @@ class Member(Model):
     class Meta:
         table = "members"
         # The roster of a subtree, in name order, paged: its rows by (life_org_id, membership), which
-        # also counts them from the index alone; its order by (name, id).
-        indexes = (("life_org_id", "membership"), ("name", "id"))
+        # also counts them from the index alone; its order by (name, id). A member by mobile (the
+        # import's match, a registrant's roster match, a verified phone's link) by (mobile): the
+        # trigram index serves the roster's search inside a mobile, but an equality through it
+        # reads every row sharing the digits' trigrams (50 mobiles among 50 000 members: 240 ms).
+        indexes = (("life_org_id", "membership"), ("name", "id"), ("mobile",))
 
 
 class MemberEvent(Model):
