@@ -17,6 +17,9 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entries"
+        # The trail read by an org's subtree, by who did it and by what it was done to (a member's
+        # changes): the table keeps everything and grows by the year, so none of these may read it all.
+        indexes = (("org_id",), ("actor_id",), ("target_type", "target_id"))
 
 
 # Denials are kept at most once per actor and action a minute: a client hammering a route it

@@ -41,7 +41,9 @@ class Registration(Model):
 
     class Meta:
         table = "registrations"
-        indexes = (("user_id",),)  # a login's own registrations (GET /me, resubmitting)
+        # A login's own registrations (GET /me, resubmitting); the review queue of a subtree (its
+        # life orgs, pending or all): without it every page read all of a city's registrations.
+        indexes = (("user_id",), ("life_org_id", "status"))
 
 
 class Member(Model):
