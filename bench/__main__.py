@@ -173,7 +173,8 @@ def main(argv=None) -> int:
                         help="then the city-sized runs, each on a fresh database: bench.roster (50 000 members), "
                              "bench.ledger (20 000 members, 2 000 meetings, 100 000 sign-ins), bench.ledger_book (one branch's "
                              "200 meetings and 20 000 sign-ins as workbook and PDF), bench.console, bench.evaluation (先锋指数 for 5 000), "
-                             "bench.statistics (半年统计 for 50 000 members and 500 markets)")
+                             "bench.statistics (半年统计 for 50 000 members and 500 markets), bench.trail (the review "
+                             "queue among 50 000 registrations and the audit trail of a million entries)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
 
@@ -183,11 +184,11 @@ def main(argv=None) -> int:
     finally:
         release()  # the bench's database and Redis number go back
     if args.scale and status == 0:
-        from bench import console, evaluation, ledger, ledger_book, roster, statistics
+        from bench import console, evaluation, ledger, ledger_book, roster, statistics, trail
 
         chosen = ["--backend", args.backend]
         status = roster.main(chosen) or ledger.main(chosen) or ledger_book.main(chosen) or console.main(chosen) \
-            or evaluation.main(chosen) or statistics.main(chosen)
+            or evaluation.main(chosen) or statistics.main(chosen) or trail.main(chosen)
     return status
 
 
