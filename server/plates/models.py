@@ -50,6 +50,7 @@ class Plate(Model):
 
     class Meta:
         table = "plates"
+        indexes = (("member_id",),)  # the plates some members held on a day (a market's 六化 page, statistics)
 
 
 class Rating(Model):
