@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 import pytest
 from tortoise.transactions import in_transaction
 
+from server.activities.models import ActivityPhoto
 from server.audit import AuditEntry
 from server.members import history
 from server.members.models import Member, Registration
 from server.members.service import _matching
-from server.plates.models import Plate
+from server.plates.models import Consent, Plate
 
 
 class _Done(Exception):
@@ -110,3 +111,10 @@ async def test_a_markets_members_and_their_plates(world):
         assert "idx_member_peri_market" in await planned.plan(
             history.on_day(day, placement="in_market", market_id__in=[world.market.id]))
         assert "idx_plates_member" in await planned.plan(Plate.filter(member_id__in=[world.member_a.id, world.member_a.id + 1]))
+
+
+async def test_a_meetings_photos_and_a_members_consents(world):
+    """Read by their parent, not by reading every meeting's photos or every grant with its text."""
+    async with planner() as planned:
+        assert "idx_activity_ph_activit" in await planned.plan(ActivityPhoto.filter(activity_id=1).order_by("id"))
+        assert "idx_consents_member" in await planned.plan(Consent.filter(member_id=world.member_a.id, withdrawn_at=None))

@@ -159,6 +159,7 @@ class ActivityPhoto(Model):
 
     class Meta:
         table = "activity_photos"
+        indexes = (("activity_id",),)  # a meeting's photos (its record, the ledger), not every meeting's
 
 
 class OfflineScan(Model):

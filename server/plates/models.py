@@ -34,6 +34,7 @@ class Consent(Model):
 
     class Meta:
         table = "consents"
+        indexes = (("member_id",),)  # a member's grants (withdrawing them), not every member's
 
 
 class Plate(Model):
