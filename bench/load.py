@@ -112,3 +112,26 @@ async def burst(host: str, port: int, requests: list[bytes], spread: float = 0.0
 def post_request(host: str, path: str, token: str, body: bytes) -> bytes:
     return (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def load_cases(base: str, cases: list[tuple[str, str, str | None]], *, seconds: float, connections: int) -> list[dict]:
+    """Each (label, path, bearer token or None) loaded after a one-second warm-up; the first is the
+    ceiling, and every row gets its ratio to it."""
+    rows = []
+    for label, path, token in cases:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        run_load(base + path, headers, seconds=1, connections=connections)
+        rows.append({"case": label, **run_load(base + path, headers, seconds=seconds, connections=connections)})
+    ceiling = rows[0]["rps"]
+    for row in rows:
+        row["ratio_to_ceiling"] = round(row["rps"] / ceiling, 4) if ceiling else None
+    return rows
+
+
+def print_cases(rows: list[dict]) -> None:
+    width = max(len(row["case"]) for row in rows) + 2
+    print(f"{'case':{width}} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x ceiling':>10}")
+    for row in rows:
+        ratio = "-" if row["ratio_to_ceiling"] is None else f"{row['ratio_to_ceiling']:.3f}"
+        print(f"{row['case']:{width}} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+              f"{row['errors']:>7} {ratio:>10}")

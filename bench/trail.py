@@ -18,8 +18,8 @@ import time
 
 import asyncpg
 
-from bench.__main__ import RESULTS, _backend_env, _ratio, _token
-from bench.load import run_load
+from bench.__main__ import RESULTS, _backend_env, _token
+from bench.load import load_cases, print_cases
 from tests.resources import release
 from tests.serverproc import ServerProcess
 
@@ -74,7 +74,6 @@ def main(argv=None) -> int:
         release()
         print("bench.trail: PostgreSQL only (a bulk load by generate_series; SQLite scans at its sizes)")
         return 0
-    rows = []
     try:
         with ServerProcess(env) as server:
             url = env["DANGJIAN_DATABASE_URL"]
@@ -94,22 +93,12 @@ def main(argv=None) -> int:
                 ("audit, one person's actions", "/api/v1/audit?actor_id=4242", admin),
                 ("audit, action=registration", "/api/v1/audit?action=registration", admin),
             ]
-            for label, path, token in cases:
-                headers = {"Authorization": f"Bearer {token}"} if token else {}
-                run_load(server.base + path, headers, seconds=1, connections=args.connections)
-                rows.append({"case": label, **run_load(server.base + path, headers, seconds=args.seconds,
-                                                      connections=args.connections)})
+            rows = load_cases(server.base, cases, seconds=args.seconds, connections=args.connections)
     finally:
         release()
-    ceiling = rows[0]["rps"]
-    for row in rows:
-        row["ratio_to_ceiling"] = round(row["rps"] / ceiling, 4) if ceiling else None
     print(f"\nbackend={backend} registrations={args.registrations} audit entries={args.audit} "
           f"(loaded in {loaded:.1f} s) connections={args.connections} seconds={args.seconds}")
-    print(f"{'case':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x ceiling':>10}")
-    for row in rows:
-        print(f"{row['case']:36} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-              f"{row['errors']:>7} {_ratio(row['ratio_to_ceiling']):>10}")
+    print_cases(rows)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "trail.json").write_text(json.dumps({"backend": backend, "registrations": args.registrations,
                                                     "audit": args.audit, "rows": rows}, ensure_ascii=False, indent=2))
