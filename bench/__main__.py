@@ -24,7 +24,7 @@ from bench import floors
 from bench import jobs as job_bench
 from bench import members as member_bench
 from bench import plates as plate_bench
-from bench.load import burst, post_request, run_load
+from bench.load import burst, post_request, ratio_text, run_load
 from server.demo import DEMO_PLATE_CODE
 from tests.resources import PG_ADMIN_URL, fresh_postgres, fresh_redis, redis_test_url, release
 from tests.serverproc import ServerProcess, WorkerProcess
@@ -137,11 +137,6 @@ def _org_ids(database_url: str) -> tuple[int, int]:
             await db.close()
 
     return asyncio.run(read())
-
-
-def _ratio(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
 
 
 async def fresh_database(choice: str, name: str) -> tuple[str, str]:
@@ -258,8 +253,8 @@ def _run(args, backend: str, env: dict) -> int:
     for row in rows:
         floor_rps = f"{row['floor_rps']:>10.0f}" if "floor_rps" in row else f"{'':>10}"
         print(f"{row['case']:40} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-              f"{row['errors']:>7} {_ratio(row['ratio_to_ceiling']):>10} {floor_rps} "
-              f"{_ratio(row.get('ratio_to_floor')):>8}")
+              f"{row['errors']:>7} {ratio_text(row['ratio_to_ceiling']):>10} {floor_rps} "
+              f"{ratio_text(row.get('ratio_to_floor')):>8}")
     for row in rows:
         if "rows" in row:
             print(f"{row['case']}: {row['rows']} attendance rows, all answered in {row['seconds']:.2f} s"

@@ -128,10 +128,13 @@ def load_cases(base: str, cases: list[tuple[str, str, str | None]], *, seconds: 
     return rows
 
 
+def ratio_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def print_cases(rows: list[dict]) -> None:
     width = max(len(row["case"]) for row in rows) + 2
     print(f"{'case':{width}} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x ceiling':>10}")
     for row in rows:
-        ratio = "-" if row["ratio_to_ceiling"] is None else f"{row['ratio_to_ceiling']:.3f}"
         print(f"{row['case']:{width}} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-              f"{row['errors']:>7} {ratio:>10}")
+              f"{row['errors']:>7} {ratio_text(row['ratio_to_ceiling']):>10}")
