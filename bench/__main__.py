@@ -200,6 +200,24 @@ def _with_floor(row: dict, floor: dict | None) -> dict:
     return row
 
 
+def _ceiling(server, floor, args) -> dict:
+    row = {"case": "ceiling: GET /healthz", **_load(server.base, "/healthz", {}, args)}
+    if floor:  # the same answer from a bare Sanic app: what our middleware (request id, metrics, headers) costs
+        _with_floor(row, _load(floor.base, "/healthz", {}, args))
+    return row
+
+
+def _higher_ceiling(first: dict, second: dict) -> dict:
+    """The higher of the two readings of ours and of the bare app's, each kept in the row."""
+    row = dict(max(first, second, key=lambda r: r["rps"]), readings_rps=[round(first["rps"]), round(second["rps"])])
+    if "floor_rps" in first:
+        floor = max(first, second, key=lambda r: r["floor_rps"])
+        row.update(floor_rps=floor["floor_rps"], floor_p99_ms=floor["floor_p99_ms"],
+                   floor_readings_rps=[round(first["floor_rps"]), round(second["floor_rps"])],
+                   ratio_to_floor=round(row["rps"] / floor["floor_rps"], 3) if floor["floor_rps"] else None)
+    return row
+
+
 def _run(args, backend: str, env: dict) -> int:
     env["DANGJIAN_UPLOAD_DIR"] = str(RESULTS / "uploads")
     if args.workers > 1:
@@ -212,9 +230,8 @@ def _run(args, backend: str, env: dict) -> int:
             (floors.FloorServer(env) if postgres else contextlib.nullcontext()) as floor:
         token = _token(server.base, "dev:secretary1")
         auth = {"Authorization": f"Bearer {token}"}
-        rows.append({"case": "ceiling: GET /healthz", **_load(server.base, "/healthz", {}, args)})
-        if floor:  # the same answer from a bare Sanic app: what our middleware (request id, metrics, headers) costs
-            _with_floor(rows[0], _load(floor.base, "/healthz", {}, args))
+        ceilings = [_ceiling(server, floor, args)]
+        rows.append(ceilings[0])
         me = _load(server.base, "/api/v1/me", auth, args)
         if floor:
             asyncio.run(floors.seed_me(env["DANGJIAN_REDIS_URL"], token,
@@ -233,6 +250,9 @@ def _run(args, backend: str, env: dict) -> int:
         for label, path in (("public profile HTML /p/<code>", f"/p/{DEMO_PLATE_CODE}"),
                             ("public profile JSON", f"/api/v1/public/plates/{DEMO_PLATE_CODE}")):
             rows.append({"case": label, **_load(server.base, path, {}, args)})
+        # Measured again after the cases: one low reading (a machine still settling) would flatter them all.
+        ceilings.append(_ceiling(server, floor, args))
+        rows[0] = _higher_ceiling(*ceilings)
         ours, floor_burst = _checkin_burst(server, env, args.burst, floor=floor, warm=True)
         rows.append(_with_floor({"case": f"check-in burst: {args.burst} at once", **ours}, floor_burst))
         ours, _ = _checkin_burst(server, env, args.burst)
@@ -255,6 +275,10 @@ def _run(args, backend: str, env: dict) -> int:
         print(f"{row['case']:40} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
               f"{row['errors']:>7} {ratio_text(row['ratio_to_ceiling']):>10} {floor_rps} "
               f"{ratio_text(row.get('ratio_to_floor')):>8}")
+    first = rows[0]
+    print(f"ceiling read twice, before the cases and after the public profile: {' and '.join(map(str, first['readings_rps']))}"
+          f" req/s" + (f" (bare Sanic {' and '.join(map(str, first['floor_readings_rps']))})" if "floor_readings_rps" in first
+                       else "") + "; the higher is used")
     for row in rows:
         if "rows" in row:
             print(f"{row['case']}: {row['rows']} attendance rows, all answered in {row['seconds']:.2f} s"
