@@ -24,7 +24,7 @@ from bench import floors
 from bench import jobs as job_bench
 from bench import members as member_bench
 from bench import plates as plate_bench
-from bench.load import burst, post_request, ratio_text, run_load
+from bench.load import burst, higher_reading, post_request, ratio_text, readings_text, run_load
 from server.demo import DEMO_PLATE_CODE
 from tests.resources import PG_ADMIN_URL, fresh_postgres, fresh_redis, redis_test_url, release
 from tests.serverproc import ServerProcess, WorkerProcess
@@ -209,7 +209,7 @@ def _ceiling(server, floor, args) -> dict:
 
 def _higher_ceiling(first: dict, second: dict) -> dict:
     """The higher of the two readings of ours and of the bare app's, each kept in the row."""
-    row = dict(max(first, second, key=lambda r: r["rps"]), readings_rps=[round(first["rps"]), round(second["rps"])])
+    row = higher_reading(first, second)
     if "floor_rps" in first:
         floor = max(first, second, key=lambda r: r["floor_rps"])
         row.update(floor_rps=floor["floor_rps"], floor_p99_ms=floor["floor_p99_ms"],
@@ -275,10 +275,7 @@ def _run(args, backend: str, env: dict) -> int:
         print(f"{row['case']:40} {row['rps']:>9.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
               f"{row['errors']:>7} {ratio_text(row['ratio_to_ceiling']):>10} {floor_rps} "
               f"{ratio_text(row.get('ratio_to_floor')):>8}")
-    first = rows[0]
-    print(f"ceiling read twice, before the cases and after the public profile: {' and '.join(map(str, first['readings_rps']))}"
-          f" req/s" + (f" (bare Sanic {' and '.join(map(str, first['floor_readings_rps']))})" if "floor_readings_rps" in first
-                       else "") + "; the higher is used")
+    print(readings_text(rows[0]))
     for row in rows:
         if "rows" in row:
             print(f"{row['case']}: {row['rows']} attendance rows, all answered in {row['seconds']:.2f} s"
